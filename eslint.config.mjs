@@ -1,0 +1,61 @@
+// ESLint flat config. The boundary rules of DESIGN.md are errors here, not conventions.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import pluginVue from 'eslint-plugin-vue';
+import globals from 'globals';
+
+const noElectron = {
+  group: ['electron', 'electron/*'],
+  message: 'src/core and src/shared never import electron (DESIGN.md): keep them runnable under plain Node.',
+};
+const noNode = {
+  group: ['node:*', 'fs', 'path', 'crypto', 'net', 'os', 'child_process'],
+  message: 'src/shared is imported by the renderer too: no Node built-ins.',
+};
+
+const ipcMainRule = { selector: "Identifier[name='ipcMain']", message: 'ipcMain belongs to src/main.' };
+const contextBridgeRule = { selector: "Identifier[name='contextBridge']", message: 'contextBridge belongs to src/preload.' };
+
+export default tseslint.config(
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'reports/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } },
+  },
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'vue/multi-word-component-names': 'off',
+      'vue/no-v-html': 'error',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noElectron] }],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode] }] },
+  },
+  {
+    files: ['src/renderer/**/*.{ts,vue}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode] }] },
+  },
+  // Only src/main may touch ipcMain; only src/preload may touch contextBridge.
+  {
+    files: ['src/**/*.{ts,vue}'],
+    ignores: ['src/main/**', 'src/preload/**'],
+    rules: { 'no-restricted-syntax': ['error', ipcMainRule, contextBridgeRule] },
+  },
+  { files: ['src/main/**/*.ts'], rules: { 'no-restricted-syntax': ['error', contextBridgeRule] } },
+  { files: ['src/preload/**/*.ts'], rules: { 'no-restricted-syntax': ['error', ipcMainRule] } },
+);
