@@ -1,0 +1,9 @@
+import type { ParleyApi } from '../shared/api.ts';
+
+declare global {
+  interface Window {
+    readonly parley: ParleyApi;
+  }
+}
+
+export {};

@@ -1,0 +1,81 @@
+/**
+ * Data crossing from the core to the UI (and the CLI): plain, serialisable, no keys, no paths of secrets.
+ * Fingerprints are 64 lowercase hex digits.
+ */
+import type { WarningCode } from './errors.ts';
+
+export type VerificationMethod = 'safety-number' | 'fingerprint' | 'invite';
+export type DeliveryState = 'queued' | 'sent' | 'delivered';
+export type Direction = 'in' | 'out';
+export type DisconnectReason = 'closed' | 'timeout' | 'protocol-error' | 'replaced' | 'quit';
+export type KeyProtection = 'keychain' | 'passphrase' | 'key-file' | 'unprotected';
+
+export type IdentityDto = {
+  readonly fingerprint: string;
+  readonly publicKeyPem: string;
+  readonly name: string;
+  readonly keyProtection: KeyProtection;
+};
+
+export type ContactDto = {
+  readonly fingerprint: string;
+  readonly name: string;
+  readonly verified: boolean;
+  readonly verifiedMethod: VerificationMethod | null;
+  readonly verifiedAt: number | null;
+  /** Set after key-changed / name-collision on a contact the user relied on: sending waits for a decision. */
+  readonly blocked: WarningCode | null;
+  /** The fingerprint of the older contact this one is suspected to replace, if any. */
+  readonly replaces: string | null;
+  readonly online: boolean;
+  readonly unread: number;
+  readonly lastAddress: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly lastMessage: { readonly text: string; readonly at: number; readonly direction: Direction } | null;
+  readonly safetyNumber: string;
+};
+
+export type MessageDto = {
+  readonly peer: string;
+  readonly id: string;
+  /** Local, monotonic order; also the paging cursor. */
+  readonly seq: number;
+  readonly direction: Direction;
+  /** The sender's clock (ms). */
+  readonly ts: number;
+  /** When this node stored it (ms). */
+  readonly storedAt: number;
+  readonly text: string;
+  readonly state: DeliveryState;
+};
+
+export type HostingDto = {
+  readonly host: string;
+  readonly port: number;
+  readonly invite: string;
+  /** Addresses a joiner can use (for all-interfaces binds, every non-internal address). */
+  readonly addresses: readonly string[];
+};
+
+export type SettingsDto = {
+  readonly name: string;
+  readonly defaultPort: number;
+  readonly dataDir: string;
+  readonly keyProtection: KeyProtection;
+  /** False when the OS keychain is missing or only offers plain-text storage. */
+  readonly keychainAvailable: boolean;
+};
+
+/** Everything the core tells its adapters (IPC, CLI, test bridge). */
+export type ParleyEvent =
+  | { readonly type: 'listening'; readonly hosting: HostingDto }
+  | { readonly type: 'stopped-hosting' }
+  | { readonly type: 'connected'; readonly peer: string; readonly name: string; readonly verified: boolean; readonly safetyNumber: string }
+  | { readonly type: 'disconnected'; readonly peer: string; readonly reason: DisconnectReason }
+  | { readonly type: 'message'; readonly message: MessageDto }
+  | { readonly type: 'message-state'; readonly peer: string; readonly id: string; readonly state: DeliveryState }
+  | { readonly type: 'warning'; readonly code: WarningCode; readonly message: string; readonly peer: string; readonly previous: string | null }
+  | { readonly type: 'error'; readonly code: string; readonly message: string }
+  | { readonly type: 'contact-changed'; readonly contact: ContactDto }
+  | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean };

@@ -1,0 +1,52 @@
+/**
+ * The closed set of error and warning codes shared by the core, the CLI and the UI.
+ * The CLI prints them in its JSON events (CLI.md); the UI turns them into sentences with hints.
+ */
+export const ERROR_CODES = [
+  'fingerprint-mismatch',
+  'port-in-use',
+  'data-dir',
+  'connect-failed',
+  'connect-refused',
+  'connect-timeout',
+  'connect-unreachable',
+  'handshake-failed',
+  'handshake-timeout',
+  'bad-input',
+  'no-peer',
+  'message-too-long',
+  'send-blocked',
+  'unseal-failed',
+  'not-hosting',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const WARNING_CODES = ['key-changed', 'name-collision'] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
+
+/** Type guard for ErrorCode. */
+export function isErrorCode(x: unknown): x is ErrorCode {
+  return typeof x === 'string' && (ERROR_CODES as readonly string[]).includes(x);
+}
+
+/** Plain-words explanation and a hint for each error code, for people (the UI and CLI logs). */
+export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
+  'fingerprint-mismatch':
+    'The host answered with a different identity than the invite promised. Someone may be intercepting the connection: do not proceed, and check the invite with the host another way.',
+  'port-in-use': 'That port is already taken on this computer. Choose another port, or stop the program using it.',
+  'data-dir': 'Parley cannot use its data folder. Check that it exists, is yours and is writable.',
+  'connect-failed': 'Could not connect to that address.',
+  'connect-refused': 'Nobody is listening there. Is the host running Parley and hosting on that port?',
+  'connect-timeout': 'The host did not answer in time. A firewall or NAT may be in the way, or the address is wrong.',
+  'connect-unreachable': 'That address cannot be reached from this computer. Check the address and your network.',
+  'handshake-failed': 'The secure handshake failed: the other side is not speaking Parley, or the connection was tampered with.',
+  'handshake-timeout': 'The secure handshake did not complete within 10 seconds.',
+  'bad-input': 'That input is not valid.',
+  'no-peer': 'There is no such contact, or it is not connected.',
+  'message-too-long': 'Messages are limited to 16,000 characters.',
+  'send-blocked': "This contact's key changed. Re-verify it or accept the new key before sending.",
+  'unseal-failed': 'Parley cannot unlock its stored data with this key or passphrase. Nothing was changed or deleted.',
+  'not-hosting': 'Parley is not hosting.',
+  internal: 'Something went wrong inside Parley.',
+};

@@ -1,0 +1,37 @@
+/**
+ * The one registry of IPC channels (`domain:verb`) and the API method each becomes.
+ * The preload builds `window.parley` from it, the main process registers exactly these handlers,
+ * and the renderer's types derive from it: no channel string is written anywhere else.
+ * (Argument schemas live in schemas.ts so that the preload bundle stays free of the schema library.)
+ */
+export const CHANNELS = {
+  'app:status': 'getStatus',
+  'app:setup': 'setup',
+  'app:unlock': 'unlock',
+  'identity:set-name': 'setName',
+  'identity:export-public-key': 'exportPublicKey',
+  'hosting:start': 'startHosting',
+  'hosting:stop': 'stopHosting',
+  'hosting:status': 'getHosting',
+  'peers:join': 'join',
+  'peers:disconnect': 'disconnect',
+  'contacts:list': 'listContacts',
+  'contacts:verify': 'verify',
+  'contacts:unverify': 'unverify',
+  'contacts:accept-key': 'acceptKey',
+  'contacts:mark-read': 'markRead',
+  'messages:history': 'history',
+  'messages:send': 'send',
+  'settings:get': 'getSettings',
+  'settings:set': 'updateSettings',
+  'links:open': 'openLink',
+} as const;
+
+export type Channel = keyof typeof CHANNELS;
+export type MethodName = (typeof CHANNELS)[Channel];
+
+/** The single main → renderer channel: every core event goes through it. */
+export const EVENT_CHANNEL = 'parley:event';
+
+/** All channel names, in registry order. */
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];

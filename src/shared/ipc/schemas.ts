@@ -1,0 +1,86 @@
+/**
+ * Argument schemas (valibot tuples) for every channel, and the type of each channel's result.
+ * Main parses every call's arguments from `unknown` with these; nothing from the renderer is trusted.
+ */
+import * as v from 'valibot';
+import type { Channel } from './channels.ts';
+import type { ContactDto, HostingDto, IdentityDto, MessageDto, SettingsDto } from '../dto.ts';
+import { MAX_NAME_CODE_POINTS, MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars } from '../text.ts';
+
+const fingerprint = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex digits'));
+const displayName = v.pipe(
+  v.string(),
+  v.check((s) => countCodePoints(s) <= MAX_NAME_CODE_POINTS && !hasControlChars(s, false), 'a name is 0 to 64 characters without control characters'),
+);
+const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
+const messageText = v.pipe(
+  v.string(),
+  v.check((s) => s.length > 0 && countCodePoints(s) <= MAX_TEXT_CODE_POINTS, 'a message is 1 to 16,000 characters'),
+  v.check((s) => !hasControlChars(s, true), 'a message holds no control characters other than tab and line feed'),
+);
+const bindAddress = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[0-9A-Za-z.:%-]+$/, 'not an address'));
+const passphrase = v.pipe(v.string(), v.minLength(8, 'a passphrase has at least 8 characters'), v.maxLength(1024));
+const protection = v.picklist(['keychain', 'passphrase', 'key-file']);
+
+export const ARGS = {
+  'app:status': v.tuple([]),
+  'app:setup': v.tuple([v.strictObject({ name: displayName, protection, passphrase: v.nullable(passphrase) })]),
+  'app:unlock': v.tuple([passphrase]),
+  'identity:set-name': v.tuple([displayName]),
+  'identity:export-public-key': v.tuple([]),
+  'hosting:start': v.tuple([v.strictObject({ port, bind: bindAddress })]),
+  'hosting:stop': v.tuple([]),
+  'hosting:status': v.tuple([]),
+  'peers:join': v.tuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH))]),
+  'peers:disconnect': v.tuple([fingerprint]),
+  'contacts:list': v.tuple([]),
+  'contacts:verify': v.tuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
+  'contacts:unverify': v.tuple([fingerprint]),
+  'contacts:accept-key': v.tuple([fingerprint]),
+  'contacts:mark-read': v.tuple([fingerprint]),
+  'messages:history': v.tuple([
+    fingerprint,
+    v.strictObject({
+      before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
+    }),
+  ]),
+  'messages:send': v.tuple([fingerprint, messageText]),
+  'settings:get': v.tuple([]),
+  'settings:set': v.tuple([v.strictObject({ name: v.optional(displayName), defaultPort: v.optional(v.pipe(port, v.minValue(1))) })]),
+  'links:open': v.tuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
+} as const satisfies { readonly [C in Channel]: v.GenericSchema<unknown, readonly unknown[]> };
+
+export type AppStatus = {
+  readonly phase: 'setup' | 'locked' | 'ready' | 'error';
+  readonly keychainAvailable: boolean;
+  readonly identity: IdentityDto | null;
+  /** A plain sentence when phase is 'error' (e.g. the data cannot be unsealed). */
+  readonly problem: string | null;
+};
+
+/** What each channel answers with (inside a Result). */
+export type Results = {
+  'app:status': AppStatus;
+  'app:setup': IdentityDto;
+  'app:unlock': IdentityDto;
+  'identity:set-name': IdentityDto;
+  'identity:export-public-key': string;
+  'hosting:start': HostingDto;
+  'hosting:stop': null;
+  'hosting:status': HostingDto | null;
+  'peers:join': { readonly peer: string };
+  'peers:disconnect': null;
+  'contacts:list': ContactDto[];
+  'contacts:verify': ContactDto;
+  'contacts:unverify': ContactDto;
+  'contacts:accept-key': ContactDto;
+  'contacts:mark-read': null;
+  'messages:history': MessageDto[];
+  'messages:send': MessageDto;
+  'settings:get': SettingsDto;
+  'settings:set': SettingsDto;
+  'links:open': boolean;
+};
+
+export type Args<C extends Channel> = v.InferOutput<(typeof ARGS)[C]>;
