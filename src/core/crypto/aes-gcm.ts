@@ -2,23 +2,28 @@
  * AES-256-GCM on node:crypto (hardware AES), with the Noise nonce layout:
  * 4 zero bytes || 8-byte big-endian counter, and a 16-byte tag appended to the ciphertext.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, KeyObject } from 'node:crypto';
 
 export const KEYLEN = 32;
 export const TAGLEN = 16;
 export const IVLEN = 12;
+const MAX_NONCE = 0xffff_ffff_ffff_ffffn;
 
 /** A 256-bit key held as a KeyObject: measured ~10 µs cheaper per call than a raw Buffer key. */
 export type AesKey = { readonly keyObject: KeyObject };
 
 /** Wraps 32 key bytes. The KeyObject holds its own copy; callers may zero theirs. */
 export function importAesKey(key: Uint8Array): AesKey {
-  if (!(key instanceof Uint8Array) || key.length !== KEYLEN) throw new RangeError('importAesKey: key must be 32 bytes');
+  if (!(key instanceof Uint8Array)) throw new TypeError('importAesKey: key must be a Uint8Array');
+  if (key.length !== KEYLEN) throw new RangeError('importAesKey: key must be 32 bytes');
   return { keyObject: createSecretKey(key) };
 }
 
 /** The 12-byte Noise AESGCM nonce for counter n (0 <= n < 2^64). */
 export function noiseNonce(n: bigint): Uint8Array {
+  if (typeof n !== 'bigint') throw new TypeError('noiseNonce: n must be a bigint');
+  // setBigUint64 would silently wrap a negative or oversized n onto another nonce.
+  if (n < 0n || n > MAX_NONCE) throw new RangeError('noiseNonce: n must be in [0, 2^64 - 1]');
   const iv = new Uint8Array(IVLEN);
   new DataView(iv.buffer).setBigUint64(4, n, false);
   return iv;
@@ -26,6 +31,8 @@ export function noiseNonce(n: bigint): Uint8Array {
 
 /** Encrypts with an arbitrary 12-byte IV; returns ciphertext || tag. */
 export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  checkArgs('aesGcmEncrypt', key, iv, ad);
+  if (!(plaintext instanceof Uint8Array)) throw new TypeError('aesGcmEncrypt: plaintext must be a Uint8Array');
   const cipher = createCipheriv('aes-256-gcm', key.keyObject, iv, { authTagLength: TAGLEN });
   if (ad.length > 0) cipher.setAAD(ad);
   const body = cipher.update(plaintext);
@@ -40,6 +47,8 @@ export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plain
 
 /** Decrypts ciphertext || tag; returns null when authentication fails (never partial plaintext). */
 export function aesGcmDecrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, data: Uint8Array): Uint8Array | null {
+  checkArgs('aesGcmDecrypt', key, iv, ad);
+  if (!(data instanceof Uint8Array)) throw new TypeError('aesGcmDecrypt: data must be a Uint8Array');
   if (data.length < TAGLEN) return null;
   const decipher = createDecipheriv('aes-256-gcm', key.keyObject, iv, { authTagLength: TAGLEN });
   decipher.setAuthTag(data.subarray(data.length - TAGLEN));
@@ -56,4 +65,17 @@ export function aesGcmDecrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, data:
     body.fill(0);
     return null;
   }
+}
+
+/**
+ * Caller mistakes throw a TypeError/RangeError naming the argument, never the null of a failed tag.
+ * The IV length matters most: node:crypto would quietly accept any length (GCM allows it).
+ */
+function checkArgs(fn: string, key: AesKey, iv: Uint8Array, ad: Uint8Array): void {
+  const k: unknown = (key as { keyObject?: unknown } | null)?.keyObject;
+  if (!(k instanceof KeyObject) || k.type !== 'secret') throw new TypeError(`${fn}: key must come from importAesKey`);
+  if (k.symmetricKeySize !== KEYLEN) throw new RangeError(`${fn}: key must be 32 bytes`);
+  if (!(iv instanceof Uint8Array)) throw new TypeError(`${fn}: iv must be a Uint8Array`);
+  if (iv.length !== IVLEN) throw new RangeError(`${fn}: iv must be 12 bytes`);
+  if (!(ad instanceof Uint8Array)) throw new TypeError(`${fn}: ad must be a Uint8Array`);
 }

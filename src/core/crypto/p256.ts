@@ -14,7 +14,7 @@ export const SHARED_SECRET_LENGTH = 32;
 
 export type KeyPair = { readonly privateKey: Uint8Array; readonly publicKey: Uint8Array };
 
-/** Thrown for any public key that is not a valid compressed, on-curve, non-infinity point. */
+/** Thrown for any public key that is not a valid point: here, not compressed, on-curve and finite; in x25519.ts, low-order. */
 export class InvalidPointError extends Error {
   override name = 'InvalidPointError';
 }
@@ -55,6 +55,7 @@ export function dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
  */
 export function ecdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   checkPrivate(privateKey);
+  if (!(publicKey instanceof Uint8Array)) throw new InvalidPointError('public key must be a Uint8Array');
   // The point at infinity (0x00) and hybrid encodings (0x06/0x07) are refused before OpenSSL sees them.
   const prefix = publicKey[0];
   const okShape =
@@ -84,7 +85,7 @@ export function nobleEcdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Ui
 
 /** Decompresses a 33-byte point to the 65-byte uncompressed SEC 1 form (strict, via noble). */
 export function uncompressPublicKey(publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== PUBLIC_KEY_LENGTH) throw new InvalidPointError('public key must be 33 bytes');
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) throw new InvalidPointError('public key must be 33 bytes');
   try {
     return p256.Point.fromBytes(publicKey).toBytes(false);
   } catch {
@@ -94,6 +95,7 @@ export function uncompressPublicKey(publicKey: Uint8Array): Uint8Array {
 
 /** Compresses a 65-byte uncompressed point to 33 bytes (strict, via noble). */
 export function compressPublicKey(publicKey: Uint8Array): Uint8Array {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 65) throw new InvalidPointError('public key must be 65 bytes');
   try {
     return p256.Point.fromBytes(publicKey).toBytes(true);
   } catch {
@@ -102,7 +104,8 @@ export function compressPublicKey(publicKey: Uint8Array): Uint8Array {
 }
 
 function checkPrivate(privateKey: Uint8Array): void {
-  if (!(privateKey instanceof Uint8Array) || privateKey.length !== PRIVATE_KEY_LENGTH || !p256.utils.isValidSecretKey(privateKey)) {
+  if (!(privateKey instanceof Uint8Array)) throw new TypeError('privateKey must be a Uint8Array');
+  if (privateKey.length !== PRIVATE_KEY_LENGTH || !p256.utils.isValidSecretKey(privateKey)) {
     throw new RangeError('privateKey must be a 32-byte scalar in [1, n-1]');
   }
 }
