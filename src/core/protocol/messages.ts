@@ -1,0 +1,160 @@
+/**
+ * Transport messages (PROTOCOL.md section 4): the plaintexts exchanged after Split().
+ * `decodeTransport` classifies untrusted bytes into deliver / ignore / close and never throws;
+ * `encodeTransport` refuses to write anything a receiver would not deliver.
+ */
+import * as v from 'valibot';
+import { utf8 } from '../crypto/bytes.ts';
+import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
+
+/** Longest msg text, in code points. */
+export const MAX_TEXT_CODE_POINTS = 16000;
+/** Largest `ts` (2^53 − 1). */
+export const MAX_TS = Number.MAX_SAFE_INTEGER;
+/** Largest transport plaintext: a 65,535-byte frame minus the 16-byte AES-GCM tag. */
+export const MAX_PLAINTEXT_LENGTH = 65535 - 16;
+
+/** A chat message. */
+export type MsgMessage = { type: 'msg'; id: string; ts: number; text: string };
+/** The receiver has stored message `id`. */
+export type AckMessage = { type: 'ack'; id: string };
+/** Keepalive; answered with pong. */
+export type PingMessage = { type: 'ping' };
+/** The answer to ping. */
+export type PongMessage = { type: 'pong' };
+/** Every transport message this version knows. */
+export type TransportMessage = MsgMessage | AckMessage | PingMessage | PongMessage;
+
+/** What a receiver does with a plaintext. */
+export type TransportVerdict =
+  | { verdict: 'deliver'; message: TransportMessage }
+  | { verdict: 'ignore' }
+  | { verdict: 'close'; reason: string };
+
+/** Why a text cannot be sent ('ok' when it can). */
+export type OutgoingTextCheck = 'ok' | 'empty' | 'too-long' | 'control-char' | 'invalid-unicode';
+
+// Exactly 36 characters; no `m` flag, so `$` is the end of input (no match before a final LF).
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** True for a UUID in its 36-character lowercase form (any version; ids are compared as strings). */
+export function isMessageId(x: unknown): x is string {
+  return typeof x === 'string' && x.length === 36 && UUID_RE.test(x);
+}
+
+/** True for a valid `ts`: an integer from 0 to 2^53 − 1. */
+export function isTimestamp(x: unknown): x is number {
+  return isIntegerInRange(x, 0, MAX_TS);
+}
+
+/** Checks a text for sending (the CLI and app input edges); 'ok' exactly when a receiver would accept it. */
+export function validateOutgoingText(text: string): OutgoingTextCheck {
+  if (typeof text !== 'string') throw new TypeError('validateOutgoingText: text must be a string');
+  if (text.length === 0) return 'empty';
+  // A string's code points are at least half its UTF-16 length: skip counting hopeless inputs.
+  if (text.length > 2 * MAX_TEXT_CODE_POINTS || countCodePoints(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
+  if (hasControlChars(text, true)) return 'control-char';
+  // JSON.stringify would escape an unpaired surrogate and the receiver would close.
+  if (!isWellFormedText(text)) return 'invalid-unicode';
+  return 'ok';
+}
+
+const idSchema = v.pipe(
+  v.string('id is not a string'),
+  v.check((s: string) => isMessageId(s), 'id is not a 36-character lowercase UUID'),
+);
+const MsgSchema = v.object({
+  type: v.literal('msg'),
+  id: idSchema,
+  // v.custom, not v.number: a NaN from parseJsonText (an inexact literal) must read as "not an integer".
+  ts: v.custom<number>(isTimestamp, 'ts is not an integer from 0 to 2^53 - 1'),
+  text: v.pipe(
+    v.string('text is not a string'),
+    v.check((t) => validateOutgoingText(t) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
+  ),
+});
+const AckSchema = v.object({ type: v.literal('ack'), id: idSchema });
+
+/** Classifies a transport plaintext (section 4). Never throws. */
+export function decodeTransport(bytes: Uint8Array): TransportVerdict {
+  const json = parseJsonText(bytes);
+  if (!json.ok) return close(json.reason);
+  const obj = json.value;
+  if (!isPlainObject(obj)) return close('the plaintext is not a JSON object');
+  const type = obj['type'];
+  if (typeof type !== 'string') return close('the object has no string member "type"');
+  switch (type) {
+    case 'msg': {
+      const r = v.safeParse(MsgSchema, obj);
+      if (!r.success) return close(`invalid msg: ${issueText(r.issues)}`);
+      // `+ 0` turns a ts written -0 into 0.
+      return deliver({ type: 'msg', id: r.output.id, ts: r.output.ts + 0, text: r.output.text });
+    }
+    case 'ack': {
+      const r = v.safeParse(AckSchema, obj);
+      if (!r.success) return close(`invalid ack: ${issueText(r.issues)}`);
+      return deliver({ type: 'ack', id: r.output.id });
+    }
+    case 'ping':
+    case 'pong':
+      return deliver({ type }); // members are ignored
+    default:
+      return { verdict: 'ignore' }; // a type from a later version
+  }
+}
+
+/** Encodes a transport message as compact JSON; TypeError/RangeError for anything a receiver would refuse. */
+export function encodeTransport(m: TransportMessage): Uint8Array {
+  if (!isPlainObject(m)) throw new TypeError('encodeTransport: m must be a message object');
+  // A fresh object with the members in a fixed order, so stray members never reach the wire.
+  let wire: TransportMessage;
+  switch (m.type) {
+    case 'msg': {
+      assertId(m.id);
+      if (!isTimestamp(m.ts)) throw new RangeError('encodeTransport: m.ts must be an integer from 0 to 2^53 - 1');
+      if (typeof m.text !== 'string') throw new TypeError('encodeTransport: m.text must be a string');
+      const check = validateOutgoingText(m.text);
+      if (check !== 'ok') throw new RangeError(`encodeTransport: m.text is invalid (${check})`);
+      wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text };
+      break;
+    }
+    case 'ack':
+      assertId(m.id);
+      wire = { type: 'ack', id: m.id };
+      break;
+    case 'ping':
+    case 'pong':
+      wire = { type: m.type };
+      break;
+    default:
+      throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);
+  }
+  // Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.
+  const bytes = utf8(JSON.stringify(wire));
+  if (bytes.length > MAX_PLAINTEXT_LENGTH) throw new RangeError('encodeTransport: message does not fit in one frame');
+  return bytes;
+}
+
+function assertId(id: unknown): void {
+  if (typeof id !== 'string') throw new TypeError('encodeTransport: m.id must be a string');
+  if (!isMessageId(id)) throw new RangeError('encodeTransport: m.id must be a 36-character lowercase UUID');
+}
+
+function deliver(message: TransportMessage): TransportVerdict {
+  return { verdict: 'deliver', message };
+}
+
+function close(reason: string): TransportVerdict {
+  return { verdict: 'close', reason };
+}
+
+function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
+  const issue = issues[0];
+  if (issue === undefined) return 'invalid';
+  // A missing member has no custom message; name it plainly.
+  if (issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined) {
+    const key = issue.path?.[0]?.key;
+    return `member ${String(key)} is missing`;
+  }
+  return issue.message;
+}

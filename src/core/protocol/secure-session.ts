@@ -1,0 +1,146 @@
+/**
+ * The transport phase (PROTOCOL.md section 4): every frame is EncryptWithAd(empty, JSON) of the
+ * sending CipherState. Any failure (bad tag, bad JSON, a message out of bounds, nonce exhaustion)
+ * ends the session at once and quietly. Keepalive: ping after `pingAfterMs` of silence and again
+ * after every further `pingAfterMs`; drop after `idleTimeoutMs` of silence.
+ */
+import type { CipherState } from '../noise/cipher-state.ts';
+import { NoiseError } from '../noise/errors.ts';
+import type { FramedConnection } from '../net/framed-connection.ts';
+import { decodeTransport, encodeTransport, type TransportMessage } from './messages.ts';
+
+const EMPTY = new Uint8Array(0);
+
+export type SessionTimers = {
+  /** Silence before a ping (30 s in the protocol). */
+  readonly pingAfterMs: number;
+  /** Silence before the connection is dropped (90 s in the protocol). */
+  readonly idleTimeoutMs: number;
+};
+
+export const PROTOCOL_TIMERS: SessionTimers = { pingAfterMs: 30_000, idleTimeoutMs: 90_000 };
+
+/** Why a session ended (the CLI's `disconnected` reasons). */
+export type SessionEndReason = 'closed' | 'timeout' | 'protocol-error' | 'replaced' | 'quit';
+
+/** What the session tells its owner. Only chat-level messages (msg, ack) go up; ping/pong stay here. */
+export type SessionHandlers = {
+  readonly onMessage: (message: Extract<TransportMessage, { type: 'msg' | 'ack' }>) => void;
+  readonly onEnd: (reason: SessionEndReason) => void;
+};
+
+/** An established, authenticated session with one peer. */
+export class SecureSession {
+  readonly #conn: FramedConnection;
+  readonly #send: CipherState;
+  readonly #receive: CipherState;
+  readonly #timers: SessionTimers;
+  #handlers: SessionHandlers | null = null;
+  #ended: SessionEndReason | null = null;
+  #lastReceived = Date.now();
+  #lastPing = 0;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(conn: FramedConnection, send: CipherState, receive: CipherState, timers: SessionTimers = PROTOCOL_TIMERS) {
+    this.#conn = conn;
+    this.#send = send;
+    this.#receive = receive;
+    this.#timers = timers;
+  }
+
+  /** Starts receiving. Frames that arrived with the last handshake message are delivered first. */
+  start(handlers: SessionHandlers): void {
+    if (this.#handlers) throw new Error('SecureSession.start: already started');
+    this.#handlers = handlers;
+    this.#conn.onClose((cause) => this.#end(cause === 'timeout' ? 'timeout' : cause === 'protocol-error' ? 'protocol-error' : 'closed'));
+    this.#lastReceived = Date.now();
+    this.#schedule(this.#timers.pingAfterMs);
+    this.#conn.setFrameHandler((frame) => this.#onFrame(frame));
+  }
+
+  /** True until the session has ended. */
+  get open(): boolean {
+    return this.#ended === null;
+  }
+
+  /** Encrypts and sends one message; false if the session has ended (the caller keeps it queued). */
+  send(message: TransportMessage): boolean {
+    if (this.#ended) return false;
+    let body: Uint8Array;
+    try {
+      body = this.#send.encryptWithAd(EMPTY, encodeTransport(message));
+    } catch (err) {
+      // Nonce exhaustion: this direction can never send again (PROTOCOL.md section 4).
+      if (err instanceof NoiseError) {
+        this.close('protocol-error');
+        return false;
+      }
+      throw err;
+    }
+    return this.#conn.writeFrame(body);
+  }
+
+  /** Ends the session with the given reason. */
+  close(reason: SessionEndReason): void {
+    if (this.#ended) return;
+    this.#end(reason);
+    this.#conn.close(reason === 'protocol-error' ? 'protocol-error' : reason === 'timeout' ? 'timeout' : 'local');
+  }
+
+  #onFrame(frame: Uint8Array): void {
+    if (this.#ended) return;
+    let plaintext: Uint8Array;
+    try {
+      plaintext = this.#receive.decryptWithAd(EMPTY, frame);
+    } catch (err) {
+      if (err instanceof NoiseError) return this.close('protocol-error');
+      throw err;
+    }
+    this.#lastReceived = Date.now();
+    const decoded = decodeTransport(plaintext);
+    plaintext.fill(0);
+    switch (decoded.verdict) {
+      case 'close':
+        return this.close('protocol-error');
+      case 'ignore':
+        return;
+      case 'deliver': {
+        const m = decoded.message;
+        if (m.type === 'ping') this.send({ type: 'pong' });
+        else if (m.type === 'msg' || m.type === 'ack') this.#handlers?.onMessage(m);
+        return;
+      }
+    }
+  }
+
+  // One timer, re-armed lazily, instead of resetting a timer on every frame.
+  #schedule(delayMs: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#tick(), Math.max(1, delayMs));
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    if (this.#ended) return;
+    const now = Date.now();
+    const silence = now - this.#lastReceived;
+    if (silence >= this.#timers.idleTimeoutMs) return this.close('timeout');
+    const { pingAfterMs } = this.#timers;
+    if (silence >= pingAfterMs && now - this.#lastPing >= pingAfterMs) {
+      this.#lastPing = now;
+      this.send({ type: 'ping' });
+    }
+    const nextPing = Math.max(this.#lastReceived, this.#lastPing) + pingAfterMs;
+    const drop = this.#lastReceived + this.#timers.idleTimeoutMs;
+    this.#schedule(Math.min(nextPing, drop) - now);
+  }
+
+  #end(reason: SessionEndReason): void {
+    if (this.#ended) return;
+    this.#ended = reason;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#send.destroy();
+    this.#receive.destroy();
+    this.#handlers?.onEnd(reason);
+  }
+}
