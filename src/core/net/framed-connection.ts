@@ -1,0 +1,173 @@
+/**
+ * A TCP socket seen as a stream of frames (PROTOCOL.md section 1).
+ *
+ * Two modes: during the handshake, frames are pulled one at a time with `readFrame()`; afterwards a
+ * synchronous handler is pushed every frame. Memory stays bounded on purpose:
+ * - frames that arrive before anyone asked for them are queued and the socket is paused, so at most
+ *   one socket chunk (≤ 64 KiB) beyond the frame being processed is ever held;
+ * - when the peer does not read what we write (acks, pongs), reading pauses once our write buffer
+ *   passes WRITE_HIGH_WATER, so a peer cannot make us buffer its answers without bound.
+ */
+import type { Socket } from 'node:net';
+import { FrameDecoder, FrameError, encodeFrame } from '../protocol/frame.ts';
+
+/** Reading pauses while this many bytes wait to be written to a slow peer. */
+export const WRITE_HIGH_WATER = 1024 * 1024;
+
+/** Why a connection ended, from this side's point of view. */
+export type CloseCause = 'closed' | 'protocol-error' | 'timeout' | 'local';
+
+/** Rejected from readFrame when the connection ends first. */
+export class ConnectionClosedError extends Error {
+  override name = 'ConnectionClosedError';
+  readonly reason: CloseCause;
+  constructor(reason: CloseCause) {
+    super(`connection ${reason}`);
+    this.reason = reason;
+  }
+}
+
+type Waiter = { resolve: (frame: Uint8Array) => void; reject: (err: Error) => void };
+
+/** Frames over one socket; see the module comment for the buffering rules. */
+export class FramedConnection {
+  readonly socket: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  #decoder: FrameDecoder;
+  #queue: Uint8Array[] = [];
+  #waiter: Waiter | null = null;
+  #handler: ((frame: Uint8Array) => void) | null = null;
+  #closed: CloseCause | null = null;
+  #closeListeners: ((cause: CloseCause) => void)[] = [];
+  #pausedForWrite = false;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remotePort = socket.remotePort ?? 0;
+    this.#decoder = new FrameDecoder((frame) => this.#onFrame(frame));
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#onDrain());
+    socket.on('error', () => this.#finish('closed'));
+    socket.on('close', () => this.#finish('closed'));
+    socket.on('end', () => this.#finish('closed'));
+  }
+
+  /** True once the connection has ended for any reason. */
+  get closed(): boolean {
+    return this.#closed !== null;
+  }
+
+  /** The next frame (handshake mode). Rejects with ConnectionClosedError if the connection ends first. */
+  readFrame(): Promise<Uint8Array> {
+    if (this.#handler) return Promise.reject(new Error('readFrame: the connection is in handler mode'));
+    if (this.#waiter) return Promise.reject(new Error('readFrame: a read is already pending'));
+    const next = this.#queue.shift();
+    if (next) {
+      this.#maybeResume();
+      return Promise.resolve(next);
+    }
+    if (this.#closed) return Promise.reject(new ConnectionClosedError(this.#closed));
+    this.#maybeResume();
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** Switches to handler mode: queued frames first, then every frame as it arrives, synchronously. */
+  setFrameHandler(handler: (frame: Uint8Array) => void): void {
+    this.#handler = handler;
+    while (this.#queue.length > 0 && !this.#closed) handler(this.#queue.shift() as Uint8Array);
+    this.#maybeResume();
+  }
+
+  /** Writes one frame; false if the connection is closed. */
+  writeFrame(body: Uint8Array): boolean {
+    if (this.#closed) return false;
+    this.socket.write(encodeFrame(body));
+    if (this.socket.writableLength > WRITE_HIGH_WATER && !this.#pausedForWrite) {
+      this.#pausedForWrite = true;
+      this.socket.pause();
+    }
+    return true;
+  }
+
+  /** Calls `listener` once when the connection ends (immediately if it already has). */
+  onClose(listener: (cause: CloseCause) => void): void {
+    if (this.#closed) listener(this.#closed);
+    else this.#closeListeners.push(listener);
+  }
+
+  /**
+   * Ends the connection. 'local' and 'timeout' flush what was written and half-close politely;
+   * 'protocol-error' destroys at once (crypto failures are fatal and quiet: nothing more is sent).
+   */
+  close(cause: CloseCause = 'local'): void {
+    if (this.#closed) return;
+    this.#finish(cause);
+    if (cause === 'protocol-error') this.socket.destroy();
+    else {
+      this.socket.end();
+      // A peer that never reads would keep the socket half-open forever.
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closed) return;
+    try {
+      this.#decoder.push(chunk);
+    } catch (err) {
+      if (err instanceof FrameError) {
+        this.close('protocol-error');
+        return;
+      }
+      throw err;
+    }
+  }
+
+  #onFrame(frame: Uint8Array): void {
+    if (this.#closed) return;
+    if (this.#handler) {
+      this.#handler(frame);
+      return;
+    }
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w.resolve(frame);
+      return;
+    }
+    this.#queue.push(frame);
+    this.socket.pause();
+  }
+
+  #onDrain(): void {
+    if (this.#pausedForWrite) {
+      this.#pausedForWrite = false;
+      this.#maybeResume();
+    }
+  }
+
+  #maybeResume(): void {
+    if (this.#closed || this.#pausedForWrite) return;
+    if (this.#queue.length === 0 || this.#handler) this.socket.resume();
+  }
+
+  #finish(cause: CloseCause): void {
+    if (this.#closed) return;
+    this.#closed = cause;
+    this.#queue = [];
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w.reject(new ConnectionClosedError(cause));
+    }
+    const listeners = this.#closeListeners;
+    this.#closeListeners = [];
+    for (const l of listeners) l(cause);
+    if (cause === 'closed') this.socket.destroy();
+  }
+}
