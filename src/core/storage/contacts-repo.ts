@@ -1,0 +1,190 @@
+/**
+ * Contacts and trust on first use (PROTOCOL.md section 6). A contact is keyed by its fingerprint,
+ * so a changed key is a separate, unverified contact: trust and queued messages never move to it.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { AesKey } from '../crypto/aes-gcm.ts';
+import { fingerprintHex } from '../crypto/fingerprint.ts';
+import { InvalidPointError } from '../crypto/p256.ts';
+import type { VerificationMethod } from '../../shared/dto.ts';
+import { rowToMessage, type StoredMessage } from './message-codec.ts';
+import {
+  assertAddress,
+  assertFingerprint,
+  assertName,
+  assertPositiveInteger,
+  assertPublicKey,
+  assertVerificationMethod,
+} from './validate.ts';
+
+/** A stored contact. */
+export type Contact = {
+  readonly fingerprint: string;
+  /** The 33-byte compressed static public key. */
+  readonly publicKey: Uint8Array;
+  /** The display name it presented last. */
+  readonly name: string;
+  readonly verified: boolean;
+  readonly verifiedMethod: VerificationMethod | null;
+  readonly verifiedAt: number | null;
+  /** The `host:port` we last joined it at; null if it only ever joined us. */
+  readonly lastAddress: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  /** Incoming messages with a seq above this are unread. */
+  readonly lastReadSeq: number;
+};
+
+/** A contact with what a contact list shows. */
+export type ContactSummary = Contact & { readonly unread: number; readonly lastMessage: StoredMessage | null };
+
+/** What a connection tells us about the peer. */
+export type SeenPeer = {
+  readonly publicKey: Uint8Array;
+  readonly name: string;
+  /** Only when we joined it: the address we dialled. Left unchanged when absent. */
+  readonly address?: string;
+};
+
+/** The contacts repository of an open store. */
+export type ContactsRepo = {
+  /** The contact with this fingerprint, or null. */
+  get(fingerprint: string): Contact | null;
+  /** Records a connection: creates the contact (unverified) or updates name, address and last seen. */
+  upsertSeen(peer: SeenPeer): { readonly contact: Contact; readonly created: boolean };
+  /** Every contact with its unread count and last message, most recent activity first. */
+  list(): ContactSummary[];
+  /** Contacts last joined at exactly this `host:port`, most recently seen first (for key-changed). */
+  findByAddress(address: string): Contact[];
+  /** Contacts whose stored name equals `name` exactly, most recently seen first (for name-collision). */
+  findByName(name: string): Contact[];
+  /** Marks the contact verified by `method` now; false if there is no such contact. */
+  verify(fingerprint: string, method: VerificationMethod): boolean;
+  /** Clears the verification; false if there is no such contact. */
+  unverify(fingerprint: string): boolean;
+  /** Moves the read marker up to `upToSeq` (default: its newest message); it never moves back. */
+  markRead(fingerprint: string, upToSeq?: number): boolean;
+};
+
+const CONTACT_COLUMNS =
+  'c.fingerprint, c.public_key, c.name, c.verified_method, c.verified_at, c.last_address, c.first_seen, c.last_seen, c.last_read_seq';
+const BY_RECENCY = 'ORDER BY c.last_seen DESC, c.fingerprint';
+
+/** Builds the repository over an open, migrated database and the storage key (for previews). */
+export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => number): ContactsRepo {
+  const byFingerprint = db.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.fingerprint = ?`);
+  const insert = db.prepare(
+    `INSERT INTO contacts (fingerprint, public_key, name, last_address, first_seen, last_seen)
+     VALUES (:fingerprint, :publicKey, :name, :address, :at, :at)
+     ON CONFLICT (fingerprint) DO NOTHING`,
+  );
+  const update = db.prepare(
+    `UPDATE contacts SET name = :name, last_address = coalesce(:address, last_address), last_seen = max(last_seen, :at)
+     WHERE fingerprint = :fingerprint`,
+  );
+  const byAddress = db.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.last_address = ? ${BY_RECENCY}`);
+  const byName = db.prepare(`SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name = ? ${BY_RECENCY}`);
+  const setVerified = db.prepare('UPDATE contacts SET verified_method = ?, verified_at = ? WHERE fingerprint = ?');
+  const clearVerified = db.prepare('UPDATE contacts SET verified_method = NULL, verified_at = NULL WHERE fingerprint = ?');
+  const setRead = db.prepare('UPDATE contacts SET last_read_seq = max(last_read_seq, ?) WHERE fingerprint = ?');
+  const setReadAll = db.prepare(
+    `UPDATE contacts SET last_read_seq = max(last_read_seq, coalesce((SELECT max(seq) FROM messages WHERE peer = ?1), 0))
+     WHERE fingerprint = ?1`,
+  );
+  // Both subqueries are index range scans: (peer, seq) for the last message, the partial
+  // 'in' index above the read marker for the unread count.
+  const summaries = db.prepare(
+    `SELECT ${CONTACT_COLUMNS},
+       (SELECT count(*) FROM messages u WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.seq > c.last_read_seq) AS unread,
+       m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.text_box
+     FROM contacts c
+     LEFT JOIN messages m ON m.seq = (SELECT max(seq) FROM messages l WHERE l.peer = c.fingerprint)
+     ORDER BY max(c.last_seen, coalesce(m.stored_at, 0)) DESC, c.fingerprint`,
+  );
+
+  const get = (fingerprint: string): Contact | null => {
+    const row = byFingerprint.get(fingerprint);
+    return row === undefined ? null : rowToContact(row);
+  };
+
+  return {
+    get(fingerprint) {
+      assertFingerprint('fingerprint', fingerprint);
+      return get(fingerprint);
+    },
+
+    upsertSeen(peer) {
+      if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object');
+      const { publicKey, name, address } = peer;
+      assertPublicKey('peer.publicKey', publicKey);
+      assertName('peer.name', name);
+      if (address !== undefined) assertAddress('peer.address', address);
+      let fingerprint: string;
+      try {
+        fingerprint = fingerprintHex(publicKey);
+      } catch (error) {
+        if (error instanceof InvalidPointError) throw new RangeError('peer.publicKey must be a P-256 point', { cause: error });
+        throw error;
+      }
+      const at = now();
+      const params = { fingerprint, publicKey, name, address: address ?? null, at };
+      const created = insert.run(params).changes === 1;
+      if (!created) update.run({ fingerprint, name, address: address ?? null, at });
+      const contact = get(fingerprint);
+      if (contact === null) throw new Error('upsertSeen: the contact vanished');
+      return { contact, created };
+    },
+
+    list() {
+      return summaries.all().map((row) => ({
+        ...rowToContact(row),
+        unread: Number(row['unread']),
+        lastMessage: row['seq'] === null ? null : rowToMessage(key, row),
+      }));
+    },
+
+    findByAddress(address) {
+      assertAddress('address', address);
+      return byAddress.all(address).map(rowToContact);
+    },
+
+    findByName(name) {
+      assertName('name', name);
+      return byName.all(name).map(rowToContact);
+    },
+
+    verify(fingerprint, method) {
+      assertFingerprint('fingerprint', fingerprint);
+      assertVerificationMethod('method', method);
+      return setVerified.run(method, now(), fingerprint).changes === 1;
+    },
+
+    unverify(fingerprint) {
+      assertFingerprint('fingerprint', fingerprint);
+      return clearVerified.run(fingerprint).changes === 1;
+    },
+
+    markRead(fingerprint, upToSeq) {
+      assertFingerprint('fingerprint', fingerprint);
+      if (upToSeq === undefined) return setReadAll.run(fingerprint).changes === 1;
+      assertPositiveInteger('upToSeq', upToSeq, Number.MAX_SAFE_INTEGER);
+      return setRead.run(upToSeq, fingerprint).changes === 1;
+    },
+  };
+}
+
+function rowToContact(row: Record<string, unknown>): Contact {
+  const method = row['verified_method'] as VerificationMethod | null;
+  return {
+    fingerprint: String(row['fingerprint']),
+    publicKey: new Uint8Array(row['public_key'] as Uint8Array),
+    name: String(row['name']),
+    verified: method !== null,
+    verifiedMethod: method,
+    verifiedAt: row['verified_at'] === null ? null : Number(row['verified_at']),
+    lastAddress: row['last_address'] === null ? null : String(row['last_address']),
+    firstSeen: Number(row['first_seen']),
+    lastSeen: Number(row['last_seen']),
+    lastReadSeq: Number(row['last_read_seq']),
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The message history. Pages are in chronological order (oldest first, ascending `seq`);
+ * walk back with `before(peer, page[0].seq, n)` until it returns fewer than n. `seq` is local and
+ * never reused, so a cursor stays valid while new messages arrive.
+ */
+import { randomUUID } from 'node:crypto';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { AesKey } from '../crypto/aes-gcm.ts';
+import { MESSAGE_COLUMNS, rowToMessage, sealText, type StoredMessage } from './message-codec.ts';
+import { assertFingerprint, assertMessageId, assertPositiveInteger, assertText, assertTimestamp } from './validate.ts';
+
+/** Largest page `latest`/`before` return. */
+export const MAX_PAGE = 1000;
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/** A message received from a peer, already parsed from the wire. */
+export type IncomingMessage = { readonly id: string; readonly ts: number; readonly text: string };
+
+/** What insertIncoming did: a duplicate (same peer and id) is not stored again, but must be acked again. */
+export type InsertIncomingResult = { readonly inserted: true; readonly message: StoredMessage } | { readonly inserted: false };
+
+/** The messages repository of an open store. */
+export type MessagesRepo = {
+  /** Stores a received message durably (the commit is fsynced) before it returns; ack only after. */
+  insertIncoming(peer: string, message: IncomingMessage): InsertIncomingResult;
+  /** Stores a new outgoing message as 'queued' with a random v4 id and our clock, before any send. */
+  insertOutgoing(peer: string, text: string): StoredMessage;
+  /** queued → sent; false if there is no such queued message. */
+  markSent(peer: string, id: string): boolean;
+  /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). */
+  markDelivered(peer: string, id: string): boolean;
+  /** Outgoing messages without an ack (queued or sent), oldest first: what to resend. */
+  listUnacked(peer: string): StoredMessage[];
+  /** The newest `n` messages with the peer, oldest first. */
+  latest(peer: string, n: number): StoredMessage[];
+  /** The `n` messages just older than `cursor` (a seq), oldest first. */
+  before(peer: string, cursor: number, n: number): StoredMessage[];
+  /** How many messages are stored with the peer. */
+  count(peer: string): number;
+};
+
+/** Builds the repository over an open, migrated database and the unsealed storage key. */
+export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => number): MessagesRepo {
+  const insert = db.prepare(
+    `INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box)
+     VALUES (:peer, :id, :direction, :ts, :storedAt, :deliveredAt, :state, :box)
+     ON CONFLICT (peer, direction, id) DO NOTHING
+     RETURNING ${MESSAGE_COLUMNS}`,
+  );
+  const setSent = db.prepare(`UPDATE messages SET state = 'sent' WHERE peer = ? AND direction = 'out' AND id = ? AND state = 'queued'`);
+  const setDelivered = db.prepare(
+    `UPDATE messages SET state = 'delivered', delivered_at = ? WHERE peer = ? AND direction = 'out' AND id = ? AND state <> 'delivered'`,
+  );
+  const unacked = db.prepare(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND direction = 'out' AND state <> 'delivered' ORDER BY seq`,
+  );
+  // Newest first from the index, then reversed in JS: one index range scan, no sort.
+  const newest = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? ORDER BY seq DESC LIMIT ?`);
+  const older = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
+  const countAll = db.prepare('SELECT count(*) AS n FROM messages WHERE peer = ?');
+
+  const decode = (rows: Record<string, unknown>[]): StoredMessage[] => rows.map((row) => rowToMessage(key, row));
+
+  return {
+    insertIncoming(peer, message) {
+      assertFingerprint('peer', peer);
+      if (typeof message !== 'object' || message === null) throw new TypeError('message must be an object');
+      const { id, ts, text } = message;
+      assertMessageId('message.id', id);
+      assertTimestamp('message.ts', ts);
+      assertText('message.text', text);
+      const storedAt = now();
+      const row = run(insert, peer, {
+        peer,
+        id,
+        direction: 'in',
+        ts,
+        storedAt,
+        deliveredAt: storedAt,
+        state: 'delivered',
+        box: sealText(key, peer, 'in', id, ts, text),
+      });
+      return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row) };
+    },
+
+    insertOutgoing(peer, text) {
+      assertFingerprint('peer', peer);
+      assertText('text', text);
+      const id = randomUUID();
+      const ts = now();
+      const row = run(insert, peer, {
+        peer,
+        id,
+        direction: 'out',
+        ts,
+        storedAt: ts,
+        deliveredAt: null,
+        state: 'queued',
+        box: sealText(key, peer, 'out', id, ts, text),
+      });
+      // A fresh random id cannot collide unless the random source is broken: refuse loudly.
+      if (row === undefined) throw new Error('insertOutgoing: a random message id collided');
+      return rowToMessage(key, row);
+    },
+
+    markSent(peer, id) {
+      assertFingerprint('peer', peer);
+      assertMessageId('id', id);
+      return setSent.run(peer, id).changes === 1;
+    },
+
+    markDelivered(peer, id) {
+      assertFingerprint('peer', peer);
+      assertMessageId('id', id);
+      return setDelivered.run(now(), peer, id).changes === 1;
+    },
+
+    listUnacked(peer) {
+      assertFingerprint('peer', peer);
+      return decode(unacked.all(peer));
+    },
+
+    latest(peer, n) {
+      assertFingerprint('peer', peer);
+      assertPositiveInteger('n', n, MAX_PAGE);
+      return decode(newest.all(peer, n)).reverse();
+    },
+
+    before(peer, cursor, n) {
+      assertFingerprint('peer', peer);
+      assertPositiveInteger('cursor', cursor, MAX_SEQ);
+      assertPositiveInteger('n', n, MAX_PAGE);
+      return decode(older.all(peer, cursor, n)).reverse();
+    },
+
+    count(peer) {
+      assertFingerprint('peer', peer);
+      return Number(countAll.get(peer)?.['n'] ?? 0);
+    },
+  };
+}
+
+/** Runs the insert; an unknown peer (foreign key) is the caller's error, named as such. */
+function run(insert: StatementSync, peer: string, params: Record<string, string | number | null | Uint8Array>) {
+  try {
+    return insert.get(params);
+  } catch (error) {
+    if ((error as { errcode?: unknown }).errcode === 787) {
+      throw new RangeError(`peer ${peer} is not a known contact`, { cause: error });
+    }
+    throw error;
+  }
+}

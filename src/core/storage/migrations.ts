@@ -1,0 +1,119 @@
+/**
+ * Numbered schema migrations. The version lives in SQLite's `user_version`; each migration runs
+ * in its own IMMEDIATE transaction with the version re-read inside it, so two processes opening
+ * the same directory at once cannot run one twice. Migrations only ever add: a database written
+ * by a newer Parley (a version above ours) is refused, never rewritten.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import { inTransaction } from './database.ts';
+import { StorageError } from './storage-error.ts';
+
+/** One step of the schema. */
+export type Migration = { readonly version: number; readonly description: string; readonly sql: string };
+
+/** Every migration in order; append, never edit a published one. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'identity and settings',
+    sql: `
+      -- One row: our static key pair; the private key and the storage key sealed together.
+      CREATE TABLE identity (
+        singleton      INTEGER PRIMARY KEY CHECK (singleton = 1),
+        public_key     BLOB    NOT NULL CHECK (length(public_key) = 33),
+        fingerprint    TEXT    NOT NULL CHECK (length(fingerprint) = 64),
+        sealer_kind    TEXT    NOT NULL,
+        sealed_secrets BLOB    NOT NULL,
+        created_at     INTEGER NOT NULL
+      ) STRICT;
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 2,
+    description: 'contacts and trust',
+    sql: `
+      -- A changed key is another fingerprint, hence another row: trust never carries over.
+      CREATE TABLE contacts (
+        fingerprint     TEXT    PRIMARY KEY CHECK (length(fingerprint) = 64),
+        public_key      BLOB    NOT NULL CHECK (length(public_key) = 33),
+        name            TEXT    NOT NULL,
+        verified_method TEXT    CHECK (verified_method IN ('safety-number', 'fingerprint', 'invite')),
+        verified_at     INTEGER,
+        last_address    TEXT,
+        first_seen      INTEGER NOT NULL,
+        last_seen       INTEGER NOT NULL,
+        CHECK ((verified_method IS NULL) = (verified_at IS NULL))
+      ) STRICT;
+      CREATE INDEX contacts_by_address ON contacts (last_address) WHERE last_address IS NOT NULL;
+      CREATE INDEX contacts_by_name ON contacts (name);
+    `,
+  },
+  {
+    version: 3,
+    description: 'messages, and a read marker per contact',
+    sql: `
+      -- seq is the local, never-reused order (AUTOINCREMENT) and the paging cursor.
+      -- text_box = iv || AES-256-GCM(text) || tag, bound to (peer, direction, id, sent_ts).
+      -- Incoming messages are 'delivered' from the start (stored is what the ack promises).
+      CREATE TABLE messages (
+        seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+        peer         TEXT    NOT NULL REFERENCES contacts (fingerprint),
+        id           TEXT    NOT NULL CHECK (length(id) = 36),
+        direction    TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+        sent_ts      INTEGER NOT NULL,
+        stored_at    INTEGER NOT NULL,
+        delivered_at INTEGER,
+        state        TEXT    NOT NULL CHECK (state IN ('queued', 'sent', 'delivered')),
+        text_box     BLOB    NOT NULL,
+        CHECK (direction = 'out' OR state = 'delivered')
+      ) STRICT;
+      CREATE UNIQUE INDEX messages_by_id ON messages (peer, direction, id);
+      CREATE INDEX messages_by_peer ON messages (peer, seq);
+      CREATE INDEX messages_unread ON messages (peer, seq) WHERE direction = 'in';
+      CREATE INDEX messages_unacked ON messages (peer, seq) WHERE direction = 'out' AND state <> 'delivered';
+      -- Unread = incoming messages with seq above this marker.
+      ALTER TABLE contacts ADD COLUMN last_read_seq INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+];
+
+/** The version this code writes and expects. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The database's schema version (0 for a new file). */
+export function schemaVersion(db: DatabaseSync): number {
+  const row = db.prepare('PRAGMA user_version').get();
+  return Number(row?.['user_version'] ?? 0);
+}
+
+/** Throws `schema-too-new` if the file was written by a newer Parley. */
+export function assertSchemaNotNewer(db: DatabaseSync): void {
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    const where = db.location() ?? 'the database';
+    throw new StorageError('schema-too-new', `${where} has schema version ${version}; this Parley knows up to ${SCHEMA_VERSION}: update Parley`);
+  }
+}
+
+/** Brings the schema up to `target` (default: the latest), one transaction per migration. */
+export function migrate(db: DatabaseSync, target: number = SCHEMA_VERSION): void {
+  if (!Number.isInteger(target) || target < 0 || target > SCHEMA_VERSION) {
+    throw new RangeError(`target must be an integer from 0 to ${SCHEMA_VERSION}`);
+  }
+  assertSchemaNotNewer(db);
+  for (const migration of MIGRATIONS) {
+    if (migration.version > target) break;
+    inTransaction(db, () => {
+      const current = schemaVersion(db);
+      if (current >= migration.version) return;
+      if (current !== migration.version - 1) throw new StorageError('corrupt', `schema version ${current} has no migration path`);
+      db.exec(migration.sql);
+      // user_version is in the database header, so it commits (or rolls back) with the migration.
+      db.exec(`PRAGMA user_version = ${migration.version}`);
+    });
+  }
+}
