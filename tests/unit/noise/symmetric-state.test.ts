@@ -46,9 +46,9 @@ describe('SymmetricState', () => {
   });
 
   it('MixHash, MixKey, EncryptAndHash, DecryptAndHash follow the spec step by step', () => {
-    let h = new Uint8Array(32);
+    let h: Uint8Array = new Uint8Array(32);
     h.set(utf8(NAME));
-    let ck = h.slice();
+    let ck: Uint8Array = h.slice();
     const ss = new SymmetricState(P256_AESGCM_SHA256, NAME);
     const peer = new SymmetricState(P256_AESGCM_SHA256, NAME);
 
