@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
+import { describeIssue } from './schema-issue.ts';
 import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 
 /** The protocol version carried in the hello. */
@@ -55,6 +56,6 @@ export function parseHello(bytes: Uint8Array): Hello {
   if (!json.ok) throw new HelloError(`invalid hello: ${json.reason}`);
   if (!isPlainObject(json.value)) throw new HelloError('invalid hello: not a JSON object');
   const result = v.safeParse(HelloSchema, json.value);
-  if (!result.success) throw new HelloError(`invalid hello: ${result.issues[0].message}`);
+  if (!result.success) throw new HelloError(`invalid hello: ${describeIssue(result.issues)}`);
   return { v: HELLO_VERSION, name: result.output.name };
 }

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
+import { describeIssue } from './schema-issue.ts';
 import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 
 /** Longest msg text, in code points. */
@@ -86,13 +87,13 @@ export function decodeTransport(bytes: Uint8Array): TransportVerdict {
   switch (type) {
     case 'msg': {
       const r = v.safeParse(MsgSchema, obj);
-      if (!r.success) return close(`invalid msg: ${issueText(r.issues)}`);
+      if (!r.success) return close(`invalid msg: ${describeIssue(r.issues)}`);
       // `+ 0` turns a ts written -0 into 0.
       return deliver({ type: 'msg', id: r.output.id, ts: r.output.ts + 0, text: r.output.text });
     }
     case 'ack': {
       const r = v.safeParse(AckSchema, obj);
-      if (!r.success) return close(`invalid ack: ${issueText(r.issues)}`);
+      if (!r.success) return close(`invalid ack: ${describeIssue(r.issues)}`);
       return deliver({ type: 'ack', id: r.output.id });
     }
     case 'ping':
@@ -111,6 +112,7 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
   switch (m.type) {
     case 'msg': {
       assertId(m.id);
+      if (typeof m.ts !== 'number') throw new TypeError('encodeTransport: m.ts must be a number');
       if (!isTimestamp(m.ts)) throw new RangeError('encodeTransport: m.ts must be an integer from 0 to 2^53 - 1');
       if (typeof m.text !== 'string') throw new TypeError('encodeTransport: m.text must be a string');
       const check = validateOutgoingText(m.text);
@@ -146,15 +148,4 @@ function deliver(message: TransportMessage): TransportVerdict {
 
 function close(reason: string): TransportVerdict {
   return { verdict: 'close', reason };
-}
-
-function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
-  const issue = issues[0];
-  if (issue === undefined) return 'invalid';
-  // A missing member has no custom message; name it plainly.
-  if (issue.kind === 'schema' && issue.type === 'object' && issue.input === undefined) {
-    const key = issue.path?.[0]?.key;
-    return `member ${String(key)} is missing`;
-  }
-  return issue.message;
 }

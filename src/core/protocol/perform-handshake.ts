@@ -48,6 +48,8 @@ export type HandshakeOptions = {
   readonly expectedFingerprint?: string | null;
   /** Milliseconds left of the deadline (the caller started the clock when TCP opened). */
   readonly timeoutMs?: number;
+  /** Responder only: called once message 1 arrived (the listener stops treating the peer as idle). */
+  readonly onProgress?: () => void;
 };
 
 export type HandshakeResult = {
@@ -90,6 +92,7 @@ export function responderHandshake(conn: FramedConnection, options: HandshakeOpt
       const m1 = await conn.readFrame();
       if (m1.length !== MESSAGE_1_LENGTH) throw new HandshakeError('handshake-failed', 'message 1 must be exactly 33 bytes');
       hs.readMessage(m1, { maxPayloadLength: 0 });
+      options.onProgress?.();
       conn.writeFrame(hs.writeMessage(encodeHello(options.name)));
       const hello = parseHello(hs.readMessage(await conn.readFrame()));
       const rs = hs.getRemoteStatic() as Uint8Array;

@@ -1,0 +1,67 @@
+/** The hello (PROTOCOL.md section 2): encoding, strict decoding, and the display-name rule. */
+import { describe, expect, it } from 'vitest';
+import { utf8 } from '../../../src/core/crypto/bytes.ts';
+import { encodeHello, HelloError, isValidDisplayName, MAX_NAME_CODE_POINTS, parseHello } from '../../../src/core/protocol/hello.ts';
+
+describe('encodeHello', () => {
+  it('writes compact JSON with non-ASCII unescaped', () => {
+    expect(new TextDecoder().decode(encodeHello('Zoë 🦜'))).toBe('{"v":1,"name":"Zoë 🦜"}');
+    expect(new TextDecoder().decode(encodeHello(''))).toBe('{"v":1,"name":""}');
+    expect(new TextDecoder().decode(encodeHello('a"b\\c'))).toBe('{"v":1,"name":"a\\"b\\\\c"}');
+  });
+
+  it('refuses a name that is no valid display name', () => {
+    expect(() => encodeHello('n'.repeat(65))).toThrow(RangeError);
+    expect(() => encodeHello('a\tb')).toThrow(RangeError);
+    expect(() => encodeHello('\ud800')).toThrow(RangeError);
+    expect(() => encodeHello(5 as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe('parseHello', () => {
+  it('round-trips every valid name', () => {
+    for (const name of ['', 'Alice', 'n'.repeat(64), '🦜'.repeat(64), 'a\u0085b', 'Zoë']) {
+      expect(parseHello(encodeHello(name))).toEqual({ v: 1, name });
+    }
+  });
+
+  it('accepts v written as any integer-valued number, unknown members, any member order', () => {
+    for (const text of ['{"v":1.0,"name":"A"}', '{"v":1e0,"name":"A"}', '{"name":"A","v":1,"x":{"y":[1]}}', '{"v":2,"v":1,"name":"A"}']) {
+      expect(parseHello(utf8(text))).toEqual({ v: 1, name: 'A' });
+    }
+  });
+
+  it('aborts with HelloError, giving the reason', () => {
+    const cases: [string | Uint8Array, RegExp][] = [
+      ['{"v":2,"name":"A"}', /v is not the number 1/],
+      ['{"v":"1","name":"A"}', /v is not the number 1/],
+      ['{"v":1.0000000000000001,"name":"A"}', /v is not the number 1/],
+      ['{"name":"A"}', /invalid hello: member v is missing/],
+      ['{"v":1}', /invalid hello: member name is missing/],
+      ['{"v":1,"name":7}', /name is not a string/],
+      ['{"v":1,"name":"a\\nb"}', /control characters/],
+      [`{"v":1,"name":"${'🦜'.repeat(65)}"}`, /0 to 64 code points/],
+      ['{"v":1,"name":"\\ud800"}', /surrogate/],
+      ['[1,"A"]', /not a JSON object/],
+      ['null', /not a JSON object/],
+      ['', /not a JSON text/],
+      [new Uint8Array([0xef, 0xbb, 0xbf, ...utf8('{"v":1,"name":"A"}')]), /byte order mark/],
+      [new Uint8Array([0xff]), /invalid UTF-8/],
+    ];
+    for (const [input, reason] of cases) {
+      const bytes = typeof input === 'string' ? utf8(input) : input;
+      expect(() => parseHello(bytes), String(input)).toThrow(HelloError);
+      expect(() => parseHello(bytes), String(input)).toThrow(reason);
+    }
+  });
+});
+
+describe('isValidDisplayName', () => {
+  it('is 0 to 64 code points with no control character', () => {
+    expect(MAX_NAME_CODE_POINTS).toBe(64);
+    for (const yes of ['', 'Alice', 'n'.repeat(64), '🦜'.repeat(64), '\u0080\u009f', '\ufeffA']) expect(isValidDisplayName(yes)).toBe(true);
+    for (const no of ['n'.repeat(65), '🦜'.repeat(65), 'a\tb', 'a\nb', 'bell\u0007', 'del\u007f', '\u0000', '\ud800', 5, null, undefined, ['A']]) {
+      expect(isValidDisplayName(no), JSON.stringify(no)).toBe(false);
+    }
+  });
+});
