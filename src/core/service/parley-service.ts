@@ -1,0 +1,501 @@
+/**
+ * ParleyService: the core's one face. Commands in (host, join, send, verify, …), typed events out
+ * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
+ * adapters over it. It owns the listener, the dialer, every session, the outbox and trust.
+ */
+import { safetyNumberFromHex } from '../crypto/safety-number.ts';
+import { isFingerprintHex, spkiPem } from '../crypto/fingerprint.ts';
+import { dial, DialError } from '../net/dialer.ts';
+import { FramedConnection } from '../net/framed-connection.ts';
+import { Listener, ListenError, type Admission, type ListenerLimits } from '../net/listener.ts';
+import { formatInvite, InviteError, parseJoinTarget } from '../protocol/invite.ts';
+import { isValidDisplayName } from '../protocol/hello.ts';
+import { validateOutgoingText } from '../protocol/messages.ts';
+import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
+import { SecureSession, PROTOCOL_TIMERS, type SessionEndReason, type SessionTimers } from '../protocol/secure-session.ts';
+import type { ContactSummary } from '../storage/contacts-repo.ts';
+import type { Store } from '../storage/data-dir.ts';
+import type { StoredMessage } from '../storage/message-codec.ts';
+import type { SettingsRepo } from '../storage/settings-repo.ts';
+import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, ParleyEvent, VerificationMethod } from '../../shared/dto.ts';
+import { reachableAddresses } from './addresses.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { ServiceError } from './errors.ts';
+import { keepNewer, type PeerLink } from './peer-link.ts';
+import { assessNewIdentity, TrustMarks } from './trust.ts';
+
+/** What the service needs of an open data directory. */
+export type ServiceStore = Pick<Store, 'dir' | 'identity' | 'contacts' | 'messages' | 'settings' | 'close'>;
+
+export type ServiceOptions = {
+  readonly store: ServiceStore;
+  readonly keyProtection: KeyProtection;
+  /** Rejoin contacts this node joined, with backoff, after a connection drops (default true). */
+  readonly autoReconnect?: boolean;
+  /** Hold sending to a contact with a blocking trust warning until the user decides (default true). */
+  readonly blockOnKeyChange?: boolean;
+  readonly sessionTimers?: SessionTimers;
+  readonly handshakeTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly listenerLimits?: Partial<ListenerLimits>;
+  /** Diagnostics for humans (never key material). */
+  readonly log?: (line: string) => void;
+};
+
+type Listener_ = (event: ParleyEvent) => void;
+
+/** See the module comment. */
+export class ParleyService {
+  readonly #store: ServiceStore;
+  readonly #opts: ServiceOptions;
+  readonly #trust: TrustMarks;
+  readonly #links = new Map<string, PeerLink>();
+  readonly #listeners = new Set<Listener_>();
+  readonly #reconnect = new Map<string, { address: string; attempt: number; timer: NodeJS.Timeout | null }>();
+  readonly #pending = new Set<FramedConnection>();
+  #listener: Listener | null = null;
+  #hosting: HostingDto | null = null;
+  #closed = false;
+
+  constructor(options: ServiceOptions) {
+    this.#store = options.store;
+    this.#opts = options;
+    this.#trust = new TrustMarks(options.store.settings);
+  }
+
+  /** Subscribes to events; returns the unsubscribe function. */
+  on(listener: Listener_): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Our identity as the UI shows it. */
+  identity(): IdentityDto {
+    const { publicKey, fingerprint } = this.#store.identity;
+    return { fingerprint, publicKeyPem: spkiPem(publicKey), name: this.#store.settings.getDisplayName(), keyProtection: this.#opts.keyProtection };
+  }
+
+  /** Sets the display name sent in the hello. */
+  setName(name: string): IdentityDto {
+    if (!isValidDisplayName(name)) throw new ServiceError('bad-input', 'a display name is 0 to 64 characters without control characters');
+    this.#store.settings.setDisplayName(name);
+    return this.identity();
+  }
+
+  /** Where the data lives (shown in Settings). */
+  get dataDir(): string {
+    return this.#store.dir;
+  }
+
+  /** Direct access for adapters that need settings (default port). */
+  get settings(): SettingsRepo {
+    return this.#store.settings;
+  }
+
+  // ---------------------------------------------------------------- hosting
+
+  /** Starts listening on bind:port (port 0 = any free port). */
+  async host(options: { port: number; bind: string }): Promise<HostingDto> {
+    this.#assertOpen();
+    if (this.#listener) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
+    try {
+      this.#listener = await Listener.listen(options.bind, options.port, (a) => this.#admit(a), this.#opts.listenerLimits);
+    } catch (err) {
+      if (err instanceof ListenError) throw new ServiceError(err.code, err.message);
+      throw err;
+    }
+    const { host, port } = this.#listener.address;
+    const addresses = reachableAddresses(host);
+    const name = this.#store.settings.getDisplayName();
+    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, name: name === '' ? null : name });
+    this.#hosting = { host, port, invite, addresses };
+    this.#emit({ type: 'listening', hosting: this.#hosting });
+    return this.#hosting;
+  }
+
+  /** Stops accepting new connections; established sessions go on. */
+  async stopHosting(): Promise<void> {
+    const l = this.#listener;
+    if (!l) throw new ServiceError('not-hosting', 'not hosting');
+    this.#listener = null;
+    this.#hosting = null;
+    await l.close();
+    this.#emit({ type: 'stopped-hosting' });
+  }
+
+  /** The current hosting state, or null. */
+  hosting(): HostingDto | null {
+    return this.#hosting;
+  }
+
+  #admit(admission: Admission): void {
+    if (this.#closed) {
+      admission.socket.destroy();
+      return;
+    }
+    const conn = new FramedConnection(admission.socket);
+    this.#pending.add(conn);
+    const elapsed = Date.now() - admission.acceptedAt;
+    responderHandshake(conn, {
+      staticKey: this.#store.identity,
+      name: this.#store.settings.getDisplayName(),
+      timeoutMs: (this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) - elapsed,
+      onProgress: () => admission.progress(),
+    }).then(
+      (result) => {
+        this.#pending.delete(conn);
+        admission.release();
+        this.#authenticated(conn, result, { initiator: false, address: null, viaInvite: false });
+      },
+      (err: unknown) => {
+        this.#pending.delete(conn);
+        admission.release();
+        conn.close('protocol-error');
+        this.#log(`inbound handshake from ${conn.remoteAddress} failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+  }
+
+  // ---------------------------------------------------------------- joining
+
+  /** Joins an invite or HOST:PORT. Resolves with the peer's fingerprint once the session is up. */
+  async join(target: string): Promise<{ peer: string }> {
+    this.#assertOpen();
+    let parsed;
+    try {
+      parsed = parseJoinTarget(target);
+    } catch (err) {
+      if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
+      throw err;
+    }
+    const [host, port, expected] =
+      parsed.kind === 'invite' ? [parsed.invite.host, parsed.invite.port, parsed.invite.fp] : [parsed.host, parsed.port, null];
+    const peer = await this.#dialAndHandshake(host, port, expected);
+    if (this.#opts.autoReconnect ?? true) {
+      const entry = this.#reconnect.get(peer);
+      if (entry?.timer) clearTimeout(entry.timer);
+      this.#reconnect.set(peer, { address: formatAddress(host, port), attempt: 0, timer: null });
+    }
+    return { peer };
+  }
+
+  async #dialAndHandshake(host: string, port: number, expected: string | null): Promise<string> {
+    let conn: FramedConnection;
+    try {
+      conn = new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }));
+    } catch (err) {
+      if (err instanceof DialError) throw new ServiceError(err.code, err.message);
+      throw err;
+    }
+    this.#pending.add(conn);
+    let result: HandshakeResult;
+    try {
+      result = await initiatorHandshake(conn, {
+        staticKey: this.#store.identity,
+        name: this.#store.settings.getDisplayName(),
+        expectedFingerprint: expected,
+        timeoutMs: this.#opts.handshakeTimeoutMs,
+      });
+    } catch (err) {
+      conn.close('protocol-error');
+      if (err instanceof HandshakeError) {
+        if (err.code === 'fingerprint-mismatch') {
+          throw new ServiceError(
+            'fingerprint-mismatch',
+            `the host at ${formatAddress(host, port)} presented fingerprint ${err.presented} instead of the invite's ${expected}: the connection may be intercepted`,
+          );
+        }
+        throw new ServiceError(err.code === 'handshake-timeout' ? 'handshake-timeout' : 'handshake-failed', `handshake with ${formatAddress(host, port)} failed: ${err.message}`);
+      }
+      throw err;
+    } finally {
+      this.#pending.delete(conn);
+    }
+    if (this.#closed) {
+      conn.close('local');
+      throw new ServiceError('internal', 'the service is closing');
+    }
+    this.#authenticated(conn, result, { initiator: true, address: formatAddress(host, port), viaInvite: expected !== null });
+    return result.remoteFingerprint;
+  }
+
+  /** Closes the session with a peer and stops rejoining it. */
+  disconnect(peer: string): void {
+    this.#requireContact(peer);
+    this.#cancelReconnect(peer);
+    const link = this.#links.get(peer);
+    if (!link) throw new ServiceError('no-peer', 'that contact is not connected');
+    link.session.close('quit');
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  #authenticated(conn: FramedConnection, result: HandshakeResult, ctx: { initiator: boolean; address: string | null; viaInvite: boolean }): void {
+    const peer = result.remoteFingerprint;
+    const { contacts } = this.#store;
+    const now = Date.now();
+    const known = contacts.get(peer);
+    const link = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address };
+    const existing = this.#links.get(peer);
+    if (existing && !keepNewer(existing, link, this.#store.identity.fingerprint, now)) {
+      conn.close('local'); // simultaneous join: the other connection wins on both sides
+      return;
+    }
+    // Trust first: the user is warned before any message is exchanged with a new key.
+    const warning = known ? null : assessNewIdentity(contacts, peer, result.remoteName, ctx.address);
+    contacts.upsertSeen({ publicKey: result.remoteStatic, name: result.remoteName, ...(ctx.address ? { address: ctx.address } : {}) });
+    if (warning) {
+      this.#trust.set(peer, { code: warning.code, replaces: warning.previous.fingerprint, blocking: warning.blocking });
+      this.#emit({ type: 'warning', code: warning.code, peer, previous: warning.previous.fingerprint, message: describeWarning(warning.code, result.remoteName, warning.previous.name) });
+    }
+    if (ctx.viaInvite && !contacts.get(peer)?.verified) {
+      // An invite carried this fingerprint and it matched: that is a verification (section 6).
+      contacts.verify(peer, 'invite');
+      this.#trust.clear(peer);
+      this.#emit({ type: 'verified', peer, verified: true });
+    }
+    if (existing) existing.session.close('replaced'); // its 'disconnected' comes before our 'connected'
+    const session = new SecureSession(conn, result.send, result.receive, this.#opts.sessionTimers ?? PROTOCOL_TIMERS);
+    const current: PeerLink = { ...link, session };
+    this.#links.set(peer, current);
+    const entry = this.#reconnect.get(peer);
+    if (entry) entry.attempt = 0;
+    const contact = contacts.get(peer);
+    this.#emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#safetyNumber(peer) });
+    this.#emitContact(peer);
+    session.start({
+      onMessage: (m) => (m.type === 'msg' ? this.#onMsg(current, m) : this.#onAck(peer, m.id)),
+      onEnd: (reason) => this.#onEnd(current, reason),
+    });
+    this.#flushOutbox(current);
+  }
+
+  #onMsg(link: PeerLink, m: { id: string; ts: number; text: string }): void {
+    // Stored (and committed) before the ack; a duplicate is acked again, not stored twice.
+    const r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
+    link.session.send({ type: 'ack', id: m.id });
+    if (r.inserted) {
+      this.#emit({ type: 'message', message: toMessageDto(r.message) });
+      this.#emitContact(link.peer);
+    }
+  }
+
+  #onAck(peer: string, id: string): void {
+    if (this.#store.messages.markDelivered(peer, id)) this.#emit({ type: 'message-state', peer, id, state: 'delivered' });
+  }
+
+  #onEnd(link: PeerLink, reason: SessionEndReason): void {
+    if (this.#links.get(link.peer) === link) this.#links.delete(link.peer);
+    this.#emit({ type: 'disconnected', peer: link.peer, reason });
+    this.#emitContact(link.peer);
+    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#links.has(link.peer)) this.#scheduleReconnect(link.peer);
+  }
+
+  #flushOutbox(link: PeerLink): void {
+    for (const m of this.#store.messages.listUnacked(link.peer)) {
+      if (!this.#transmit(link, m)) break;
+    }
+  }
+
+  #transmit(link: PeerLink, m: StoredMessage): boolean {
+    if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
+    if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
+      this.#emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
+    }
+    return true;
+  }
+
+  // ---------------------------------------------------------------- reconnect
+
+  #scheduleReconnect(peer: string): void {
+    const entry = this.#reconnect.get(peer);
+    if (!entry || entry.timer) return;
+    const delay = backoffDelay(entry.attempt, this.#opts.backoff ?? DEFAULT_BACKOFF);
+    entry.attempt += 1;
+    entry.timer = setTimeout(() => {
+      entry.timer = null;
+      if (this.#closed || this.#links.has(peer) || this.#reconnect.get(peer) !== entry) return;
+      const [host, port] = splitAddress(entry.address);
+      this.#dialAndHandshake(host, port, null).then(
+        (got) => {
+          if (got !== peer) this.#cancelReconnect(peer); // the address now answers with another key
+        },
+        (err: unknown) => {
+          this.#log(`rejoining ${entry.address} failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.#scheduleReconnect(peer);
+        },
+      );
+    }, delay);
+    entry.timer.unref();
+  }
+
+  #cancelReconnect(peer: string): void {
+    const entry = this.#reconnect.get(peer);
+    if (entry?.timer) clearTimeout(entry.timer);
+    this.#reconnect.delete(peer);
+  }
+
+  // ---------------------------------------------------------------- messages and contacts
+
+  /** Stores a message for a known peer and sends it now if connected; it is resent until acked. */
+  send(peer: string, text: string): MessageDto {
+    this.#assertOpen();
+    const check = validateOutgoingText(text);
+    if (check === 'too-long') throw new ServiceError('message-too-long', 'a message is at most 16,000 characters');
+    if (check !== 'ok') throw new ServiceError('bad-input', check === 'empty' ? 'the message is empty' : 'the message holds a character that cannot be sent');
+    this.#requireContact(peer);
+    if ((this.#opts.blockOnKeyChange ?? true) && this.#trust.get(peer)?.blocking) {
+      throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
+    }
+    const stored = this.#store.messages.insertOutgoing(peer, text);
+    const link = this.#links.get(peer);
+    let state = stored.state;
+    if (link && this.#transmit(link, stored)) state = 'sent';
+    this.#emitContact(peer);
+    return toMessageDto({ ...stored, state: this.#store.messages.listUnacked(peer).find((m) => m.id === stored.id)?.state ?? state });
+  }
+
+  /** A page of history, oldest first: the newest `limit`, or the `limit` before `before` (a seq). */
+  history(peer: string, page: { before: number | null; limit: number }): MessageDto[] {
+    this.#requireContact(peer);
+    const rows = page.before === null ? this.#store.messages.latest(peer, page.limit) : this.#store.messages.before(peer, page.before, page.limit);
+    return rows.map(toMessageDto);
+  }
+
+  /** Marks the contact verified (the user compared fingerprints or safety numbers). */
+  verify(peer: string, method: VerificationMethod): ContactDto {
+    this.#requireContact(peer);
+    this.#store.contacts.verify(peer, method);
+    this.#trust.clear(peer);
+    this.#emit({ type: 'verified', peer, verified: true });
+    return this.#emitContact(peer) as ContactDto;
+  }
+
+  /** Removes the verification. */
+  unverify(peer: string): ContactDto {
+    this.#requireContact(peer);
+    this.#store.contacts.unverify(peer);
+    this.#emit({ type: 'verified', peer, verified: false });
+    return this.#emitContact(peer) as ContactDto;
+  }
+
+  /** The user accepts a changed key without verifying it: sending is allowed, the contact stays unverified. */
+  acceptKey(peer: string): ContactDto {
+    this.#requireContact(peer);
+    this.#trust.clear(peer);
+    return this.#emitContact(peer) as ContactDto;
+  }
+
+  /** Marks the conversation read. */
+  markRead(peer: string): void {
+    this.#requireContact(peer);
+    this.#store.contacts.markRead(peer);
+    this.#emitContact(peer);
+  }
+
+  /** Whether a contact exists. */
+  hasContact(peer: string): boolean {
+    return isFingerprintHex(peer) && this.#store.contacts.get(peer) !== null;
+  }
+
+  /** Every contact, most recent first. */
+  contacts(): ContactDto[] {
+    return this.#store.contacts.list().map((c) => this.#toContactDto(c));
+  }
+
+  /** The contact, or null. */
+  contact(peer: string): ContactDto | null {
+    return this.contacts().find((c) => c.fingerprint === peer) ?? null;
+  }
+
+  /** Fingerprints of connected peers. */
+  connectedPeers(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  /** Closes every connection ('quit') and the listener, then the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const peer of [...this.#reconnect.keys()]) this.#cancelReconnect(peer);
+    for (const c of this.#pending) c.close('local');
+    for (const link of [...this.#links.values()]) link.session.close('quit');
+    if (this.#listener) await this.#listener.close();
+    this.#listener = null;
+    this.#store.close();
+  }
+
+  #toContactDto(c: ContactSummary): ContactDto {
+    const mark = this.#trust.get(c.fingerprint);
+    return {
+      fingerprint: c.fingerprint,
+      name: c.name,
+      verified: c.verified,
+      verifiedMethod: c.verifiedMethod,
+      verifiedAt: c.verifiedAt,
+      blocked: mark?.blocking ? mark.code : null,
+      replaces: mark?.replaces || null,
+      online: this.#links.has(c.fingerprint),
+      unread: c.unread,
+      lastAddress: c.lastAddress,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      lastMessage: c.lastMessage ? { text: c.lastMessage.text, at: c.lastMessage.storedAt, direction: c.lastMessage.direction } : null,
+      safetyNumber: this.#safetyNumber(c.fingerprint),
+    };
+  }
+
+  #safetyNumber(peer: string): string {
+    return safetyNumberFromHex(this.#store.identity.fingerprint, peer);
+  }
+
+  #emitContact(peer: string): ContactDto | null {
+    const contact = this.contact(peer);
+    if (contact) this.#emit({ type: 'contact-changed', contact });
+    return contact;
+  }
+
+  #emit(event: ParleyEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(event);
+      } catch (err) {
+        this.#log(`event listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  #requireContact(peer: string): void {
+    if (!this.hasContact(peer)) throw new ServiceError('no-peer', `no contact with fingerprint ${String(peer).slice(0, 80)}`);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ServiceError('internal', 'the service is closed');
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line);
+  }
+}
+
+function toMessageDto(m: StoredMessage): MessageDto {
+  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state };
+}
+
+function describeWarning(code: 'key-changed' | 'name-collision', newName: string, oldName: string): string {
+  return code === 'key-changed'
+    ? `the address of ${JSON.stringify(oldName)} answered with a new key${newName ? ` (presenting itself as ${JSON.stringify(newName)})` : ''}: it is a separate, unverified contact until you check it`
+    : `a new identity presents the name ${JSON.stringify(newName)} of a known contact: it is a separate, unverified contact until you check it`;
+}
+
+/** host:port, with IPv6 in brackets. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+  return [host, Number(address.slice(i + 1))];
+}
