@@ -64,6 +64,9 @@ export class HandshakeState {
   /** Initialize(handshake_pattern, initiator, prologue, s, e, rs, re). */
   constructor(options: HandshakeOptions) {
     const { suite, initiator } = options;
+    if (typeof suite?.dh?.dh !== 'function' || typeof suite.cipher?.encrypt !== 'function' || typeof suite.hash?.hkdf !== 'function') {
+      throw new TypeError('suite must be a NoiseSuite ({ dh, cipher, hash })');
+    }
     if (typeof initiator !== 'boolean') throw new TypeError('initiator must be a boolean');
     const prologue = options.prologue ?? new Uint8Array(0);
     if (!(prologue instanceof Uint8Array)) throw new TypeError('prologue must be a Uint8Array');

@@ -149,6 +149,7 @@ describe('HandshakeState rules', () => {
     const notOnCurve = new Uint8Array(33);
     notOnCurve[0] = 0x05;
     expect(() => new HandshakeState({ suite, pattern: 'NK', initiator: true, rs: notOnCurve })).toThrow(RangeError);
+    expect(() => new HandshakeState({ suite: {} as NoiseSuite, pattern: 'NN', initiator: true })).toThrow(/suite/);
     // NN needs no static key at all.
     expect(new HandshakeState({ suite, pattern: 'NN', initiator: true }).isMyTurnToWrite()).toBe(true);
   });
