@@ -7,7 +7,9 @@ import { fromHex, toHex } from './bytes.ts';
 import { sha256 } from './hash.ts';
 import { InvalidPointError, uncompressPublicKey } from './p256.ts';
 
+/** Bytes in a fingerprint (a SHA-256 digest). */
 export const FINGERPRINT_LENGTH = 32;
+/** Bytes in the DER SubjectPublicKeyInfo of a P-256 key with its point uncompressed. */
 export const SPKI_DER_LENGTH = 91;
 
 /**

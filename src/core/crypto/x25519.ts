@@ -6,6 +6,7 @@
 import { x25519 } from '@noble/curves/ed25519.js';
 import { InvalidPointError, type KeyPair } from './p256.ts';
 
+/** X25519 public keys, private keys and DH outputs are all 32 bytes (DHLEN = 32). */
 export const PUBLIC_KEY_LENGTH = 32;
 export const PRIVATE_KEY_LENGTH = 32;
 export const SHARED_SECRET_LENGTH = 32;
