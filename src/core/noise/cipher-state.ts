@@ -80,7 +80,7 @@ export class CipherState {
 
   /**
    * Rekey(): k = REKEY(k), with the default REKEY of spec section 4.2: the first 32 bytes of
-   * ENCRYPT(k, 2^64 - 1, empty, 32 zero bytes). The nonce is left as it is (spec section 11.3).
+   * ENCRYPT(k, 2^64 - 1, empty, 32 zero bytes). The nonce is left as it is (spec, Rationales: "Rekey doesn't reset n to zero").
    */
   rekey(): void {
     this.#assertAlive();

@@ -56,7 +56,7 @@ export const DH_25519: DhFunctions = Object.freeze({
   },
 });
 
-/** The AESGCM cipher functions (spec section 12.3), on node:crypto with KeyObject keys. */
+/** The AESGCM cipher functions (spec section 12.4), on node:crypto with KeyObject keys. */
 export const CIPHER_AESGCM: CipherFunctions<AesKey> = Object.freeze({
   name: 'AESGCM',
   keyLength: KEYLEN,
@@ -66,7 +66,7 @@ export const CIPHER_AESGCM: CipherFunctions<AesKey> = Object.freeze({
   decrypt: (key: AesKey, n: bigint, ad: Uint8Array, ciphertext: Uint8Array) => aesGcmDecrypt(key, noiseNonce(n), ad, ciphertext),
 });
 
-/** The SHA256 hash functions (spec section 12.5) with the HKDF of spec section 4.3. */
+/** The SHA256 hash function (spec section 12.5) with the HKDF of spec section 4.3. */
 export const HASH_SHA256: HashFunctions = Object.freeze({
   name: 'SHA256',
   hashLen: HASHLEN,
