@@ -11,6 +11,10 @@
  *   decoding never yields one.)
  * - Integers are checked by exact value (see `parseJsonText`).
  */
+import { countCodePoints, hasControlChars, hasLoneSurrogate } from '../../shared/text.ts';
+
+// The text rules live in src/shared so that the renderer and IPC schemas apply the very same ones.
+export { countCodePoints, hasControlChars };
 
 export type JsonTextResult = { ok: true; value: unknown } | { ok: false; reason: string };
 
@@ -176,34 +180,6 @@ export function isExactIntegerLiteral(literal: string): boolean {
   return /^0*$/.test(fraction);
 }
 
-/** Number of Unicode code points in s (what `[...s].length` gives, without building an array). */
-export function countCodePoints(s: string): number {
-  let count = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // A high surrogate followed by a low one is a single code point.
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
-    }
-    count++;
-  }
-  return count;
-}
-
-/**
- * True if s holds a control character: U+0000–U+001F or U+007F (C1, U+0080–U+009F, is allowed).
- * With allowTabLf, TAB (U+0009) and LF (U+000A) are not counted.
- */
-export function hasControlChars(s: string, allowTabLf: boolean): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x7f) return true;
-    if (c < 0x20 && !(allowTabLf && (c === 0x09 || c === 0x0a))) return true;
-  }
-  return false;
-}
-
 /** True if x is a number whose value is an integer in [min, max] (so 1.0 and -0 count; NaN never does). */
 export function isIntegerInRange(x: unknown, min: number, max: number): x is number {
   return typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
@@ -211,14 +187,5 @@ export function isIntegerInRange(x: unknown, min: number, max: number): x is num
 
 /** True if s holds no unpaired surrogate, i.e. it can be written as UTF-8. */
 export function isWellFormedText(s: string): boolean {
-  // String.prototype.isWellFormed is ES2024; the project's lib is ES2023.
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    if (c >= 0xdc00) return false; // a low surrogate with no high one before it
-    const d = s.charCodeAt(i + 1); // NaN past the end
-    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-    i++;
-  }
-  return true;
+  return !hasLoneSurrogate(s);
 }
