@@ -31,10 +31,12 @@ const HEADER_LENGTH = 4 + SALT_LENGTH;
 const R = 8;
 const P = 1;
 const DOMAIN = utf8('parley/passphrase-sealer/1');
-// Bounds for parameters read back from disk: generous enough for future raises, small enough
-// that a doctored header cannot make us allocate gigabytes.
+// Bounds for parameters read back from disk: room for future raises (up to 2^19 at r = 8),
+// small enough that a doctored header cannot make us allocate gigabytes or spin for minutes.
 const READ_MAX_LOG_N = 20;
-const READ_MAX_MEMORY = 2 ** 30;
+const READ_MAX_R = 32;
+const READ_MAX_P = 16;
+const READ_MAX_MEMORY = 2 ** 29;
 
 /** Options for new seals; unseal always uses the parameters stored with the data. */
 export type PassphraseSealerOptions = { readonly logN?: number };
@@ -89,7 +91,8 @@ function derive(secret: Uint8Array, header: Uint8Array): Uint8Array {
   const logN = header[1] ?? 0;
   const r = header[2] ?? 0;
   const p = header[3] ?? 0;
-  if (logN < MIN_SCRYPT_LOG_N || logN > READ_MAX_LOG_N || r < 1 || p < 1 || 128 * 2 ** logN * r * p > READ_MAX_MEMORY) {
+  const outOfBounds = logN < MIN_SCRYPT_LOG_N || logN > READ_MAX_LOG_N || r < 1 || r > READ_MAX_R || p < 1 || p > READ_MAX_P;
+  if (outOfBounds || 128 * 2 ** logN * r * p > READ_MAX_MEMORY) {
     throw new StorageError('corrupt', 'sealed data carries scrypt parameters out of bounds');
   }
   return scrypt(secret, header.subarray(4), { N: 2 ** logN, r, p, dkLen: KEYLEN, maxmem: READ_MAX_MEMORY + 1024 });

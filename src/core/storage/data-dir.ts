@@ -93,6 +93,8 @@ function makeStore(
     },
     close() {
       if (!db.isOpen) return;
+      // SQLite's advice for long-lived connections: refresh planner statistics where they are stale.
+      db.exec('PRAGMA optimize');
       db.close();
       identity.privateKey.fill(0);
     },

@@ -39,25 +39,33 @@ export type MessagesRepo = {
   count(peer: string): number;
 };
 
+/** The repository's SQL, exported so the tests can check each query plan (EXPLAIN QUERY PLAN). */
+export const MESSAGE_SQL = {
+  insert: `INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box)
+    VALUES (:peer, :id, :direction, :ts, :storedAt, :deliveredAt, :state, :box)
+    ON CONFLICT (peer, direction, id) DO NOTHING
+    RETURNING ${MESSAGE_COLUMNS}`,
+  markSent: `UPDATE messages SET state = 'sent' WHERE peer = ? AND direction = 'out' AND id = ? AND state = 'queued'`,
+  markDelivered: `UPDATE messages SET state = 'delivered', delivered_at = ?
+    WHERE peer = ? AND direction = 'out' AND id = ? AND state <> 'delivered'`,
+  // Only unacked rows are visited: the WHERE repeats the partial index's condition term for term.
+  listUnacked: `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_unacked
+    WHERE peer = ? AND direction = 'out' AND state <> 'delivered' ORDER BY seq`,
+  // Newest first from the index, reversed in JS: one index range scan, no sort.
+  latest: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? ORDER BY seq DESC LIMIT ?`,
+  before: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  count: 'SELECT count(*) AS n FROM messages WHERE peer = ?',
+} as const;
+
 /** Builds the repository over an open, migrated database and the unsealed storage key. */
 export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => number): MessagesRepo {
-  const insert = db.prepare(
-    `INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box)
-     VALUES (:peer, :id, :direction, :ts, :storedAt, :deliveredAt, :state, :box)
-     ON CONFLICT (peer, direction, id) DO NOTHING
-     RETURNING ${MESSAGE_COLUMNS}`,
-  );
-  const setSent = db.prepare(`UPDATE messages SET state = 'sent' WHERE peer = ? AND direction = 'out' AND id = ? AND state = 'queued'`);
-  const setDelivered = db.prepare(
-    `UPDATE messages SET state = 'delivered', delivered_at = ? WHERE peer = ? AND direction = 'out' AND id = ? AND state <> 'delivered'`,
-  );
-  const unacked = db.prepare(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND direction = 'out' AND state <> 'delivered' ORDER BY seq`,
-  );
-  // Newest first from the index, then reversed in JS: one index range scan, no sort.
-  const newest = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? ORDER BY seq DESC LIMIT ?`);
-  const older = db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq < ? ORDER BY seq DESC LIMIT ?`);
-  const countAll = db.prepare('SELECT count(*) AS n FROM messages WHERE peer = ?');
+  const insert = db.prepare(MESSAGE_SQL.insert);
+  const setSent = db.prepare(MESSAGE_SQL.markSent);
+  const setDelivered = db.prepare(MESSAGE_SQL.markDelivered);
+  const unacked = db.prepare(MESSAGE_SQL.listUnacked);
+  const newest = db.prepare(MESSAGE_SQL.latest);
+  const older = db.prepare(MESSAGE_SQL.before);
+  const countAll = db.prepare(MESSAGE_SQL.count);
 
   const decode = (rows: Record<string, unknown>[]): StoredMessage[] => rows.map((row) => rowToMessage(key, row));
 

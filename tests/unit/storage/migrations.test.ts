@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKeyFileSealer } from '../../../src/core/identity/key-file-sealer.ts';
+import { openDataDir } from '../../../src/core/storage/data-dir.ts';
+import { DB_FILE_NAME, openDatabase } from '../../../src/core/storage/database.ts';
+import { MIGRATIONS, migrate, SCHEMA_VERSION, schemaVersion } from '../../../src/core/storage/migrations.ts';
+import { StorageError } from '../../../src/core/storage/storage-error.ts';
+import { cleanupTempDirs, tempDir } from './helpers.ts';
+
+afterEach(cleanupTempDirs);
+
+function freshDb(): DatabaseSync {
+  return openDatabase(join(tempDir(), 'm.db'));
+}
+
+function tables(db: DatabaseSync): string[] {
+  return db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all()
+    .map((r) => String(r['name']));
+}
+
+function indexes(db: DatabaseSync, table: string): string[] {
+  return db
+    .prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name")
+    .all(table)
+    .map((r) => String(r['name']));
+}
+
+function columns(db: DatabaseSync, table: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const r of db.prepare('SELECT name, type, "notnull" AS nn FROM pragma_table_info(?)').all(table)) {
+    out[String(r['name'])] = `${String(r['type'])}${r['nn'] ? ' NOT NULL' : ''}`;
+  }
+  return out;
+}
+
+const FP_A = 'a'.repeat(64);
+const KEY33 = new Uint8Array(33).fill(2);
+
+describe('migrations', () => {
+  it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(3);
+  });
+
+  it('a fresh database is version 0 with no tables', () => {
+    const db = freshDb();
+    expect(schemaVersion(db)).toBe(0);
+    expect(tables(db)).toEqual([]);
+    db.close();
+  });
+
+  it('v1 creates identity (one row at most) and settings', () => {
+    const db = freshDb();
+    migrate(db, 1);
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(['identity', 'settings']);
+    expect(columns(db, 'identity')).toEqual({
+      singleton: 'INTEGER',
+      public_key: 'BLOB NOT NULL',
+      fingerprint: 'TEXT NOT NULL',
+      sealer_kind: 'TEXT NOT NULL',
+      sealed_secrets: 'BLOB NOT NULL',
+      created_at: 'INTEGER NOT NULL',
+    });
+    expect(columns(db, 'settings')).toEqual({ key: 'TEXT NOT NULL', value: 'TEXT NOT NULL' });
+    const insert = db.prepare('INSERT INTO identity VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run(1, KEY33, FP_A, 'key-file', new Uint8Array(8), 1);
+    expect(() => insert.run(2, KEY33, FP_A, 'key-file', new Uint8Array(8), 1)).toThrow(/CHECK/);
+    // STRICT: a wrong type is refused, not coerced.
+    expect(() => db.prepare("INSERT INTO settings VALUES ('k', ?)").run(new Uint8Array(1))).toThrow();
+    db.close();
+  });
+
+  it('v2 adds contacts with trust columns, keeping v1 data', () => {
+    const db = freshDb();
+    migrate(db, 1);
+    db.prepare("INSERT INTO settings VALUES ('display-name', 'Ann')").run();
+    migrate(db, 2);
+    expect(schemaVersion(db)).toBe(2);
+    expect(tables(db)).toEqual(['contacts', 'identity', 'settings']);
+    expect(columns(db, 'contacts')).toEqual({
+      fingerprint: 'TEXT NOT NULL', // STRICT tables refuse NULL keys
+      public_key: 'BLOB NOT NULL',
+      name: 'TEXT NOT NULL',
+      verified_method: 'TEXT',
+      verified_at: 'INTEGER',
+      last_address: 'TEXT',
+      first_seen: 'INTEGER NOT NULL',
+      last_seen: 'INTEGER NOT NULL',
+    });
+    expect(indexes(db, 'contacts')).toEqual(['contacts_by_address', 'contacts_by_name']);
+    expect(db.prepare('SELECT value FROM settings').get()?.['value']).toBe('Ann');
+    const insert = db.prepare('INSERT INTO contacts VALUES (?, ?, ?, ?, ?, NULL, 1, 1)');
+    expect(() => insert.run(FP_A, KEY33, 'x', 'telepathy', 5)).toThrow(/CHECK/);
+    expect(() => insert.run(FP_A, KEY33, 'x', 'invite', null)).toThrow(/CHECK/); // a method needs a time
+    insert.run(FP_A, KEY33, 'x', 'invite', 5);
+    db.close();
+  });
+
+  it('v3 adds messages with their indexes and a read marker on existing contacts', () => {
+    const db = freshDb();
+    migrate(db, 2);
+    db.prepare("INSERT INTO contacts VALUES (?, ?, 'Bob', 'fingerprint', 7, '10.0.0.1:47800', 1, 2)").run(FP_A, KEY33);
+    migrate(db, 3);
+    expect(schemaVersion(db)).toBe(3);
+    expect(tables(db)).toEqual(['contacts', 'identity', 'messages', 'settings']);
+    expect(columns(db, 'messages')).toEqual({
+      seq: 'INTEGER',
+      peer: 'TEXT NOT NULL',
+      id: 'TEXT NOT NULL',
+      direction: 'TEXT NOT NULL',
+      sent_ts: 'INTEGER NOT NULL',
+      stored_at: 'INTEGER NOT NULL',
+      delivered_at: 'INTEGER',
+      state: 'TEXT NOT NULL',
+      text_box: 'BLOB NOT NULL',
+    });
+    expect(indexes(db, 'messages')).toEqual(['messages_by_id', 'messages_by_peer', 'messages_unacked', 'messages_unread']);
+    // The existing contact kept everything and starts with nothing read.
+    const contact = db.prepare('SELECT * FROM contacts').get();
+    expect({ ...contact }).toMatchObject({ name: 'Bob', verified_method: 'fingerprint', verified_at: 7, last_address: '10.0.0.1:47800', last_read_seq: 0 });
+    // Messages need a known contact, and an incoming message cannot be 'queued'.
+    const insert = db.prepare("INSERT INTO messages (peer, id, direction, sent_ts, stored_at, state, text_box) VALUES (?, ?, ?, 1, 1, ?, x'00')");
+    const id = '00000000-0000-4000-8000-000000000000';
+    expect(() => insert.run('b'.repeat(64), id, 'in', 'delivered')).toThrow(/FOREIGN KEY/);
+    expect(() => insert.run(FP_A, id, 'in', 'queued')).toThrow(/CHECK/);
+    insert.run(FP_A, id, 'out', 'queued');
+    expect(() => insert.run(FP_A, id, 'out', 'sent')).toThrow(/UNIQUE/);
+    insert.run(FP_A, id, 'in', 'delivered'); // same id the other way is another message
+    db.close();
+  });
+
+  it('running migrate again is a no-op, and a target beyond the code is refused', () => {
+    const db = freshDb();
+    migrate(db);
+    const before = db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all();
+    migrate(db);
+    expect(db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()).toEqual(before);
+    expect(() => migrate(db, SCHEMA_VERSION + 1)).toThrow(RangeError);
+    db.close();
+  });
+
+  it('a failing migration rolls back whole: version and tables stay as they were', () => {
+    const db = freshDb();
+    migrate(db, 2);
+    // Sabotage: a table named like the one v3 creates makes v3 fail half-way.
+    db.exec('CREATE TABLE messages (x)');
+    expect(() => migrate(db)).toThrow(/already exists/);
+    expect(schemaVersion(db)).toBe(2);
+    expect(columns(db, 'contacts')).not.toHaveProperty('last_read_seq');
+    db.close();
+  });
+
+  it('a database from a newer Parley is refused and left byte for byte as it was', () => {
+    const dir = join(tempDir(), 'data');
+    const store = openDataDir(dir, { sealer: createKeyFileSealer(dir) });
+    store.close();
+    const raw = new DatabaseSync(join(dir, DB_FILE_NAME));
+    raw.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    const bytes = readFileSync(join(dir, DB_FILE_NAME));
+    let error: unknown;
+    try {
+      openDataDir(dir, { sealer: createKeyFileSealer(dir) });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe('schema-too-new');
+    expect(readFileSync(join(dir, DB_FILE_NAME)).equals(bytes)).toBe(true);
+  });
+});
