@@ -1,0 +1,25 @@
+/** How people are named in sentences: always the name and a short fingerprint, so two "Alice"s differ. */
+import { shortFingerprint } from './fingerprint.ts';
+
+/** A contact's name, or a placeholder when it has none. */
+export function displayName(name: string | null | undefined): string {
+  const n = (name ?? '').trim();
+  return n === '' ? 'Unnamed contact' : n;
+}
+
+/** "Alice (key 1a2b 3c4d…)": a name with its key, for warnings. */
+export function nameWithKey(name: string | null | undefined, fp: string): string {
+  return `${displayName(name)} (key ${shortFingerprint(fp)})`;
+}
+
+/** Up to two initials for an avatar. */
+export function initials(name: string): string {
+  const words = displayName(name).split(/\s+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words.at(-1)] : [words[0]];
+  return letters.map((w) => Array.from(w ?? '')[0] ?? '').join('').toUpperCase();
+}
+
+/** A stable hue (0–359) from a fingerprint, for the avatar's colour. */
+export function hueOf(fp: string): number {
+  return parseInt(fp.slice(0, 4), 16) % 360;
+}

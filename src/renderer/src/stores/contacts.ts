@@ -1,0 +1,130 @@
+/** Contacts as the core reports them, kept fresh by events, plus the key warnings of this session. */
+import { computed, ref } from 'vue';
+import { defineStore } from 'pinia';
+import type { ContactDto, MessageDto, VerificationMethod } from '../../../shared/dto.ts';
+import type { WarningCode } from '../../../shared/errors.ts';
+import type { ParleyError, Result } from '../../../shared/result.ts';
+import { call } from '../api/parley.ts';
+
+/** A 'warning' event as remembered for the banner (PROTOCOL.md section 6). */
+export type KeyWarning = {
+  readonly code: WarningCode;
+  readonly peer: string;
+  readonly previous: string | null;
+  readonly message: string;
+  readonly at: number;
+};
+
+/** Most recent activity first, then by name: the order of the contact list. */
+function activity(c: ContactDto): number {
+  return Math.max(c.lastMessage?.at ?? 0, c.lastSeen);
+}
+
+/** The contacts store. */
+export const useContactsStore = defineStore('contacts', () => {
+  const byFp = ref<Record<string, ContactDto>>({});
+  const loaded = ref(false);
+  const loadError = ref<ParleyError | null>(null);
+  const warnings = ref<Record<string, KeyWarning>>({});
+  const dismissed = ref<Record<string, true>>({});
+
+  const list = computed(() =>
+    Object.values(byFp.value).sort((a, b) => activity(b) - activity(a) || a.name.localeCompare(b.name) || a.fingerprint.localeCompare(b.fingerprint)),
+  );
+  const totalUnread = computed(() => list.value.reduce((n, c) => n + c.unread, 0));
+
+  function get(fp: string | null): ContactDto | null {
+    return fp === null ? null : (byFp.value[fp] ?? null);
+  }
+
+  function upsert(c: ContactDto): void {
+    byFp.value = { ...byFp.value, [c.fingerprint]: c };
+  }
+
+  function patch(fp: string, changes: Partial<ContactDto>): boolean {
+    const c = byFp.value[fp];
+    if (c === undefined) return false;
+    upsert({ ...c, ...changes });
+    return true;
+  }
+
+  async function load(): Promise<void> {
+    const r = await call((api) => api.listContacts());
+    if (!r.ok) {
+      loadError.value = r.error;
+      return;
+    }
+    loadError.value = null;
+    byFp.value = Object.fromEntries(r.value.map((c) => [c.fingerprint, c]));
+    loaded.value = true;
+  }
+
+  /** Keeps the preview and unread count current between contact-changed events. */
+  function noteMessage(m: MessageDto, seen: boolean): void {
+    const c = byFp.value[m.peer];
+    if (c === undefined) return;
+    const newer = c.lastMessage === null || m.storedAt >= c.lastMessage.at;
+    upsert({
+      ...c,
+      lastMessage: newer ? { text: m.text, at: m.storedAt, direction: m.direction } : c.lastMessage,
+      unread: m.direction === 'in' && !seen ? c.unread + 1 : c.unread,
+    });
+  }
+
+  async function applying(r: Promise<Result<ContactDto>>): Promise<ParleyError | null> {
+    const res = await r;
+    if (!res.ok) return res.error;
+    upsert(res.value);
+    return null;
+  }
+
+  function verify(fp: string, method: Exclude<VerificationMethod, 'invite'>): Promise<ParleyError | null> {
+    return applying(call((api) => api.verify(fp, method)));
+  }
+
+  function unverify(fp: string): Promise<ParleyError | null> {
+    return applying(call((api) => api.unverify(fp)));
+  }
+
+  function acceptKey(fp: string): Promise<ParleyError | null> {
+    return applying(call((api) => api.acceptKey(fp)));
+  }
+
+  async function markRead(fp: string): Promise<void> {
+    const c = byFp.value[fp];
+    if (c === undefined || c.unread === 0) return;
+    patch(fp, { unread: 0 });
+    await call((api) => api.markRead(fp));
+  }
+
+  function addWarning(w: KeyWarning): void {
+    warnings.value = { ...warnings.value, [w.peer]: w };
+    const { [w.peer]: _gone, ...rest } = dismissed.value;
+    dismissed.value = rest;
+  }
+
+  function dismissWarning(fp: string): void {
+    dismissed.value = { ...dismissed.value, [fp]: true };
+  }
+
+  /**
+   * The warning to show for a contact, or null. A blocked contact always has one (it cannot be dismissed);
+   * an unverified contact that replaces another keeps a dismissible one.
+   */
+  function warningFor(fp: string): (KeyWarning & { readonly blocking: boolean }) | null {
+    const c = byFp.value[fp];
+    const w = warnings.value[fp];
+    if (c?.blocked) {
+      return { code: c.blocked, peer: fp, previous: c.replaces ?? w?.previous ?? null, message: w?.message ?? '', at: w?.at ?? c.firstSeen, blocking: true };
+    }
+    if (dismissed.value[fp] || c?.verified) return null;
+    if (w !== undefined) return { ...w, previous: w.previous ?? c?.replaces ?? null, blocking: false };
+    if (c?.replaces) return { code: 'key-changed', peer: fp, previous: c.replaces, message: '', at: c.firstSeen, blocking: false };
+    return null;
+  }
+
+  return {
+    byFp, loaded, loadError, list, totalUnread, warnings,
+    get, upsert, patch, load, noteMessage, verify, unverify, acceptKey, markRead, addWarning, dismissWarning, warningFor,
+  };
+});

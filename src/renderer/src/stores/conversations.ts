@@ -1,0 +1,168 @@
+/**
+ * Message history per contact, paged from the core. `history(fp, {before, limit})` answers the `limit`
+ * messages immediately before seq `before` (the newest when null), in ascending seq order. Threads hold
+ * plain frozen arrays (replaced, never deep-reactive) so that 100,000 messages cost no proxies.
+ */
+import { ref, shallowReactive } from 'vue';
+import { defineStore } from 'pinia';
+import type { DeliveryState, MessageDto } from '../../../shared/dto.ts';
+import type { ParleyError } from '../../../shared/result.ts';
+import { call } from '../api/parley.ts';
+
+/** Messages per history call. */
+export const PAGE_SIZE = 100;
+
+const MAX_EARLY_STATES = 1000;
+const RANK: Readonly<Record<DeliveryState, number>> = { queued: 0, sent: 1, delivered: 2 };
+
+/** One conversation's loaded slice of history. */
+export type Thread = {
+  messages: readonly MessageDto[];
+  /** A history call is in flight. */
+  loading: boolean;
+  /** The first page has arrived. */
+  loaded: boolean;
+  /** The oldest message is loaded: nothing earlier to fetch. */
+  reachedStart: boolean;
+  error: ParleyError | null;
+};
+
+/** The later of two delivery states: events can overtake the answer to `send`, states never go back. */
+function laterState(a: DeliveryState, b: DeliveryState): DeliveryState {
+  return RANK[b] > RANK[a] ? b : a;
+}
+
+/** Merges messages into a sorted, duplicate-free array (by id), keeping the furthest delivery state. */
+function merge(existing: readonly MessageDto[], incoming: readonly MessageDto[]): MessageDto[] {
+  const sorted = [...incoming].sort((a, b) => a.seq - b.seq);
+  const first = existing[0];
+  const last = existing.at(-1);
+  const lastIn = sorted.at(-1);
+  const firstIn = sorted[0];
+  // Fast paths: an older page goes in front, a new message at the end.
+  if (first === undefined) return sorted;
+  if (lastIn !== undefined && lastIn.seq < first.seq) return [...sorted, ...existing];
+  if (firstIn !== undefined && last !== undefined && firstIn.seq > last.seq) return [...existing, ...sorted];
+  const byId = new Map<string, MessageDto>();
+  for (const m of [...existing, ...sorted]) {
+    const had = byId.get(m.id);
+    byId.set(m.id, had === undefined ? m : { ...m, state: laterState(had.state, m.state) });
+  }
+  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** The conversations store. */
+export const useConversationsStore = defineStore('conversations', () => {
+  const threads = shallowReactive(new Map<string, Thread>());
+  // States that arrived before their message (e.g. 'sent' before `send` answered).
+  const earlyStates = new Map<string, DeliveryState>();
+  /** Unsent text per contact, kept while the user looks at other conversations. */
+  const drafts = ref<Record<string, string>>({});
+
+  function setDraft(fp: string, text: string): void {
+    drafts.value = { ...drafts.value, [fp]: text };
+  }
+
+  function thread(fp: string): Thread {
+    let t = threads.get(fp);
+    if (t === undefined) {
+      t = shallowReactive<Thread>({ messages: [], loading: false, loaded: false, reachedStart: false, error: null });
+      threads.set(fp, t);
+    }
+    return t;
+  }
+
+  /** The thread of fp if one was opened, without creating it (safe inside computed values). */
+  function peek(fp: string | null): Thread | null {
+    return fp === null ? null : (threads.get(fp) ?? null);
+  }
+
+  function put(t: Thread, incoming: readonly MessageDto[]): void {
+    const adjusted = incoming.map((m) => {
+      const early = earlyStates.get(m.id);
+      if (early === undefined) return m;
+      earlyStates.delete(m.id);
+      return { ...m, state: laterState(m.state, early) };
+    });
+    t.messages = Object.freeze(merge(t.messages, adjusted));
+  }
+
+  async function fetchPage(fp: string, before: number | null): Promise<void> {
+    const t = thread(fp);
+    if (t.loading) return;
+    t.loading = true;
+    const r = await call((api) => api.history(fp, { before, limit: PAGE_SIZE }));
+    t.loading = false;
+    if (!r.ok) {
+      t.error = r.error;
+      return;
+    }
+    t.error = null;
+    const page = before === null ? r.value : r.value.filter((m) => m.seq < before);
+    if (r.value.length < PAGE_SIZE) t.reachedStart = true;
+    put(t, page);
+    t.loaded = true;
+  }
+
+  /** Loads the newest page the first time a conversation is shown. */
+  async function open(fp: string): Promise<void> {
+    const t = thread(fp);
+    if (!t.loaded) await fetchPage(fp, null);
+  }
+
+  /** Loads the page before the oldest loaded message. */
+  async function loadOlder(fp: string): Promise<void> {
+    const t = thread(fp);
+    if (!t.loaded) return open(fp);
+    if (t.reachedStart || t.loading) return;
+    const oldest = t.messages[0];
+    if (oldest === undefined) {
+      t.reachedStart = true;
+      return;
+    }
+    await fetchPage(fp, oldest.seq);
+  }
+
+  /** A message from an event or from `send`; ignored until the conversation's first page is loaded (it will be in it). */
+  function receive(m: MessageDto): void {
+    const t = threads.get(m.peer);
+    if (t === undefined || (!t.loaded && !t.loading)) return;
+    put(t, [m]);
+  }
+
+  /** A delivery state change from an event. */
+  function setState(peer: string, id: string, state: DeliveryState): void {
+    const t = threads.get(peer);
+    const msgs = t?.messages ?? [];
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const m = msgs[i] as MessageDto;
+      if (m.id !== id) continue;
+      if (laterState(m.state, state) === m.state) return;
+      const copy = [...msgs];
+      copy[i] = { ...m, state };
+      (t as Thread).messages = Object.freeze(copy);
+      return;
+    }
+    earlyStates.set(id, laterState(earlyStates.get(id) ?? 'queued', state));
+    // States for conversations that are not loaded are never claimed: keep only the most recent few.
+    if (earlyStates.size > MAX_EARLY_STATES) earlyStates.delete(earlyStates.keys().next().value as string);
+  }
+
+  /** Sends text to fp; the message joins the thread at once with the state the core gave it. */
+  async function send(fp: string, text: string): Promise<ParleyError | null> {
+    const r = await call((api) => api.send(fp, text));
+    if (!r.ok) return r.error;
+    const t = thread(fp);
+    if (t.loaded || t.loading) put(t, [r.value]);
+    return null;
+  }
+
+  /** Forgets every loaded thread (used when the identity changes). */
+  function reset(): void {
+    threads.clear();
+    earlyStates.clear();
+    drafts.value = {};
+  }
+
+  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, setState, send, reset };
+});

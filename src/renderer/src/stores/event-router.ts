@@ -1,0 +1,95 @@
+/** Routes the core's events (`onEvent`) to the stores; the one place that knows which store cares about what. */
+import type { ParleyApi } from '../../../shared/api.ts';
+import type { ParleyEvent } from '../../../shared/dto.ts';
+import { assertNever } from '../../../shared/result.ts';
+import { describeError } from '../lib/errors.ts';
+import { useContactsStore } from './contacts.ts';
+import { useConversationsStore } from './conversations.ts';
+import { useHostingStore } from './hosting.ts';
+import { useNoticesStore } from './notices.ts';
+import { useUiStore } from './ui.ts';
+
+const MARK_READ_DELAY_MS = 300;
+
+/** True when the user can see the window (so a message shown in it counts as read). */
+function windowSeen(): boolean {
+  return document.visibilityState !== 'hidden' && document.hasFocus();
+}
+
+/** Subscribes the stores to the API's events; returns the unsubscribe function. */
+export function routeEvents(api: ParleyApi): () => void {
+  const contacts = useContactsStore();
+  const conversations = useConversationsStore();
+  const hosting = useHostingStore();
+  const notices = useNoticesStore();
+  const ui = useUiStore();
+  const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  // A burst of messages in an open conversation becomes one markRead call.
+  function markReadSoon(fp: string): void {
+    if (readTimers.has(fp)) return;
+    readTimers.set(
+      fp,
+      setTimeout(() => {
+        readTimers.delete(fp);
+        void contacts.markRead(fp);
+      }, MARK_READ_DELAY_MS),
+    );
+  }
+
+  function handle(e: ParleyEvent): void {
+    switch (e.type) {
+      case 'message': {
+        conversations.receive(e.message);
+        const seen = ui.isShowing(e.message.peer) && windowSeen();
+        if (contacts.get(e.message.peer) === null) void contacts.load();
+        else contacts.noteMessage(e.message, seen);
+        return;
+      }
+      case 'message-state':
+        conversations.setState(e.peer, e.id, e.state);
+        return;
+      case 'contact-changed':
+        contacts.upsert(e.contact);
+        return;
+      case 'connected':
+        if (!contacts.patch(e.peer, { online: true, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) void contacts.load();
+        return;
+      case 'disconnected':
+        contacts.patch(e.peer, { online: false });
+        return;
+      case 'verified':
+        contacts.patch(e.peer, { verified: e.verified });
+        return;
+      case 'warning':
+        contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now() });
+        // The new identity is a separate contact (PROTOCOL.md section 6): fetch it with its blocked state.
+        void contacts.load();
+        return;
+      case 'listening':
+        hosting.onListening(e.hosting);
+        return;
+      case 'stopped-hosting':
+        hosting.onStopped();
+        return;
+      case 'error': {
+        const d = describeError(e);
+        notices.push('error', d.title, d.detail ? `${d.hint} (${d.detail})` : d.hint);
+        return;
+      }
+      default:
+        assertNever(e, 'event');
+    }
+  }
+
+  const off = api.onEvent((e) => {
+    handle(e);
+    if (e.type === 'message' && e.message.direction === 'in' && ui.isShowing(e.message.peer) && windowSeen()) markReadSoon(e.message.peer);
+  });
+  return () => {
+    off();
+    for (const t of readTimers.values()) clearTimeout(t);
+    readTimers.clear();
+  };
+}
+

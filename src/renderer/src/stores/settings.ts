@@ -1,0 +1,47 @@
+/** Settings: name, default port, key protection, data folder, and the exported public key. */
+import { ref } from 'vue';
+import { defineStore } from 'pinia';
+import type { SettingsDto } from '../../../shared/dto.ts';
+import type { ParleyError } from '../../../shared/result.ts';
+import { call } from '../api/parley.ts';
+
+/** Fallback before settings load: PROTOCOL.md section 5's default port. */
+export const DEFAULT_PORT = 47800;
+
+/** The settings store. */
+export const useSettingsStore = defineStore('settings', () => {
+  const settings = ref<SettingsDto | null>(null);
+  const publicKeyPem = ref<string | null>(null);
+  const error = ref<ParleyError | null>(null);
+
+  async function load(): Promise<void> {
+    const r = await call((api) => api.getSettings());
+    if (!r.ok) {
+      error.value = r.error;
+      return;
+    }
+    error.value = null;
+    settings.value = r.value;
+  }
+
+  async function setDefaultPort(port: number): Promise<ParleyError | null> {
+    const r = await call((api) => api.updateSettings({ defaultPort: port }));
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
+  /** Keeps the settings' copy of the name in step after the identity was renamed. */
+  function nameChanged(name: string): void {
+    if (settings.value !== null) settings.value = { ...settings.value, name };
+  }
+
+  async function exportPublicKey(): Promise<ParleyError | null> {
+    const r = await call((api) => api.exportPublicKey());
+    if (!r.ok) return r.error;
+    publicKeyPem.value = r.value;
+    return null;
+  }
+
+  return { settings, publicKeyPem, error, load, setDefaultPort, nameChanged, exportPublicKey };
+});
