@@ -4,10 +4,10 @@
  */
 import { isFingerprintHex } from '../crypto/fingerprint.ts';
 import { PUBLIC_KEY_LENGTH } from '../crypto/p256.ts';
+import { isMessageId, isTimestamp } from '../protocol/messages.ts';
 import { countCodePoints, hasControlChars, hasLoneSurrogate, MAX_NAME_CODE_POINTS, MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import type { VerificationMethod } from '../../shared/dto.ts';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // host:port as it was typed to join: a bracketed IPv6 address or a host without ':' and a decimal port.
 const ADDRESS_RE = /^(?:\[[0-9A-Za-z:.%_-]+\]|[^\s:[\]/?#@]+):(?:[1-9][0-9]{0,4})$/;
 const MAX_ADDRESS_LENGTH = 300;
@@ -22,13 +22,13 @@ export function assertFingerprint(name: string, x: unknown): asserts x is string
 /** A message id: a UUID in its 36-character lowercase form (PROTOCOL.md section 4). */
 export function assertMessageId(name: string, x: unknown): asserts x is string {
   if (typeof x !== 'string') throw new TypeError(`${name} must be a string`);
-  if (!UUID_RE.test(x)) throw new RangeError(`${name} must be a lowercase 8-4-4-4-12 UUID`);
+  if (!isMessageId(x)) throw new RangeError(`${name} must be a lowercase 8-4-4-4-12 UUID`);
 }
 
 /** A time in Unix ms: an integer from 0 to 2^53 − 1. */
 export function assertTimestamp(name: string, x: unknown): asserts x is number {
   if (typeof x !== 'number') throw new TypeError(`${name} must be a number`);
-  if (!Number.isSafeInteger(x) || x < 0) throw new RangeError(`${name} must be an integer from 0 to 2^53 - 1`);
+  if (!isTimestamp(x)) throw new RangeError(`${name} must be an integer from 0 to 2^53 - 1`);
 }
 
 /** A message text: 1 to 16,000 code points, well-formed, no control characters but TAB and LF. */

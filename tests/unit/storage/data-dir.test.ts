@@ -10,8 +10,8 @@ import { createPassphraseSealer } from '../../../src/core/identity/passphrase-se
 import type { Sealer } from '../../../src/core/identity/sealer.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { DB_FILE_NAME } from '../../../src/core/storage/database.ts';
-import { StorageError, type StorageErrorCode } from '../../../src/core/storage/storage-error.ts';
-import { addPeer, cleanupTempDirs, modeOf, openTestStore, snapshot, tempDir } from './helpers.ts';
+import type { StorageError } from '../../../src/core/storage/storage-error.ts';
+import { addPeer, cleanupTempDirs, modeOf, openTestStore, snapshot, storageErrorCode, tempDir } from './helpers.ts';
 
 afterEach(cleanupTempDirs);
 
@@ -19,15 +19,6 @@ const POSIX = process.platform !== 'win32';
 // Root reads and writes anything, so the tests of refused access only mean something for a user.
 const ROOT = process.getuid?.() === 0;
 
-function codeOf(fn: () => unknown): StorageErrorCode {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StorageError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a StorageError, nothing was thrown');
-}
 
 /** A store with an identity, a contact and a message, closed again; returns its directory. */
 function populatedDir(sealer: (dir: string) => Sealer = createKeyFileSealer): { dir: string; fingerprint: string } {
@@ -93,7 +84,7 @@ describe('openDataDir', () => {
   it('works with the passphrase sealer; a wrong passphrase is unseal-failed and changes no file', () => {
     const { dir, fingerprint } = populatedDir(() => createPassphraseSealer('s3cret', { logN: 15 }));
     const before = snapshot(dir);
-    expect(codeOf(() => openDataDir(dir, { sealer: createPassphraseSealer('secret', { logN: 15 }) }))).toBe('unseal-failed');
+    expect(storageErrorCode(() => openDataDir(dir, { sealer: createPassphraseSealer('secret', { logN: 15 }) }))).toBe('unseal-failed');
     expect(snapshot(dir)).toEqual(before);
     const store = openDataDir(dir, { sealer: createPassphraseSealer('s3cret', { logN: 15 }) });
     expect(store.identity.fingerprint).toBe(fingerprint);
@@ -106,7 +97,7 @@ describe('openDataDir', () => {
     const key = readFileSync(join(dir, KEY_FILE_NAME));
     rmSync(join(dir, KEY_FILE_NAME));
     const before = snapshot(dir);
-    expect(codeOf(() => openTestStore(dir))).toBe('unseal-failed');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('unseal-failed');
     expect(snapshot(dir)).toEqual(before);
     writeFileSync(join(dir, KEY_FILE_NAME), key, { mode: 0o600 });
     const store = openTestStore(dir);
@@ -122,13 +113,13 @@ describe('openDataDir', () => {
     tampered[0] = (tampered[0] ?? 0) ^ 0xff;
     writeFileSync(keyPath, tampered);
     const before = snapshot(dir);
-    expect(codeOf(() => openTestStore(dir))).toBe('unseal-failed');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('unseal-failed');
     expect(snapshot(dir)).toEqual(before);
     // The key file of another data directory does not open this one either.
     const { dir: other } = populatedDir();
     copyFileSync(join(other, KEY_FILE_NAME), keyPath);
     const before2 = snapshot(dir);
-    expect(codeOf(() => openTestStore(dir))).toBe('unseal-failed');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('unseal-failed');
     expect(snapshot(dir)).toEqual(before2);
   });
 
@@ -156,7 +147,7 @@ describe('openDataDir', () => {
         throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
       },
     };
-    expect(codeOf(() => openDataDir(dir, { sealer: failing }))).toBe('unseal-failed');
+    expect(storageErrorCode(() => openDataDir(dir, { sealer: failing }))).toBe('unseal-failed');
   });
 
   it('a file that is not a database is corrupt and left as it was', () => {
@@ -164,7 +155,7 @@ describe('openDataDir', () => {
     mkdirSync(dir, { mode: 0o700 });
     writeFileSync(join(dir, DB_FILE_NAME), 'this is not an SQLite database, but it is somebody\u2019s file'.repeat(20), { mode: 0o600 });
     const before = snapshot(dir);
-    expect(codeOf(() => openTestStore(dir))).toBe('corrupt');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('corrupt');
     expect(snapshot(dir)).toEqual(before);
   });
 
@@ -173,13 +164,13 @@ describe('openDataDir', () => {
     const raw = new DatabaseSync(join(dir, DB_FILE_NAME));
     raw.exec('DELETE FROM identity');
     raw.close();
-    expect(codeOf(() => openTestStore(dir))).toBe('corrupt');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('corrupt');
   });
 
   it('a path that is a file is data-dir', () => {
     const path = join(tempDir(), 'file');
     writeFileSync(path, 'x');
-    expect(codeOf(() => openTestStore(path))).toBe('data-dir');
+    expect(storageErrorCode(() => openTestStore(path))).toBe('data-dir');
     expect(readFileSync(path, 'utf8')).toBe('x');
   });
 
@@ -194,7 +185,7 @@ describe('openDataDir', () => {
     mkdirSync(shared);
     writeFileSync(join(shared, 'notes.txt'), 'mine');
     chmodSync(shared, 0o755);
-    expect(codeOf(() => openTestStore(shared))).toBe('data-dir');
+    expect(storageErrorCode(() => openTestStore(shared))).toBe('data-dir');
     expect(modeOf(shared)).toBe(0o755);
     expect(snapshot(shared)).toEqual({ 'notes.txt': Buffer.from('mine').toString('hex') });
   });
@@ -202,13 +193,13 @@ describe('openDataDir', () => {
   it.runIf(POSIX)('refuses a database file that others can read', () => {
     const { dir } = populatedDir();
     chmodSync(join(dir, DB_FILE_NAME), 0o644);
-    expect(codeOf(() => openTestStore(dir))).toBe('data-dir');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('data-dir');
   });
 
   it.runIf(POSIX && !ROOT)('an unwritable directory is data-dir', () => {
     const dir = join(tempDir(), 'ro');
     mkdirSync(dir, { mode: 0o500 });
-    expect(codeOf(() => openTestStore(dir))).toBe('data-dir');
+    expect(storageErrorCode(() => openTestStore(dir))).toBe('data-dir');
     chmodSync(dir, 0o700);
   });
 

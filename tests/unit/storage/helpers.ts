@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generateKeyPair } from '../../../src/core/crypto/p256.ts';
 import { createKeyFileSealer } from '../../../src/core/identity/key-file-sealer.ts';
 import { openDataDir, type Store } from '../../../src/core/storage/data-dir.ts';
+import { StorageError, type StorageErrorCode } from '../../../src/core/storage/storage-error.ts';
 
 const made: string[] = [];
 
@@ -50,4 +51,15 @@ export function snapshot(dir: string): Record<string, string> {
 /** The permission bits of a path. */
 export function modeOf(path: string): number {
   return statSync(path).mode & 0o777;
+}
+
+/** The code of the StorageError that `fn` throws; fails the test if it throws nothing or something else. */
+export function storageErrorCode(fn: () => unknown): StorageErrorCode {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StorageError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a StorageError, nothing was thrown');
 }

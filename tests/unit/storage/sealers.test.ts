@@ -3,23 +3,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyFileSealer, KEY_FILE_NAME } from '../../../src/core/identity/key-file-sealer.ts';
 import { createPassphraseSealer, DEFAULT_SCRYPT_LOG_N } from '../../../src/core/identity/passphrase-sealer.ts';
-import { StorageError, type StorageErrorCode } from '../../../src/core/storage/storage-error.ts';
-import { cleanupTempDirs, modeOf, snapshot, tempDir } from './helpers.ts';
+import { StorageError } from '../../../src/core/storage/storage-error.ts';
+import { cleanupTempDirs, modeOf, snapshot, storageErrorCode, tempDir } from './helpers.ts';
 
 afterEach(cleanupTempDirs);
 
 const SECRET = Uint8Array.from({ length: 65 }, (_, i) => i * 3);
 const POSIX = process.platform !== 'win32';
 
-function storageErrorOf(fn: () => unknown): StorageErrorCode {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StorageError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a StorageError, nothing was thrown');
-}
 
 describe('key-file sealer', () => {
   it('round-trips, and the key file is 32 bytes, owner-only, created by the first seal only', () => {
@@ -53,7 +44,7 @@ describe('key-file sealer', () => {
     const dir = tempDir();
     const sealed = createKeyFileSealer(dir).seal(SECRET);
     const other = tempDir();
-    expect(storageErrorOf(() => createKeyFileSealer(other).unseal(sealed))).toBe('unseal-failed');
+    expect(storageErrorCode(() => createKeyFileSealer(other).unseal(sealed))).toBe('unseal-failed');
     expect(snapshot(other)).toEqual({});
   });
 
@@ -67,22 +58,22 @@ describe('key-file sealer', () => {
     const flipped = Buffer.from(original);
     flipped[5] = (flipped[5] ?? 0) ^ 1;
     writeFileSync(keyPath, flipped);
-    expect(storageErrorOf(() => sealer.unseal(sealed))).toBe('unseal-failed');
+    expect(storageErrorCode(() => sealer.unseal(sealed))).toBe('unseal-failed');
     expect(readFileSync(keyPath).equals(flipped)).toBe(true);
 
     writeFileSync(keyPath, original.subarray(0, 31));
-    expect(storageErrorOf(() => sealer.unseal(sealed))).toBe('unseal-failed');
+    expect(storageErrorCode(() => sealer.unseal(sealed))).toBe('unseal-failed');
     expect(readFileSync(keyPath).length).toBe(31);
 
     writeFileSync(keyPath, original);
     for (const at of [1, 13, sealed.length - 1]) {
       const bad = sealed.slice();
       bad[at] = (bad[at] ?? 0) ^ 0x80;
-      expect(storageErrorOf(() => sealer.unseal(bad))).toBe('unseal-failed');
+      expect(storageErrorCode(() => sealer.unseal(bad))).toBe('unseal-failed');
     }
     const badVersion = sealed.slice();
     badVersion[0] = 2;
-    expect(storageErrorOf(() => sealer.unseal(badVersion))).toBe('corrupt');
+    expect(storageErrorCode(() => sealer.unseal(badVersion))).toBe('corrupt');
     expect(sealer.unseal(sealed)).toEqual(SECRET);
   });
 
@@ -91,7 +82,7 @@ describe('key-file sealer', () => {
     const sealer = createKeyFileSealer(dir);
     const sealed = sealer.seal(SECRET);
     chmodSync(join(dir, KEY_FILE_NAME), 0o644);
-    expect(storageErrorOf(() => sealer.unseal(sealed))).toBe('data-dir');
+    expect(storageErrorCode(() => sealer.unseal(sealed))).toBe('data-dir');
     expect(modeOf(join(dir, KEY_FILE_NAME))).toBe(0o644);
   });
 
@@ -144,16 +135,16 @@ describe('passphrase sealer', () => {
     const sealed = sealer.seal(SECRET);
     const salt = sealed.slice();
     salt[10] = (salt[10] ?? 0) ^ 1;
-    expect(storageErrorOf(() => sealer.unseal(salt))).toBe('unseal-failed');
+    expect(storageErrorCode(() => sealer.unseal(salt))).toBe('unseal-failed');
     const cost = sealed.slice();
     cost[1] = 16;
-    expect(storageErrorOf(() => sealer.unseal(cost))).toBe('unseal-failed');
+    expect(storageErrorCode(() => sealer.unseal(cost))).toBe('unseal-failed');
     for (const [at, value] of [[1, 40], [1, 3], [1, 20], [2, 0], [3, 0], [2, 255], [3, 255]] as const) {
       const bad = sealed.slice();
       bad[at] = value;
-      expect(storageErrorOf(() => sealer.unseal(bad))).toBe('corrupt');
+      expect(storageErrorCode(() => sealer.unseal(bad))).toBe('corrupt');
     }
-    expect(storageErrorOf(() => sealer.unseal(sealed.subarray(0, 40)))).toBe('corrupt');
+    expect(storageErrorCode(() => sealer.unseal(sealed.subarray(0, 40)))).toBe('corrupt');
   });
 
   it('normalises to NFC: a composed and a decomposed é are the same passphrase', () => {
