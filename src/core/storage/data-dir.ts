@@ -9,7 +9,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Sealer, SealerKind } from '../identity/sealer.ts';
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.ts';
 import { DB_FILE_NAME, openDatabase, toStorageError } from './database.ts';
-import { loadIdentity, loadOrCreateIdentity, type LocalIdentity } from './identity-store.ts';
+import { loadIdentity, loadOrCreateIdentity, type LocalIdentity, type UnsealedIdentity } from './identity-store.ts';
 import { createMessagesRepo, type MessagesRepo } from './messages-repo.ts';
 import { assertSchemaNotNewer, migrate, schemaVersion } from './migrations.ts';
 import { assertOwnerOnly, POSIX, syncDirectory } from './owner-only.ts';
@@ -59,18 +59,21 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
   const dbPath = join(root, DB_FILE_NAME);
   prepareDatabaseFile(dbPath);
   const db = openDatabase(dbPath);
+  let unsealed: UnsealedIdentity | null = null;
   try {
     assertSchemaNotNewer(db);
     // Unseal before migrating: a wrong passphrase must not even upgrade the schema.
-    const existing = schemaVersion(db) >= 1 ? loadIdentity(db, sealer) : null;
+    if (schemaVersion(db) >= 1) unsealed = loadIdentity(db, sealer);
     migrate(db);
-    const { identity, storageKey } = existing ?? loadOrCreateIdentity(db, sealer, now);
+    unsealed ??= loadOrCreateIdentity(db, sealer, now);
+    const { identity, storageKey } = unsealed;
     return makeStore(root, db, sealer.kind, identity, {
       settings: createSettingsRepo(db),
       contacts: createContactsRepo(db, storageKey, now),
       messages: createMessagesRepo(db, storageKey, now),
     });
   } catch (error) {
+    unsealed?.identity.privateKey.fill(0);
     db.close();
     throw toStorageError(error, dbPath);
   }
