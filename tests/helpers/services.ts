@@ -35,7 +35,10 @@ export type TestNode = {
   readonly name: string;
   readonly fingerprint: string;
   readonly events: ParleyEvent[];
-  readonly logs: string[];
+  /** When each event was emitted (Date.now(), same index as events). */
+  readonly times: number[];
+  /** The service's diagnostic lines, with the time each was written. */
+  readonly logs: { readonly at: number; readonly line: string }[];
   /** The number of events so far: pass it to waitFor to wait only for later ones. */
   mark(): number;
   /** The first event of `type` at index >= since that satisfies `pred`; rejects after timeoutMs. */
@@ -66,11 +69,13 @@ export async function startNode(name: string, options: NodeOptions = {}, dir?: s
   const store = openDataDir(dataDir, { sealer: createKeyFileSealer(dataDir) });
   if (store.settings.getDisplayName() !== name) store.settings.setDisplayName(name);
   const events: ParleyEvent[] = [];
-  const logs: string[] = [];
-  const service = new ParleyService({ store, keyProtection: 'key-file', ...FAST, ...options, log: (l) => logs.push(l) });
+  const times: number[] = [];
+  const logs: { at: number; line: string }[] = [];
+  const service = new ParleyService({ store, keyProtection: 'key-file', ...FAST, ...options, log: (line) => logs.push({ at: Date.now(), line }) });
   const waiters = new Set<() => void>();
   service.on((e) => {
     events.push(e);
+    times.push(Date.now());
     for (const w of [...waiters]) w();
   });
   let closed = false;
@@ -80,6 +85,7 @@ export async function startNode(name: string, options: NodeOptions = {}, dir?: s
     name,
     fingerprint: store.identity.fingerprint,
     events,
+    times,
     logs,
     mark: () => events.length,
     waitFor(type, pred = () => true, { since = 0, timeoutMs = EVENT_TIMEOUT_MS } = {}) {
@@ -97,7 +103,7 @@ export async function startNode(name: string, options: NodeOptions = {}, dir?: s
         const timer = setTimeout(() => {
           cleanup();
           const seen = events.slice(since).map((e) => e.type).join(', ');
-          reject(new Error(`${name}: no '${type}' event within ${timeoutMs} ms (saw: ${seen || 'nothing'}; log: ${logs.slice(-3).join(' | ')})`));
+          reject(new Error(`${name}: no '${type}' event within ${timeoutMs} ms (saw: ${seen || 'nothing'}; log: ${logs.slice(-3).map((l) => l.line).join(' | ')})`));
         }, timeoutMs);
         const cleanup = (): void => {
           clearTimeout(timer);
