@@ -1,13 +1,165 @@
-import { app, BrowserWindow } from 'electron';
-import { join } from 'node:path';
+/**
+ * The desktop app's main process: lifecycle only. One instance (a second launch focuses the window
+ * and hands over its parley:// invite), the hardened session and window, the IPC router over the
+ * app controller, notifications and the badge, and a clean close of the core on quit.
+ */
+import { app, dialog, Notification, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { isAbsolute, join } from 'node:path';
+import { AppController } from './app-controller.ts';
+import { Attention } from './attention.ts';
+import { createHandlers, type Platform } from './handlers.ts';
+import { findInvite, InviteRelay } from './invite-relay.ts';
+import { createIpcRouter } from './ipc-router.ts';
+import { registerIpc, sendEvent } from './ipc.ts';
+import { resolvePage } from './page.ts';
+import { appPaths } from './paths.ts';
+import { createSafeStorageSealer, keychainStatus } from './sealer.ts';
+import { hardenSession, hardenWebContents } from './web-policy.ts';
+import { createMainWindow } from './window.ts';
 
-function createWindow(): void {
-  const win = new BrowserWindow({
-    width: 1000,
-    height: 700,
-    webPreferences: { preload: join(__dirname, '../preload/index.js'), contextIsolation: true, sandbox: true, nodeIntegration: false },
-  });
-  void win.loadFile(join(__dirname, '../renderer/index.html'));
+const PROTOCOL = 'parley';
+
+function log(line: string): void {
+  console.error(`parley: ${line}`);
 }
 
-void app.whenReady().then(createWindow);
+function main(): void {
+  // Tests (and anyone running from source) can point the app at a throw-away profile.
+  const userDataOverride = process.env['PARLEY_USER_DATA_DIR'];
+  if (!app.isPackaged && userDataOverride && isAbsolute(userDataOverride)) app.setPath('userData', userDataOverride);
+
+  if (!app.requestSingleInstanceLock()) {
+    app.quit(); // the first instance gets our argv through 'second-instance'
+    return;
+  }
+  app.enableSandbox();
+
+  const page = resolvePage({
+    isPackaged: app.isPackaged,
+    devServerUrl: process.env['ELECTRON_RENDERER_URL'],
+    indexHtmlPath: join(__dirname, '../renderer/index.html'),
+  });
+  let win: BrowserWindow | null = null;
+  let controller: AppController | null = null;
+  const relay = new InviteRelay((invite) => sendEvent(win, page, { type: 'open-invite', invite }));
+  relay.offer(findInvite(process.argv));
+
+  const showWindow = (): void => {
+    if (win === null || win.isDestroyed()) {
+      if (app.isReady()) createWindow();
+      return;
+    }
+    if (win.isMinimized()) win.restore();
+    win.show();
+    win.focus();
+  };
+
+  const createWindow = (): void => {
+    const w = createMainWindow({ page, preloadPath: join(__dirname, '../preload/index.js'), devTools: !app.isPackaged });
+    w.webContents.on('did-start-loading', () => relay.pageGone());
+    w.on('closed', () => {
+      if (win === w) win = null;
+      relay.pageGone();
+    });
+    win = w;
+  };
+
+  app.on('second-instance', (_event, argv) => {
+    showWindow();
+    relay.offer(findInvite(argv));
+  });
+  // macOS delivers parley:// URLs here, possibly before 'ready'.
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    relay.offer(url);
+    if (app.isReady()) showWindow();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+
+  const notifications = new Set<Notification>(); // referenced until closed, or clicks get lost
+  const attention = new Attention(
+    {
+      isWindowFocused: () => win !== null && !win.isDestroyed() && win.isFocused(),
+      notify: ({ title, body }) => {
+        if (!Notification.isSupported()) return;
+        const n = new Notification({ title, body });
+        notifications.add(n);
+        n.on('click', showWindow);
+        n.on('close', () => notifications.delete(n));
+        n.show();
+      },
+      setBadgeCount: (count) => {
+        app.setBadgeCount(count);
+      },
+    },
+    process.platform,
+  );
+
+  const platform: Platform = {
+    confirmOpenLink: async (url, host) => {
+      const options = {
+        type: 'question' as const,
+        buttons: ['Open in browser', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        noLink: true,
+        title: 'Open link',
+        message: `Open this link in your web browser? It goes to ${host}.`,
+        detail: url,
+      };
+      const answer = win !== null && !win.isDestroyed() ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+      return answer.response === 0;
+    },
+    openExternal: (url) => shell.openExternal(url),
+  };
+
+  void app.whenReady().then(() => {
+    // Packaged builds only: a development build must not become the system's parley:// handler.
+    if (app.isPackaged && !app.setAsDefaultProtocolClient(PROTOCOL)) log('could not register the parley:// protocol');
+    hardenSession(session.defaultSession, page);
+    const keychain = keychainStatus(safeStorage, process.platform);
+    controller = new AppController({
+      paths: appPaths(app.getPath('userData')),
+      keychain: { ...keychain, createSealer: () => createSafeStorageSealer(safeStorage) },
+      onEvent: (event) => {
+        sendEvent(win, page, event);
+        attention.onEvent(event);
+      },
+      onReady: (service) => attention.reset(service.contacts()),
+      log,
+    });
+    controller.start();
+    const c = controller;
+    registerIpc(
+      createIpcRouter({
+        handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => relay.pageReady()) }),
+        trusted: () => ({ webContentsId: win !== null && !win.isDestroyed() ? win.webContents.id : null, page }),
+        log,
+      }),
+    );
+    createWindow();
+    app.on('activate', () => showWindow()); // macOS: the dock icon brings the window back
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Quit waits for the core to close its sessions ('quit') and the database.
+  let quitState: 'running' | 'closing' | 'closed' = 'running';
+  app.on('before-quit', (event) => {
+    if (quitState === 'closed' || controller === null) return;
+    event.preventDefault();
+    if (quitState === 'closing') return;
+    quitState = 'closing';
+    controller
+      .close()
+      .catch((error: unknown) => log(`closing the core failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        quitState = 'closed';
+        app.quit();
+      });
+  });
+}
+
+main();

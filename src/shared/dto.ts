@@ -78,4 +78,6 @@ export type ParleyEvent =
   | { readonly type: 'warning'; readonly code: WarningCode; readonly message: string; readonly peer: string; readonly previous: string | null }
   | { readonly type: 'error'; readonly code: string; readonly message: string }
   | { readonly type: 'contact-changed'; readonly contact: ContactDto }
-  | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean };
+  | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean }
+  /** From the desktop shell, not the core: a parley:// invite was opened; fill the join dialog with it (never join unasked). */
+  | { readonly type: 'open-invite'; readonly invite: string };

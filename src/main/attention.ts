@@ -1,0 +1,113 @@
+/**
+ * Getting the user's attention: a desktop notification for each incoming message while the window
+ * is not focused, and the total unread count on the dock/taskbar badge. Text only: peers choose
+ * their names and messages, so both are reduced to one plain line before they reach the OS.
+ */
+import type { ContactDto, ParleyEvent } from '../shared/dto.ts';
+
+/** What the OS side provides (Electron's Notification, BrowserWindow.isFocused, app.setBadgeCount). */
+export type AttentionPort = {
+  isWindowFocused(): boolean;
+  notify(notification: { readonly title: string; readonly body: string; readonly peer: string }): void;
+  /** Called only where a badge exists (macOS, Linux launchers that support it). */
+  setBadgeCount(count: number): void;
+};
+
+/** Longest notification body, in code points (OS popups show about two lines). */
+export const MAX_BODY = 160;
+/** Longest name in a notification title, in code points. */
+export const MAX_TITLE_NAME = 48;
+
+/**
+ * One plain line of at most `max` code points, with an ellipsis when cut. Control characters and
+ * line breaks become spaces; bidi embeddings, overrides, isolates and zero-width characters are
+ * dropped, so a name cannot reorder or hide the text around it. On Linux the notification server
+ * may read the body as markup (the spec's `body-markup`: <b>, <a>, <img>), so `escapeMarkup` turns
+ * & < > into entities there.
+ */
+export function plainLine(text: string, max: number, escapeMarkup = false): string {
+  const points: string[] = [];
+  let space = true; // drops leading spaces and collapses runs
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (isInvisible(c)) continue;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || /\s/.test(ch)) {
+      if (!space) points.push(' ');
+      space = true;
+      continue;
+    }
+    points.push(ch);
+    space = false;
+  }
+  if (space && points.length > 0) points.pop();
+  const cut = points.length > max ? `${points.slice(0, max - 1).join('').trimEnd()}…` : points.join('');
+  return escapeMarkup ? cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : cut;
+}
+
+function isInvisible(c: number): boolean {
+  return (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c === 0xfeff;
+}
+
+/** Whether the platform has a badge count Electron can set (Windows has none; it uses overlay icons). */
+export function hasBadge(platform: NodeJS.Platform): boolean {
+  return platform === 'darwin' || platform === 'linux';
+}
+
+/** Follows the service's events; see the module comment. */
+export class Attention {
+  readonly #port: AttentionPort;
+  readonly #platform: NodeJS.Platform;
+  readonly #unread = new Map<string, number>();
+  readonly #names = new Map<string, string>();
+  #badge = -1;
+
+  constructor(port: AttentionPort, platform: NodeJS.Platform) {
+    this.#port = port;
+    this.#platform = platform;
+  }
+
+  /** Starts from the contacts as they are (when the service starts). */
+  reset(contacts: readonly ContactDto[]): void {
+    this.#unread.clear();
+    this.#names.clear();
+    for (const c of contacts) this.#remember(c);
+    this.#updateBadge();
+  }
+
+  /** Feeds one service event. */
+  onEvent(event: ParleyEvent): void {
+    if (event.type === 'contact-changed') {
+      this.#remember(event.contact);
+      this.#updateBadge();
+    } else if (event.type === 'connected') {
+      this.#names.set(event.peer, event.name);
+    } else if (event.type === 'message' && event.message.direction === 'in' && !this.#port.isWindowFocused()) {
+      const name = this.#names.get(event.message.peer) ?? '';
+      const who = plainLine(name, MAX_TITLE_NAME) || `a contact (${event.message.peer.slice(0, 8)}…)`;
+      this.#port.notify({
+        title: `Message from ${who}`,
+        body: plainLine(event.message.text, MAX_BODY, this.#platform === 'linux'),
+        peer: event.message.peer,
+      });
+    }
+  }
+
+  /** The badge's current total. */
+  get unreadTotal(): number {
+    let n = 0;
+    for (const v of this.#unread.values()) n += v;
+    return n;
+  }
+
+  #remember(c: ContactDto): void {
+    this.#unread.set(c.fingerprint, c.unread);
+    this.#names.set(c.fingerprint, c.name);
+  }
+
+  #updateBadge(): void {
+    const total = this.unreadTotal;
+    if (total === this.#badge || !hasBadge(this.#platform)) return;
+    this.#badge = total;
+    this.#port.setBadgeCount(total);
+  }
+}

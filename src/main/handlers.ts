@@ -1,0 +1,116 @@
+/**
+ * The handler table: one function per channel of the registry, already given parsed arguments.
+ * It knows nothing of Electron: the app's phases come in as AppLike, the service as ServiceLike,
+ * and the OS (dialogs, the system browser) as Platform, so tests run it under plain Node.
+ */
+import type { ParleyService } from '../core/service/parley-service.ts';
+import { ServiceError } from '../core/service/errors.ts';
+import type { Channel } from '../shared/ipc/channels.ts';
+import type { AppStatus, Args, Results } from '../shared/ipc/schemas.ts';
+import type { IdentityDto, SettingsDto } from '../shared/dto.ts';
+import type { SealerKind } from '../core/identity/sealer.ts';
+
+/** The service methods the handlers call (ParleyService satisfies it). */
+export type ServiceLike = Pick<
+  ParleyService,
+  'identity' | 'setName' | 'host' | 'stopHosting' | 'hosting' | 'join' | 'disconnect' | 'contacts' | 'verify' | 'unverify' | 'acceptKey' | 'markRead' | 'history' | 'send' | 'dataDir' | 'settings'
+>;
+
+/** The app's phases (AppController satisfies it). */
+export type AppLike = {
+  status(): AppStatus;
+  setup(choice: Args<'app:setup'>[0]): IdentityDto;
+  unlock(passphrase: string): IdentityDto;
+  /** The running service; throws ServiceError before setup/unlock. */
+  service(): ServiceLike;
+  readonly keychainAvailable: boolean;
+  readonly protection: SealerKind | null;
+};
+
+/** The OS facilities a handler may use. */
+export type Platform = {
+  /** Asks the user, showing the exact URL, whether to open it in the system browser. */
+  confirmOpenLink(url: string, host: string): Promise<boolean>;
+  /** Opens an http(s) URL in the system browser. */
+  openExternal(url: string): Promise<void>;
+};
+
+/** Hooks for the lifecycle (the invite relay learns that the page listens). */
+export type HandlerHooks = { readonly onStatus?: () => void };
+
+/** One handler per channel: parsed arguments in, the channel's result out (or a thrown ServiceError). */
+export type HandlerTable = { readonly [C in Channel]: (...args: Args<C>) => Results[C] | Promise<Results[C]> };
+
+/** Builds the table over the app, the platform and the hooks. */
+export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerHooks = {}): HandlerTable {
+  const settings = (): SettingsDto => {
+    const service = app.service();
+    return {
+      name: service.identity().name,
+      defaultPort: service.settings.getDefaultPort(),
+      dataDir: service.dataDir,
+      keyProtection: app.protection ?? 'unprotected',
+      keychainAvailable: app.keychainAvailable,
+    };
+  };
+  return {
+    'app:status': () => {
+      const status = app.status();
+      hooks.onStatus?.();
+      return status;
+    },
+    'app:setup': (choice) => app.setup(choice),
+    'app:unlock': (passphrase) => app.unlock(passphrase),
+    'identity:set-name': (name) => app.service().setName(name),
+    'identity:export-public-key': () => app.service().identity().publicKeyPem,
+    'hosting:start': (options) => app.service().host({ port: options.port, bind: options.bind }),
+    'hosting:stop': async () => {
+      await app.service().stopHosting();
+      return null;
+    },
+    'hosting:status': () => app.service().hosting(),
+    'peers:join': (target) => app.service().join(target),
+    'peers:disconnect': (peer) => {
+      app.service().disconnect(peer);
+      return null;
+    },
+    'contacts:list': () => app.service().contacts(),
+    'contacts:verify': (peer, method) => app.service().verify(peer, method),
+    'contacts:unverify': (peer) => app.service().unverify(peer),
+    'contacts:accept-key': (peer) => app.service().acceptKey(peer),
+    'contacts:mark-read': (peer) => {
+      app.service().markRead(peer);
+      return null;
+    },
+    'messages:history': (peer, page) => app.service().history(peer, { before: page.before, limit: page.limit }),
+    'messages:send': (peer, text) => app.service().send(peer, text),
+    'settings:get': () => settings(),
+    'settings:set': (changes) => {
+      const service = app.service();
+      if (changes.name !== undefined) service.setName(changes.name);
+      if (changes.defaultPort !== undefined) service.settings.setDefaultPort(changes.defaultPort);
+      return settings();
+    },
+    'links:open': (url) => openLink(url, platform),
+  };
+}
+
+/**
+ * Opens an http(s) link after the user confirms. The dialog shows the URL exactly as it will be
+ * opened (normalised by the URL parser: punycode host, escaped spaces), and its host on its own,
+ * so `https://bank.example@evil.example/` cannot pass for the bank. Resolves true if opened.
+ */
+export async function openLink(raw: string, platform: Platform): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ServiceError('bad-input', 'that is not a link Parley can open');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ServiceError('bad-input', 'only http and https links open');
+  if (url.hostname === '') throw new ServiceError('bad-input', 'that link has no host');
+  const href = url.href;
+  if (!(await platform.confirmOpenLink(href, url.host))) return false;
+  await platform.openExternal(href);
+  return true;
+}
