@@ -1,0 +1,54 @@
+/**
+ * Stand-ins for Electron's modules, which are the only thing these tests replace: Electron's
+ * runtime cannot be downloaded on the machines that run them. Everything else (the core, the data
+ * directory, sockets, crypto) is real.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { SafeStorageLike } from '../../../src/main/sealer.ts';
+
+/** A safeStorage look-alike: AES-256-GCM under a per-instance key, as the OS keychain would hold one. */
+export function fakeSafeStorage(options: { available?: boolean; backend?: ReturnType<SafeStorageLike['getSelectedStorageBackend']> } = {}): SafeStorageLike & {
+  calls: string[];
+} {
+  const key = randomBytes(32);
+  const calls: string[] = [];
+  return {
+    calls,
+    isEncryptionAvailable: () => options.available ?? true,
+    getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
+    encryptString(plain: string): Buffer {
+      calls.push('encrypt');
+      const iv = randomBytes(12);
+      const c = createCipheriv('aes-256-gcm', key, iv);
+      const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+      return Buffer.concat([iv, body, c.getAuthTag()]);
+    },
+    decryptString(cipher: Buffer): string {
+      calls.push('decrypt');
+      if (cipher.length < 28) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      const d = createDecipheriv('aes-256-gcm', key, cipher.subarray(0, 12));
+      d.setAuthTag(cipher.subarray(cipher.length - 16));
+      return Buffer.concat([d.update(cipher.subarray(12, cipher.length - 16)), d.final()]).toString('utf8');
+    },
+  };
+}
+
+/** A method call seen by a recorder. */
+export type Call = { readonly name: string; readonly args: readonly unknown[] };
+
+/**
+ * Passes every method call through to `target` (private fields and all) and writes it down; this
+ * is how the tests see whether an IPC call reached the app or the service. Nothing is faked.
+ */
+export function recorder<T extends object>(target: T, calls: Call[], prefix: string): T {
+  return new Proxy(target, {
+    get(t, key) {
+      const value: unknown = Reflect.get(t, key, t);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push({ name: `${prefix}${String(key)}`, args });
+        return (value as (...a: unknown[]) => unknown).apply(t, args);
+      };
+    },
+  });
+}

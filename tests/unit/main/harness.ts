@@ -1,0 +1,91 @@
+/**
+ * A real app behind the real router, for the IPC tests: an AppController over a temporary data
+ * directory, a recorder that notes every call reaching the app or the service, and stand-ins for
+ * Electron's dialog and shell (Platform). No Electron module is loaded at all.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppController, type Keychain } from '../../../src/main/app-controller.ts';
+import { createHandlers, type AppLike, type HandlerHooks, type HandlerTable, type Platform } from '../../../src/main/handlers.ts';
+import { createIpcRouter, type IpcRouter } from '../../../src/main/ipc-router.ts';
+import { resolvePage, type PageLocation } from '../../../src/main/page.ts';
+import { appPaths, type AppPaths } from '../../../src/main/paths.ts';
+import { createSafeStorageSealer } from '../../../src/main/sealer.ts';
+import type { SenderInfo } from '../../../src/main/sender.ts';
+import type { ParleyEvent } from '../../../src/shared/dto.ts';
+import { fakeSafeStorage, recorder, type Call } from './fakes.ts';
+
+/** Our page as a packaged build has it. */
+export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+/** Our window's WebContents id. */
+export const WC_ID = 7;
+/** The one sender the router trusts. */
+export const GOOD_SENDER: SenderInfo = { webContentsId: WC_ID, frame: { isMainFrame: true, url: PAGE.url } };
+
+/** Makes a temporary folder, removed by the returned function. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Everything a test needs around one router. */
+export type Harness = {
+  readonly router: IpcRouter;
+  readonly controller: AppController;
+  readonly paths: AppPaths;
+  readonly calls: Call[];
+  readonly logs: string[];
+  readonly events: ParleyEvent[];
+  readonly links: { confirmAnswer: boolean; asked: { url: string; host: string }[]; opened: string[] };
+  /** Calls the router as our page does. */
+  invoke(channel: string, ...args: unknown[]): ReturnType<IpcRouter>;
+};
+
+/** A keychain backed by the safeStorage stand-in. */
+export function fakeKeychain(available = true): Keychain {
+  const safe = fakeSafeStorage({ available });
+  return { available, reason: available ? null : 'the system keychain is not available to Parley on this computer', createSealer: () => createSafeStorageSealer(safe) };
+}
+
+/** Builds a harness over `userData`; the controller is started (phase from what is on disk). */
+export function makeHarness(userData: string, options: { keychain?: Keychain; hooks?: HandlerHooks; override?: Partial<HandlerTable> } = {}): Harness {
+  const calls: Call[] = [];
+  const logs: string[] = [];
+  const events: ParleyEvent[] = [];
+  const paths = appPaths(userData);
+  const controller = new AppController({
+    paths,
+    keychain: options.keychain ?? fakeKeychain(),
+    onEvent: (e) => events.push(e),
+    log: (l) => logs.push(l),
+    scryptLogN: 15, // the cheapest cost the core allows: these tests are about IPC, not scrypt
+    service: { autoReconnect: false },
+  });
+  controller.start();
+  const app: AppLike = {
+    status: () => (calls.push({ name: 'app.status', args: [] }), controller.status()),
+    setup: (choice) => (calls.push({ name: 'app.setup', args: [choice] }), controller.setup(choice)),
+    unlock: (p) => (calls.push({ name: 'app.unlock', args: [p] }), controller.unlock(p)),
+    service: () => (calls.push({ name: 'app.service', args: [] }), recorder(controller.service(), calls, 'service.')),
+    get keychainAvailable() {
+      return controller.keychainAvailable;
+    },
+    get protection() {
+      return controller.protection;
+    },
+  };
+  const links = { confirmAnswer: true, asked: [] as { url: string; host: string }[], opened: [] as string[] };
+  const platform: Platform = {
+    confirmOpenLink: async (url, host) => {
+      links.asked.push({ url, host });
+      return links.confirmAnswer;
+    },
+    openExternal: async (url) => {
+      links.opened.push(url);
+    },
+  };
+  const handlers = { ...createHandlers(app, platform, options.hooks), ...options.override } as HandlerTable;
+  const router = createIpcRouter({ handlers, trusted: () => ({ webContentsId: WC_ID, page: PAGE }), log: (l) => logs.push(l) });
+  return { router, controller, paths, calls, logs, events, links, invoke: (channel, ...args) => router(channel, GOOD_SENDER, args) };
+}

@@ -1,0 +1,254 @@
+/**
+ * For EVERY channel of the registry: the right arguments reach the app and its service, and the
+ * service's answer (or its error code) comes back as the Result.
+ *
+ * Electron is not loaded here (its runtime cannot be downloaded on these machines). The stand-ins
+ * are Electron's modules only: the OS keychain (safeStorage), the confirm dialog and the system
+ * browser (shell). The app is real: a real AppController and ParleyService over temporary data
+ * directories, and a second real peer on 127.0.0.1 to join, verify and message.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyFileSealer } from '../../../src/core/identity/key-file-sealer.ts';
+import { ParleyService } from '../../../src/core/service/parley-service.ts';
+import { openDataDir } from '../../../src/core/storage/data-dir.ts';
+import { CHANNEL_NAMES, type Channel } from '../../../src/shared/ipc/channels.ts';
+import type { ContactDto, HostingDto, IdentityDto, MessageDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
+import type { AppStatus } from '../../../src/shared/ipc/schemas.ts';
+import { makeHarness, tempDir, type Harness } from './harness.ts';
+
+const exercised = new Set<Channel>();
+const dirs: { remove: () => void }[] = [];
+let h: Harness;
+let peer: ParleyService;
+let peerInvite: string;
+let peerFp: string;
+const peerEvents: ParleyEvent[] = [];
+
+/** Invokes a channel with the good sender, notes it as exercised, and returns the Result. */
+async function call(channel: Channel, ...args: unknown[]) {
+  exercised.add(channel);
+  h.calls.length = 0;
+  return h.invoke(channel, ...args);
+}
+
+function value<T>(r: Awaited<ReturnType<Harness['invoke']>>): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+function callNames(): string[] {
+  return h.calls.map((c) => c.name);
+}
+
+function waitFor<T extends ParleyEvent>(events: ParleyEvent[], pred: (e: ParleyEvent) => e is T, ms = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const tick = (): void => {
+      const hit = events.find(pred);
+      if (hit) resolve(hit);
+      else if (Date.now() - started > ms) reject(new Error('timed out waiting for an event'));
+      else setTimeout(tick, 10);
+    };
+    tick();
+  });
+}
+
+beforeAll(async () => {
+  const a = tempDir('parley-ipc-a-');
+  const b = tempDir('parley-ipc-b-');
+  dirs.push(a, b);
+  h = makeHarness(a.dir);
+  const store = openDataDir(b.dir, { sealer: createKeyFileSealer(b.dir) });
+  store.settings.setDisplayName('Bea');
+  peer = new ParleyService({ store, keyProtection: 'key-file', autoReconnect: false });
+  peer.on((e) => peerEvents.push(e));
+  const hosting = await peer.host({ port: 0, bind: '127.0.0.1' });
+  peerInvite = hosting.invite.replace(/parley:\/\/[^:?]+/, 'parley://127.0.0.1');
+  peerFp = peer.identity().fingerprint;
+});
+
+afterAll(async () => {
+  await h.controller.close();
+  await peer.close();
+  for (const d of dirs) d.remove();
+});
+
+describe('a first run through IPC, channel by channel', () => {
+  it('app:status reports setup before anything exists', async () => {
+    const status = value<AppStatus>(await call('app:status'));
+    expect(status).toEqual({ phase: 'setup', keychainAvailable: true, identity: null, problem: null });
+    expect(callNames()).toEqual(['app.status']);
+  });
+
+  it('service channels answer plainly before setup, without a service', async () => {
+    const r = await call('contacts:list');
+    expect(r).toEqual({ ok: false, error: { code: 'bad-input', message: 'Set Parley up first' } });
+  });
+
+  it('app:setup creates the identity with the chosen name and protection', async () => {
+    const choice = { name: 'Ada', protection: 'key-file', passphrase: null };
+    const id = value<IdentityDto>(await call('app:setup', choice));
+    expect(h.calls).toEqual([{ name: 'app.setup', args: [choice] }]);
+    expect(id.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(id).toMatchObject({ name: 'Ada', keyProtection: 'key-file' });
+    expect(value<AppStatus>(await call('app:status'))).toMatchObject({ phase: 'ready', identity: id });
+    const again = await call('app:setup', choice);
+    expect(again).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+  });
+
+  it('app:unlock is refused when nothing is locked', async () => {
+    expect(await call('app:unlock', 'correct horse battery')).toMatchObject({ ok: false, error: { code: 'bad-input', message: 'Parley is already unlocked' } });
+    expect(callNames()).toEqual(['app.unlock']);
+  });
+
+  it('identity:set-name and identity:export-public-key', async () => {
+    const id = value<IdentityDto>(await call('identity:set-name', 'Ada L.'));
+    expect(id.name).toBe('Ada L.');
+    expect(h.calls).toContainEqual({ name: 'service.setName', args: ['Ada L.'] });
+    const pem = value<string>(await call('identity:export-public-key'));
+    expect(pem).toMatch(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n?$/);
+    expect(pem).toBe(h.controller.service().identity().publicKeyPem);
+  });
+
+  it('hosting:status, hosting:start and hosting:stop', async () => {
+    expect(value(await call('hosting:status'))).toBeNull();
+    const hosting = value<HostingDto>(await call('hosting:start', { port: 0, bind: '127.0.0.1' }));
+    expect(h.calls).toContainEqual({ name: 'service.host', args: [{ port: 0, bind: '127.0.0.1' }] });
+    expect(hosting.host).toBe('127.0.0.1');
+    expect(hosting.port).toBeGreaterThan(0);
+    expect(hosting.invite.startsWith(`parley://127.0.0.1:${hosting.port}?fp=`)).toBe(true);
+    expect(value(await call('hosting:status'))).toEqual(hosting);
+    expect(value(await call('hosting:stop'))).toBeNull();
+    expect(callNames()).toContain('service.stopHosting');
+    // The service's own error code comes back as it is.
+    expect(await call('hosting:stop')).toEqual({ ok: false, error: { code: 'not-hosting', message: 'not hosting' } });
+  });
+
+  it('peers:join reaches a real peer and the invite verifies it', async () => {
+    const joined = value<{ peer: string }>(await call('peers:join', peerInvite));
+    expect(joined).toEqual({ peer: peerFp });
+    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite] });
+    const contacts = value<ContactDto[]>(await call('contacts:list'));
+    expect(contacts).toHaveLength(1);
+    expect(contacts[0]).toMatchObject({ fingerprint: peerFp, name: 'Bea', verified: true, verifiedMethod: 'invite', online: true });
+  });
+
+  it('contacts:unverify, contacts:verify and contacts:accept-key', async () => {
+    expect(value<ContactDto>(await call('contacts:unverify', peerFp))).toMatchObject({ verified: false, verifiedMethod: null });
+    expect(h.calls).toContainEqual({ name: 'service.unverify', args: [peerFp] });
+    expect(value<ContactDto>(await call('contacts:verify', peerFp, 'safety-number'))).toMatchObject({ verified: true, verifiedMethod: 'safety-number' });
+    expect(h.calls).toContainEqual({ name: 'service.verify', args: [peerFp, 'safety-number'] });
+    expect(value<ContactDto>(await call('contacts:accept-key', peerFp))).toMatchObject({ fingerprint: peerFp, blocked: null });
+    expect(h.calls).toContainEqual({ name: 'service.acceptKey', args: [peerFp] });
+    const unknown = 'cd'.repeat(32);
+    expect(await call('contacts:verify', unknown, 'fingerprint')).toMatchObject({ ok: false, error: { code: 'no-peer' } });
+  });
+
+  it('messages:send, messages:history and contacts:mark-read', async () => {
+    const sent = value<MessageDto>(await call('messages:send', peerFp, 'hello Bea'));
+    expect(h.calls).toContainEqual({ name: 'service.send', args: [peerFp, 'hello Bea'] });
+    expect(sent).toMatchObject({ peer: peerFp, direction: 'out', text: 'hello Bea' });
+    const got = await waitFor(peerEvents, (e): e is Extract<ParleyEvent, { type: 'message' }> => e.type === 'message');
+    expect(got.message.text).toBe('hello Bea');
+    peer.send(h.controller.service().identity().fingerprint, 'hi Ada');
+    await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'message' }> => e.type === 'message' && e.message.direction === 'in');
+    const page = value<MessageDto[]>(await call('messages:history', peerFp, { before: null, limit: 50 }));
+    expect(h.calls).toContainEqual({ name: 'service.history', args: [peerFp, { before: null, limit: 50 }] });
+    expect(page.map((m) => [m.direction, m.text])).toEqual([
+      ['out', 'hello Bea'],
+      ['in', 'hi Ada'],
+    ]);
+    expect(value<ContactDto[]>(await call('contacts:list'))[0]?.unread).toBe(1);
+    expect(value(await call('contacts:mark-read', peerFp))).toBeNull();
+    expect(h.calls).toContainEqual({ name: 'service.markRead', args: [peerFp] });
+    expect(value<ContactDto[]>(await call('contacts:list'))[0]?.unread).toBe(0);
+    expect(await call('messages:send', 'cd'.repeat(32), 'x')).toMatchObject({ ok: false, error: { code: 'no-peer' } });
+  });
+
+  it('peers:disconnect', async () => {
+    expect(value(await call('peers:disconnect', peerFp))).toBeNull();
+    expect(h.calls).toContainEqual({ name: 'service.disconnect', args: [peerFp] });
+    await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'disconnected' }> => e.type === 'disconnected');
+    expect(await call('peers:disconnect', peerFp)).toMatchObject({ ok: false, error: { code: 'no-peer' } });
+  });
+
+  it('settings:get and settings:set', async () => {
+    const s = value<SettingsDto>(await call('settings:get'));
+    expect(s).toEqual({ name: 'Ada L.', defaultPort: 47800, dataDir: h.paths.dataDir, keyProtection: 'key-file', keychainAvailable: true });
+    const changed = value<SettingsDto>(await call('settings:set', { defaultPort: 50000, name: 'Ada' }));
+    expect(changed).toMatchObject({ name: 'Ada', defaultPort: 50000 });
+    expect(h.calls).toContainEqual({ name: 'service.setName', args: ['Ada'] });
+    expect(value<SettingsDto>(await call('settings:set', {}))).toEqual(changed);
+  });
+
+  it('links:open asks first with the exact URL and its host, and opens only what was confirmed', async () => {
+    h.links.confirmAnswer = false;
+    expect(value(await call('links:open', 'https://example.org/a b'))).toBe(false);
+    expect(h.links.asked).toEqual([{ url: 'https://example.org/a%20b', host: 'example.org' }]);
+    expect(h.links.opened).toEqual([]);
+    h.links.confirmAnswer = true;
+    expect(value(await call('links:open', 'HTTPS://bank.example@evil.example/pay'))).toBe(true);
+    expect(h.links.asked[1]).toEqual({ url: 'https://bank.example@evil.example/pay', host: 'evil.example' });
+    expect(h.links.opened).toEqual(['https://bank.example@evil.example/pay']);
+    expect(value(await call('links:open', 'http://xn--80ak6aa92e.com/'))).toBe(true);
+    expect(await call('links:open', 'https://')).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(h.links.opened).toHaveLength(2);
+  });
+
+  it('every channel of the registry was exercised above', () => {
+    expect([...exercised].sort()).toEqual([...CHANNEL_NAMES].sort());
+  });
+});
+
+describe('a passphrase-protected app', () => {
+  it('is set up, then locked on the next start; a wrong passphrase keeps it locked, the right one opens it', async () => {
+    const home = tempDir('parley-ipc-pass-');
+    dirs.push(home);
+    const first = makeHarness(home.dir);
+    const id = value<IdentityDto>(await first.invoke('app:setup', { name: 'Cy', protection: 'passphrase', passphrase: 'correct horse battery' }));
+    expect(id.keyProtection).toBe('passphrase');
+    await first.controller.close();
+
+    const second = makeHarness(home.dir);
+    expect(value<AppStatus>(await second.invoke('app:status'))).toEqual({ phase: 'locked', keychainAvailable: true, identity: null, problem: null });
+    expect(await second.invoke('contacts:list')).toEqual({ ok: false, error: { code: 'bad-input', message: 'Unlock Parley first' } });
+    const wrong = await second.invoke('app:unlock', 'wrong horse battery');
+    expect(wrong).toEqual({ ok: false, error: { code: 'unseal-failed', message: 'That passphrase does not unlock your Parley data. Nothing was changed.' } });
+    expect(second.calls.map((c) => c.name)).toContain('app.unlock');
+    expect(value<AppStatus>(await second.invoke('app:status')).phase).toBe('locked');
+    const opened = value<IdentityDto>(await second.invoke('app:unlock', 'correct horse battery'));
+    expect(opened).toEqual({ ...id });
+    expect(value<AppStatus>(await second.invoke('app:status'))).toMatchObject({ phase: 'ready', identity: id });
+    await second.controller.close();
+  });
+});
+
+describe('errors that are not the service’s', () => {
+  it("become a generic 'internal' Result; the details go to the log only", async () => {
+    const home = tempDir('parley-ipc-internal-');
+    dirs.push(home);
+    const hx = makeHarness(home.dir, {
+      override: {
+        'contacts:list': () => {
+          throw new TypeError('boom at /home/someone/secret/path');
+        },
+      },
+    });
+    const r = await hx.invoke('contacts:list');
+    expect(r).toEqual({ ok: false, error: { code: 'internal', message: 'Something went wrong inside Parley; the details are in its log.' } });
+    expect(hx.logs.some((l) => l.includes('boom at /home/someone/secret/path'))).toBe(true);
+    await hx.controller.close();
+  });
+
+  it('app:status tells the hooks the page listens (for held invites)', async () => {
+    const home = tempDir('parley-ipc-hooks-');
+    dirs.push(home);
+    let heard = 0;
+    const hx = makeHarness(home.dir, { hooks: { onStatus: () => (heard += 1) } });
+    await hx.invoke('app:status');
+    expect(heard).toBe(1);
+    await hx.router('app:status', { webContentsId: 99, frame: null }, []);
+    expect(heard).toBe(1);
+    await hx.controller.close();
+  });
+});
