@@ -3,6 +3,8 @@
  * - at most `maxHandshakes` handshakes in progress (64); more wait in a bounded queue, and when
  *   every slot is taken by a connection that has not sent a single frame for `idleEvictMs`, the
  *   oldest such one is closed to make room, so idle half-open sockets cannot lock peers out;
+ * - a waiting connection is watched for its first bytes: one that has sent a whole message 1 goes
+ *   before waiting connections that have not, and takes the slot of a silent one (see #makeRoom);
  * - at most `maxPerAddress` connections (in progress, waiting or established) from one address;
  * - the 10-second handshake deadline is the handshake driver's, counted from accept.
  */
@@ -37,7 +39,18 @@ export class ListenError extends Error {
   }
 }
 
-type Slot = Admission & { active: boolean; progressed: boolean; released: boolean };
+type Slot = Admission & {
+  active: boolean;
+  progressed: boolean;
+  released: boolean;
+  /** While waiting: a complete message-1 frame has arrived (it is held in the socket, unread). */
+  ready: boolean;
+  /** Stops watching a waiting socket's first bytes (before the handshake takes the socket over). */
+  unwatch: (() => void) | null;
+};
+
+/** Bytes of a complete message-1 frame: u16be(33) || e (PROTOCOL.md section 2). */
+const MESSAGE_1_FRAME = 2 + 33;
 
 /** A listening socket that hands out admitted connections to `onAdmit`. */
 export class Listener {
@@ -47,6 +60,7 @@ export class Listener {
   readonly #active = new Set<Slot>();
   readonly #queue: Slot[] = [];
   readonly #perAddress = new Map<string, number>();
+  #evictTimer: NodeJS.Timeout | null = null;
 
   private constructor(server: Server, limits: ListenerLimits, onAdmit: (admission: Admission) => void) {
     this.#server = server;
@@ -90,6 +104,8 @@ export class Listener {
 
   /** Stops accepting; established connections are the caller's to close. */
   close(): Promise<void> {
+    if (this.#evictTimer) clearTimeout(this.#evictTimer);
+    this.#evictTimer = null;
     for (const s of this.#queue.splice(0)) s.socket.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
@@ -114,6 +130,8 @@ export class Listener {
       active: false,
       progressed: false,
       released: false,
+      ready: false,
+      unwatch: null,
       progress: () => {
         slot.progressed = true;
       },
@@ -121,15 +139,91 @@ export class Listener {
     };
     socket.once('close', () => this.#release(slot));
     if (this.#active.size >= this.#limits.maxHandshakes) this.#evictIdle();
-    if (this.#active.size < this.#limits.maxHandshakes) this.#start(slot);
-    else if (this.#queue.length < this.#limits.maxQueued) this.#queue.push(slot);
-    else socket.destroy();
+    if (this.#active.size < this.#limits.maxHandshakes) {
+      this.#start(slot);
+      return;
+    }
+    // A full queue makes room by dropping its oldest silent member, so a flood of idle sockets
+    // cannot keep newcomers out; only when every waiting peer has spoken is the newcomer refused.
+    if (this.#queue.length >= this.#limits.maxQueued) {
+      const silent = this.#queue.find((s) => !s.ready);
+      if (!silent) {
+        socket.destroy();
+        return;
+      }
+      silent.socket.destroy();
+      this.#release(silent);
+    }
+    this.#queue.push(slot);
+    this.#watchFirstBytes(slot);
+    this.#scheduleEviction();
   }
 
   #start(slot: Slot): void {
+    slot.unwatch?.();
+    slot.unwatch = null;
+    // A ready peer has sent its handshake frame already: it is not silent, never evict it.
+    if (slot.ready) slot.progressed = true;
     slot.active = true;
     this.#active.add(slot);
     this.#onAdmit(slot);
+  }
+
+  /**
+   * Why: with FIFO waiting alone, 64 silent sockets in the slots and more behind them (from a few
+   * addresses, under the per-address limit) kept an honest peer waiting until their 10 s deadlines
+   * ran out, and then its own deadline had passed too. So a waiting socket is read until its first
+   * frame is complete (at most one chunk, put back unread with unshift for the handshake). A whole
+   * message-1 frame marks it ready; any other length can never be a valid message 1 and is closed.
+   */
+  #watchFirstBytes(slot: Slot): void {
+    const { socket } = slot;
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got < 2) return;
+      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+      if (head.readUInt16BE(0) !== MESSAGE_1_FRAME - 2) {
+        socket.destroy(); // not a 33-byte message 1: the handshake would abort anyway (section 2)
+        return;
+      }
+      if (got < MESSAGE_1_FRAME) return;
+      stop();
+      slot.ready = true;
+      this.#makeRoom();
+    };
+    const stop = (): void => {
+      socket.removeListener('data', onData);
+      socket.pause();
+      if (chunks.length > 0) socket.unshift(Buffer.concat(chunks.splice(0)));
+    };
+    slot.unwatch = stop;
+    socket.on('data', onData);
+    socket.resume();
+  }
+
+  /** Gives ready waiting peers the slots of handshakes that have stayed silent for idleEvictMs. */
+  #makeRoom(): void {
+    while (this.#queue.some((s) => s.ready) && this.#active.size >= this.#limits.maxHandshakes) {
+      if (!this.#evictIdle()) break;
+    }
+    this.#scheduleEviction();
+  }
+
+  // While a ready peer waits, come back when the oldest silent handshake becomes evictable.
+  #scheduleEviction(): void {
+    if (this.#evictTimer || !this.#queue.some((s) => s.ready)) return;
+    let oldest = Infinity;
+    for (const slot of this.#active) if (!slot.progressed) oldest = Math.min(oldest, slot.acceptedAt);
+    if (oldest === Infinity) return; // every slot is a real handshake: wait for one to finish
+    const delay = Math.max(0, oldest + this.#limits.idleEvictMs - Date.now());
+    this.#evictTimer = setTimeout(() => {
+      this.#evictTimer = null;
+      this.#makeRoom();
+    }, delay);
+    this.#evictTimer.unref();
   }
 
   #release(slot: Slot): void {
@@ -141,20 +235,23 @@ export class Listener {
       if (i >= 0) this.#queue.splice(i, 1);
     }
     while (this.#active.size < this.#limits.maxHandshakes && this.#queue.length > 0) {
-      const next = this.#queue.shift() as Slot;
+      // Ready peers first (oldest first), then the oldest of the rest.
+      const i = Math.max(0, this.#queue.findIndex((s) => s.ready));
+      const next = this.#queue.splice(i, 1)[0] as Slot;
       if (!next.socket.destroyed) this.#start(next);
     }
   }
 
-  // Make room by closing the oldest handshake that has sent nothing for idleEvictMs.
-  #evictIdle(): void {
+  // Make room by closing the oldest handshake that has sent nothing for idleEvictMs; false if none.
+  #evictIdle(): boolean {
     const now = Date.now();
     for (const slot of this.#active) {
       if (!slot.progressed && now - slot.acceptedAt >= this.#limits.idleEvictMs) {
         slot.socket.destroy();
         this.#release(slot);
-        return;
+        return true;
       }
     }
+    return false;
   }
 }

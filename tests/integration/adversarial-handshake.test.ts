@@ -1,0 +1,222 @@
+/**
+ * Adversarial peers against a real host, before authentication: invalid curve points and wrong
+ * key lengths in message 1, a zero-length frame, random garbage, a frame that stalls half-way,
+ * an idle connection, a bad hello, and 200 half-open connections at once. After each attack a
+ * legitimate peer still connects at once and talks, the host never crashes (an uncaught error
+ * fails the run) and nothing reaches its history or its contacts.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, uncompressPublicKey, InvalidPointError } from '../../src/core/crypto/p256.ts';
+import { utf8 } from '../../src/core/crypto/bytes.ts';
+import type { HostingDto } from '../../src/shared/dto.ts';
+import { expectOnlyLegitHistory, legitPeerTalks } from '../helpers/legit-peer.ts';
+import { rawConnect, rawJoin, type RawSocket } from '../helpers/raw-peer.ts';
+import { cleanupNodes, startHost, type TestNode } from '../helpers/services.ts';
+
+/** The host's handshake deadline here: short, so that stalled and idle attackers are cut quickly. */
+const DEADLINE_MS = 600;
+
+let host: TestNode;
+let hosting: HostingDto;
+const legit = new Set<string>();
+
+beforeAll(async () => {
+  ({ node: host, hosting } = await startHost('Host', { handshakeTimeoutMs: DEADLINE_MS }));
+});
+afterAll(cleanupNodes);
+
+/** After an attack: a legitimate peer connects and talks; the attack left no trace in history or contacts. */
+async function stillServes(): Promise<void> {
+  for (const id of await legitPeerTalks(host, hosting)) legit.add(id);
+  expectOnlyLegitHistory(host, legit);
+  expect(host.service.contacts().every((c) => c.name.startsWith('legit-'))).toBe(true);
+  expect(host.service.hosting()).not.toBeNull();
+}
+
+/** Sends message-1 bytes framed, expects the host to close at once (well before the deadline) having sent nothing. */
+async function expectQuickQuietClose(raw: RawSocket): Promise<void> {
+  const start = Date.now();
+  await raw.closed;
+  expect(Date.now() - start).toBeLessThan(DEADLINE_MS / 2);
+  expect(raw.frames).toEqual([]);
+}
+
+/** An x for which 0x02 || x is not on P-256 (x^3 - 3x + b is not a square mod p). */
+function offCurveX(): Uint8Array {
+  for (let i = 1; ; i++) {
+    const candidate = new Uint8Array(33);
+    candidate[0] = 0x02;
+    candidate[32] = i;
+    try {
+      uncompressPublicKey(candidate);
+    } catch (err) {
+      if (err instanceof InvalidPointError) return candidate;
+      throw err;
+    }
+  }
+}
+
+const P = Buffer.from('ffffffff00000001000000000000000000000000ffffffffffffffffffffffff', 'hex');
+const validCompressed = generateKeyPair().publicKey;
+
+describe('message 1', () => {
+  const invalidPoints: [string, Uint8Array][] = [
+    ['an x that is not on the curve', offCurveX()],
+    ['x = p (out of range)', Uint8Array.from([0x02, ...P])],
+    ['x = 2^256 - 1', Uint8Array.from([0x03, ...new Uint8Array(32).fill(0xff)])],
+    ['the point at infinity (prefix 0x00)', new Uint8Array(33)],
+    ['prefix 0x04 on 33 bytes', Uint8Array.from([0x04, ...validCompressed.subarray(1)])],
+    ['prefix 0x05', Uint8Array.from([0x05, ...validCompressed.subarray(1)])],
+  ];
+  for (const [name, e] of invalidPoints) {
+    it(`an invalid curve point: ${name}`, async () => {
+      const raw = await rawConnect(hosting.port);
+      raw.writeFrame(e);
+      await expectQuickQuietClose(raw);
+      await stillServes();
+    });
+  }
+
+  const wrongLengths: [string, Uint8Array][] = [
+    ['1 byte', Uint8Array.of(0x02)],
+    ['32 bytes', validCompressed.subarray(0, 32)],
+    ['34 bytes', Uint8Array.from([...validCompressed, 0])],
+    ['65 bytes (an uncompressed point)', uncompressPublicKey(validCompressed)],
+    ['33 + 16 bytes (a payload with a tag)', Uint8Array.from([...validCompressed, ...new Uint8Array(16)])],
+    ['65,535 bytes', new Uint8Array(65_535).fill(0x02)],
+  ];
+  for (const [name, e] of wrongLengths) {
+    it(`a wrong key length: ${name}`, async () => {
+      const raw = await rawConnect(hosting.port);
+      raw.writeFrame(e);
+      await expectQuickQuietClose(raw);
+      await stillServes();
+    });
+  }
+
+  it('a zero-length frame', async () => {
+    const raw = await rawConnect(hosting.port);
+    raw.write(Uint8Array.of(0, 0));
+    await expectQuickQuietClose(raw);
+    await stillServes();
+  });
+
+  it('random garbage (70,000 seeded bytes)', async () => {
+    const raw = await rawConnect(hosting.port);
+    raw.write(seededBytes('garbage', 70_000));
+    await expectQuickQuietClose(raw);
+    await stillServes();
+  });
+});
+
+describe('stalling and idle attackers, cut by the handshake deadline', () => {
+  const cases: [string, (raw: RawSocket) => void][] = [
+    ['a frame that stalls half-way', (raw) => raw.write(Uint8Array.from([0, 33, ...validCompressed.subarray(0, 16)]))],
+    ['a length prefix cut after one byte', (raw) => raw.write(Uint8Array.of(0))],
+    ['an idle connection', () => undefined],
+    ['a valid message 1, then silence', (raw) => raw.writeFrame(generateKeyPair().publicKey)],
+  ];
+  for (const [name, attack] of cases) {
+    it(name, async () => {
+      const raw = await rawConnect(hosting.port);
+      const start = Date.now();
+      attack(raw);
+      await stillServes(); // while the attacker is still connected
+      expect(raw.isClosed()).toBe(false);
+      const closedAt = await raw.closed;
+      expect(closedAt - start).toBeGreaterThanOrEqual(DEADLINE_MS - 50);
+      expect(closedAt - start).toBeLessThan(DEADLINE_MS + 1000);
+    });
+  }
+});
+
+describe('message 3', () => {
+  const hellos: [string, string | Uint8Array][] = [
+    ['not JSON', 'hello'],
+    ['v = 2', '{"v":2,"name":"x"}'],
+    ['v as a string', '{"v":"1","name":"x"}'],
+    ['a name with a control character', '{"v":1,"name":"a\\u0007b"}'],
+    ['a name of 65 code points', JSON.stringify({ v: 1, name: 'n'.repeat(65) })],
+    ['no name', '{"v":1}'],
+    ['an unpaired surrogate in an unknown member', '{"v":1,"name":"x","z":"\\udc00"}'],
+    ['invalid UTF-8', Uint8Array.from([0x7b, 0xff, 0x7d])],
+  ];
+  for (const [name, payload] of hellos) {
+    it(`a bad hello: ${name}`, async () => {
+      const session = await rawJoin(hosting.port, { helloPayload: typeof payload === 'string' ? utf8(payload) : payload });
+      const start = Date.now();
+      await session.raw.closed;
+      expect(Date.now() - start).toBeLessThan(DEADLINE_MS / 2);
+      expect(host.all('connected').filter((e) => e.peer === session.fingerprint)).toEqual([]);
+      expect(host.service.hasContact(session.fingerprint)).toBe(false);
+      await stillServes();
+    });
+  }
+});
+
+describe('200 half-open connections at once, against a host with the protocol\'s 10 s deadline', () => {
+  let patient: TestNode;
+  let patientHosting: HostingDto;
+  beforeAll(async () => {
+    // The flood must not be cleared by a short deadline: only the listener's own limits may save the day.
+    ({ node: patient, hosting: patientHosting } = await startHost('Patient', { handshakeTimeoutMs: 10_000 }));
+  });
+
+  async function flood(addresses: string[], perAddress: number): Promise<RawSocket[]> {
+    const opened = await Promise.all(
+      addresses.flatMap((localAddress) => Array.from({ length: perAddress }, () => rawConnect(patientHosting.port, { localAddress }).catch(() => null))),
+    );
+    return opened.filter((s): s is RawSocket => s !== null);
+  }
+
+  const patientLegit = new Set<string>();
+  async function patientStillServes(): Promise<void> {
+    for (const id of await legitPeerTalks(patient, patientHosting)) patientLegit.add(id);
+    expectOnlyLegitHistory(patient, patientLegit);
+  }
+
+  it('from one address (127.0.0.2): the per-address limit refuses most, a legitimate peer gets in at once', async () => {
+    const sockets = await flood(['127.0.0.2'], 200);
+    try {
+      await patientStillServes();
+      // The listener keeps at most its per-address limit (32) of them; the rest were closed at once.
+      const open = sockets.filter((s) => !s.isClosed()).length;
+      expect(open).toBeLessThanOrEqual(32);
+      expect(open).toBeGreaterThan(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+
+  it('from ten addresses (127.0.0.2-11, 20 each, more than the 64 handshake slots): a legitimate peer still gets in at once', async () => {
+    const addresses = Array.from({ length: 10 }, (_, i) => `127.0.0.${i + 2}`);
+    const sockets = await flood(addresses, 20);
+    try {
+      expect(sockets.length).toBe(200);
+      await patientStillServes();
+      await patientStillServes(); // and again, the flood still there
+      expect(sockets.filter((s) => !s.isClosed()).length).toBeGreaterThan(100);
+    } finally {
+      for (const s of sockets) s.destroy();
+    }
+  });
+});
+
+describe('in the end', () => {
+  it('the host has no contact but the legitimate ones', () => {
+    expect(host.service.contacts().length).toBe(legit.size / 2);
+    expectOnlyLegitHistory(host, legit);
+  });
+});
+
+/** Deterministic "random" bytes: a SHA-256 chain over a seed. */
+function seededBytes(seed: string, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let block = createHash('sha256').update(seed).digest();
+  for (let i = 0; i < n; i += 32) {
+    out.set(block.subarray(0, Math.min(32, n - i)), i);
+    block = createHash('sha256').update(block).digest();
+  }
+  return out;
+}
