@@ -1,0 +1,89 @@
+/** Notifications and the badge, driven by real ParleyEvent values; the OS side is a recorder. */
+import { describe, expect, it } from 'vitest';
+import { Attention, hasBadge, MAX_BODY, plainLine, type AttentionPort } from '../../../src/main/attention.ts';
+import type { ContactDto, MessageDto, ParleyEvent } from '../../../src/shared/dto.ts';
+
+const A = 'aa'.repeat(32);
+const B = 'bb'.repeat(32);
+
+function contact(fingerprint: string, name: string, unread: number): ContactDto {
+  return {
+    fingerprint, name, unread, verified: false, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true,
+    lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
+  };
+}
+
+function message(peer: string, text: string, direction: 'in' | 'out' = 'in'): ParleyEvent {
+  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered' };
+  return { type: 'message', message: m };
+}
+
+function port(focused = false) {
+  const shown: { title: string; body: string; peer: string }[] = [];
+  const badges: number[] = [];
+  const p: AttentionPort & { focused: boolean } = {
+    focused,
+    isWindowFocused: () => p.focused,
+    notify: (n) => shown.push({ ...n }),
+    setBadgeCount: (n) => badges.push(n),
+  };
+  return { p, shown, badges };
+}
+
+describe('plainLine', () => {
+  it('flattens lines and controls, drops bidi and zero-width characters, and cuts with an ellipsis', () => {
+    expect(plainLine('  hello\n\tworld\r\n ', 100)).toBe('hello world');
+    expect(plainLine('a\u0000b\u0007c\u009bd', 100)).toBe('a b c d');
+    expect(plainLine('evil\u202Egnp.exe\u2066x\u2069\u200B', 100)).toBe('evilgnp.exex');
+    expect(plainLine('x'.repeat(500), MAX_BODY)).toBe(`${'x'.repeat(MAX_BODY - 1)}…`);
+    expect(Array.from(plainLine('😀'.repeat(200), 10))).toHaveLength(10);
+    expect(plainLine('', 10)).toBe('');
+  });
+
+  it('escapes markup only when asked (Linux notification bodies)', () => {
+    expect(plainLine('<b>hi</b> & <img src="file:///x">', 100)).toBe('<b>hi</b> & <img src="file:///x">');
+    expect(plainLine('<b>hi</b> & <img src="file:///x">', 100, true)).toBe('&lt;b&gt;hi&lt;/b&gt; &amp; &lt;img src="file:///x"&gt;');
+  });
+});
+
+describe('Attention', () => {
+  it('notifies incoming messages only while the window is not focused, with the sender’s name', () => {
+    const { p, shown } = port(false);
+    const a = new Attention(p, 'darwin');
+    a.reset([contact(A, 'Bea', 0)]);
+    a.onEvent(message(A, 'hello\nthere'));
+    a.onEvent(message(A, 'mine', 'out'));
+    p.focused = true;
+    a.onEvent(message(A, 'seen in the window'));
+    expect(shown).toEqual([{ title: 'Message from Bea', body: 'hello there', peer: A }]);
+  });
+
+  it('uses the fingerprint when the name is unknown or empty, and escapes bodies on Linux', () => {
+    const { p, shown } = port(false);
+    const a = new Attention(p, 'linux');
+    a.onEvent(message(B, '<a href="https://evil.example">click</a>'));
+    a.onEvent({ type: 'connected', peer: A, name: '\u202E', verified: false, safetyNumber: '' });
+    a.onEvent(message(A, 'x'));
+    expect(shown[0]).toEqual({ title: 'Message from a contact (bbbbbbbb…)', body: '&lt;a href="https://evil.example"&gt;click&lt;/a&gt;', peer: B });
+    expect(shown[1]?.title).toBe('Message from a contact (aaaaaaaa…)');
+  });
+
+  it('keeps the badge at the total unread count, and only where there is a badge', () => {
+    const { p, badges } = port();
+    const a = new Attention(p, 'darwin');
+    a.reset([contact(A, 'Bea', 2), contact(B, 'Cy', 1)]);
+    a.onEvent({ type: 'contact-changed', contact: contact(A, 'Bea', 3) });
+    a.onEvent({ type: 'contact-changed', contact: contact(A, 'Bea', 3) }); // unchanged: not set again
+    a.onEvent({ type: 'contact-changed', contact: contact(B, 'Cy', 0) });
+    a.onEvent({ type: 'contact-changed', contact: contact(A, 'Bea', 0) });
+    expect(badges).toEqual([3, 4, 3, 0]);
+    expect(a.unreadTotal).toBe(0);
+
+    const win = port();
+    const w = new Attention(win.p, 'win32');
+    w.reset([contact(A, 'Bea', 2)]);
+    expect(win.badges).toEqual([]);
+    expect(w.unreadTotal).toBe(2);
+    expect([hasBadge('darwin'), hasBadge('linux'), hasBadge('win32')]).toEqual([true, true, false]);
+  });
+});
