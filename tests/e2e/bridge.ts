@@ -1,0 +1,217 @@
+/**
+ * The end-to-end bridge: each simulated person is the real main-process logic (AppController over a
+ * real ParleyService, with its own temp data folder) in the test process, connected to a Chromium
+ * page in place of the preload.
+ *
+ * - An init script builds `window.parley` from the channel registry exactly as src/preload/index.ts
+ *   does: the same method names, each call `invoke(channel, ...args)`, a frozen object, and one
+ *   `onEvent(listener)` that returns its unsubscribe function and hands listeners only the payload.
+ * - Calls cross through one Playwright binding into the real IPC router (createIpcRouter) over the
+ *   real handler table (createHandlers): the sender check, the arity check and the channel's valibot
+ *   schema run on every call, exactly as in the app. The "window" the router trusts is this page's
+ *   main frame showing the renderer's origin (a loopback http origin: PageLocation kind 'dev').
+ * - The controller's events are pushed into the page in order (page.evaluate of a dispatch function
+ *   the init script installed), and only while the page shows the renderer, like main's sendEvent.
+ * - There is no OS keychain here: the controller is told the keychain is unavailable, so people choose
+ *   the key file (or a passphrase) on first run, as on a Linux desktop without a secret service.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { AppController, type AppControllerOptions, type Keychain } from '../../src/main/app-controller.ts';
+import { createHandlers, type Platform } from '../../src/main/handlers.ts';
+import { createIpcRouter, type IpcRouter } from '../../src/main/ipc-router.ts';
+import { isOurPageUrl, type PageLocation } from '../../src/main/page.ts';
+import { appPaths, type AppPaths } from '../../src/main/paths.ts';
+import type { SenderInfo } from '../../src/main/sender.ts';
+import { CHANNELS } from '../../src/shared/ipc/channels.ts';
+import type { ParleyEvent } from '../../src/shared/dto.ts';
+import { FAST } from '../helpers/services.ts';
+
+/** The binding the page's `window.parley` calls, and the function the bridge pushes events through. */
+const BINDING = '__parleyInvoke';
+const DISPATCH = '__parleyDispatch';
+
+/** The first screen size of the desktop window (src/main/window-options.ts). */
+export const WINDOW_SIZE = { width: 1100, height: 760 } as const;
+
+/** No keychain in the bridge: first run offers a passphrase or the key file, as the app does without one. */
+const NO_KEYCHAIN: Keychain = {
+  available: false,
+  reason: 'the end-to-end test bridge has no system keychain',
+  createSealer() {
+    throw new Error('no keychain in the end-to-end bridge');
+  },
+};
+
+/** Extra controller options for one person (tests shorten timers or turn auto-rejoin off). */
+export type PersonOptions = {
+  readonly service?: AppControllerOptions['service'];
+  /** A low scrypt cost so that a passphrase seal takes milliseconds (never lower it outside tests). */
+  readonly scryptLogN?: number;
+};
+
+/** Runs in the page before any of its scripts: the preload's `window.parley`, rebuilt from the registry. */
+function installParley(registry: { readonly channels: readonly (readonly [string, string])[]; readonly binding: string; readonly dispatch: string }): void {
+  type Listener = (event: unknown) => void;
+  const g = globalThis as unknown as Record<string, unknown>;
+  const invoke = (channel: string, args: unknown[]): Promise<unknown> => (g[registry.binding] as (c: string, a: unknown[]) => Promise<unknown>)(channel, args);
+  const handlers = new Set<Listener>();
+  const api: Record<string, unknown> = {};
+  for (const [channel, method] of registry.channels) api[method] = (...args: unknown[]) => invoke(channel, args);
+  api['onEvent'] = (listener: Listener) => {
+    if (typeof listener !== 'function') throw new TypeError('onEvent: listener must be a function');
+    const handler: Listener = (payload) => listener(payload);
+    handlers.add(handler);
+    return () => {
+      handlers.delete(handler);
+    };
+  };
+  Object.defineProperty(g, 'parley', { value: Object.freeze(api), enumerable: true, writable: false, configurable: false });
+  Object.defineProperty(g, registry.dispatch, {
+    enumerable: false,
+    value: (event: unknown) => {
+      // contextBridge copies what crosses it: each listener gets its own copy of the payload.
+      for (const handler of [...handlers]) {
+        try {
+          handler(structuredClone(event));
+        } catch (error) {
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    },
+  });
+}
+
+let nextPageId = 1;
+
+/** One simulated person: a browser context and page, a data folder, and the app's main-process logic. */
+export class Person {
+  readonly label: string;
+  readonly userData: string;
+  readonly paths: AppPaths;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Every event the core emitted (across restarts), for diagnostics. */
+  readonly events: ParleyEvent[] = [];
+  /** The controller's diagnostic lines, for the report of a failed test. */
+  readonly logs: string[] = [];
+  /** Links the renderer asked to open (the bridge answers "Cancel", so nothing opens). */
+  readonly openedLinks: string[] = [];
+  readonly #location: PageLocation;
+  readonly #options: PersonOptions;
+  readonly #pageId = nextPageId++;
+  #controller: AppController | null = null;
+  #router: IpcRouter | null = null;
+  #queue: Promise<void> = Promise.resolve();
+
+  private constructor(label: string, userData: string, context: BrowserContext, page: Page, origin: string, options: PersonOptions) {
+    this.label = label;
+    this.userData = userData;
+    this.paths = appPaths(userData);
+    this.context = context;
+    this.page = page;
+    this.#location = { kind: 'dev', url: `${origin}/` };
+    this.#options = options;
+  }
+
+  /** A new person with an empty data folder and a page that has not loaded anything yet. */
+  static async create(browser: Browser, origin: string, label: string, options: PersonOptions = {}, userData?: string): Promise<Person> {
+    const folder = userData ?? (await mkdtemp(join(tmpdir(), `parley-e2e-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-`)));
+    const context = await browser.newContext({ viewport: WINDOW_SIZE, colorScheme: 'light', locale: 'en-GB', timezoneId: 'Europe/London' });
+    const page = await context.newPage();
+    const person = new Person(label, folder, context, page, origin, options);
+    await page.exposeBinding(BINDING, (source, channel: unknown, args: unknown) => person.#invoke(source.frame, channel, args));
+    await page.addInitScript(installParley, { channels: Object.entries(CHANNELS), binding: BINDING, dispatch: DISPATCH });
+    page.on('pageerror', (error) => person.logs.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') person.logs.push(`console ${message.type()}: ${message.text()}`);
+    });
+    return person;
+  }
+
+  /** The running controller (throws while the app is closed). */
+  get controller(): AppController {
+    if (this.#controller === null) throw new Error(`${this.label}: the app is not running`);
+    return this.#controller;
+  }
+
+  /** The renderer's URL. */
+  get url(): string {
+    return this.#location.url;
+  }
+
+  /** Launches the app: a new controller over the data folder, then the window loads the renderer. */
+  async launch(): Promise<void> {
+    if (this.#controller !== null) throw new Error(`${this.label}: already running`);
+    const controller = new AppController({
+      paths: this.paths,
+      keychain: NO_KEYCHAIN,
+      onEvent: (event) => this.#push(event),
+      log: (line) => this.logs.push(line),
+      service: { ...FAST, ...this.#options.service },
+      ...(this.#options.scryptLogN === undefined ? {} : { scryptLogN: this.#options.scryptLogN }),
+    });
+    const platform: Platform = {
+      confirmOpenLink: (url) => {
+        this.openedLinks.push(url);
+        return Promise.resolve(false);
+      },
+      openExternal: () => Promise.reject(new Error('the bridge never opens links')),
+    };
+    this.#router = createIpcRouter({
+      handlers: createHandlers(controller, platform),
+      trusted: () => ({ webContentsId: this.#pageId, page: this.#location }),
+      log: (line) => this.logs.push(line),
+    });
+    this.#controller = controller;
+    controller.start();
+    await this.page.goto(this.#location.url);
+  }
+
+  /** Quits the app: the window goes away, then the core closes its sessions and its database. */
+  async quit(): Promise<void> {
+    const controller = this.#controller;
+    if (controller === null) return;
+    await this.page.goto('about:blank');
+    this.#controller = null;
+    this.#router = null;
+    await controller.close();
+    await this.#queue;
+  }
+
+  /** Quits and launches again on the same data folder. */
+  async restart(): Promise<void> {
+    await this.quit();
+    await this.launch();
+  }
+
+  /** Quits, closes the browser context, and removes the data folder unless `keepData`. */
+  async dispose(keepData = false): Promise<void> {
+    await this.quit().catch((error: unknown) => this.logs.push(`quit failed: ${String(error)}`));
+    await this.context.close().catch(() => undefined);
+    if (!keepData) await rm(this.userData, { recursive: true, force: true });
+  }
+
+  async #invoke(frame: { url(): string; parentFrame(): unknown }, channel: unknown, args: unknown): Promise<unknown> {
+    const router = this.#router;
+    // Like ipcRenderer.invoke with no handler registered: the call rejects.
+    if (router === null) throw new Error(`No handler registered for '${String(channel)}'`);
+    const sender: SenderInfo = { webContentsId: this.#pageId, frame: { isMainFrame: frame.parentFrame() === null, url: frame.url() } };
+    // The router refuses anything but a registry channel and an array of plain arguments.
+    return router(typeof channel === 'string' ? channel : String(channel), sender, args as readonly unknown[]);
+  }
+
+  #push(event: ParleyEvent): void {
+    this.events.push(event);
+    const page = this.page;
+    // One event at a time, in emission order; dropped while the window does not show the renderer.
+    this.#queue = this.#queue.then(async () => {
+      if (page.isClosed() || !isOurPageUrl(page.url(), this.#location)) return;
+      await page.evaluate(([fn, e]) => (globalThis as unknown as Record<string, ((x: unknown) => void) | undefined>)[fn as string]?.(e), [DISPATCH, event] as const).catch(() => undefined);
+    });
+  }
+}
