@@ -90,9 +90,10 @@ export const useContactsStore = defineStore('contacts', () => {
     return applying(call((api) => api.acceptKey(fp)));
   }
 
-  async function markRead(fp: string): Promise<void> {
+  /** Marks fp's messages read; `force` calls the core even when the local count is already 0 (it may lag). */
+  async function markRead(fp: string, force = false): Promise<void> {
     const c = byFp.value[fp];
-    if (c === undefined || c.unread === 0) return;
+    if (c === undefined || (c.unread === 0 && !force)) return;
     patch(fp, { unread: 0 });
     await call((api) => api.markRead(fp));
   }

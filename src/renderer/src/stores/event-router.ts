@@ -32,7 +32,7 @@ export function routeEvents(api: ParleyApi): () => void {
       fp,
       setTimeout(() => {
         readTimers.delete(fp);
-        void contacts.markRead(fp);
+        void contacts.markRead(fp, true);
       }, MARK_READ_DELAY_MS),
     );
   }

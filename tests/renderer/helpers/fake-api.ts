@@ -1,0 +1,230 @@
+/**
+ * A small in-memory implementation of ParleyApi (the type of `window.parley`) for the renderer's unit tests.
+ * Why not the real core: these tests exercise the components' and stores' logic under happy-dom; the real core
+ * (real crypto, real sockets) drives the same renderer in the end-to-end suite. To keep this stand-in honest,
+ * every call's arguments are parsed with the contract's own schemas (src/shared/ipc/schemas.ts), exactly as the
+ * main process does, and any call the main process would refuse is recorded in `violations`.
+ */
+import * as v from 'valibot';
+import type { ParleyApi } from '../../../src/shared/api.ts';
+import { CHANNELS, type Channel } from '../../../src/shared/ipc/channels.ts';
+import { ARGS, type AppStatus } from '../../../src/shared/ipc/schemas.ts';
+import type { ContactDto, HostingDto, IdentityDto, MessageDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
+import type { ErrorCode } from '../../../src/shared/errors.ts';
+import type { Result } from '../../../src/shared/result.ts';
+
+/** Deterministic 64-hex fingerprints for tests: fp('a') = "aaaa…", fp(1) = "0101…". */
+export function fp(seed: string | number): string {
+  const unit = typeof seed === 'number' ? seed.toString(16).padStart(2, '0') : seed;
+  return unit.repeat(64).slice(0, 64);
+}
+
+export const ME = fp('a1');
+export const NOW = Date.UTC(2026, 10, 25, 14, 0, 0);
+
+/** A contact with sensible defaults. */
+export function contact(over: Partial<ContactDto> & { fingerprint: string; name: string }): ContactDto {
+  return {
+    verified: false,
+    verifiedMethod: null,
+    verifiedAt: null,
+    blocked: null,
+    replaces: null,
+    online: true,
+    unread: 0,
+    lastAddress: '127.0.0.1:47800',
+    firstSeen: NOW - 86_400_000,
+    lastSeen: NOW,
+    lastMessage: null,
+    safetyNumber: '12345 67890 11111 22222 33333 44444 55555 66666 77777 88888 99999 00000',
+    ...over,
+  };
+}
+
+/** The message with sequence number seq of a generated history (odd seqs incoming). */
+export function generatedMessage(peer: string, seq: number): MessageDto {
+  return {
+    peer,
+    id: `m-${seq}`,
+    seq,
+    direction: seq % 2 === 1 ? 'in' : 'out',
+    ts: NOW - (1_000_000 - seq) * 60_000,
+    storedAt: NOW - (1_000_000 - seq) * 60_000,
+    text: `Message number ${seq}`,
+    state: 'delivered',
+  };
+}
+
+type Call = { readonly method: string; readonly args: readonly unknown[] };
+type Handler = (...args: never[]) => Promise<Result<unknown>> | Result<unknown>;
+
+/** The fake's state; tests change it directly. */
+export type FakeState = {
+  status: AppStatus;
+  identity: IdentityDto;
+  contacts: Map<string, ContactDto>;
+  /** Explicit histories; for peers in `generated`, messages 1..N are made on demand. */
+  messages: Map<string, MessageDto[]>;
+  generated: Map<string, number>;
+  hosting: HostingDto | null;
+  settings: SettingsDto;
+  nextSeq: number;
+};
+
+/** The fake API plus what tests need to drive and inspect it. */
+export type FakeApi = ParleyApi & {
+  readonly state: FakeState;
+  readonly calls: Call[];
+  readonly violations: string[];
+  /** Replaces one method's behaviour (e.g. to fail, or to stay pending). */
+  override(method: keyof ParleyApi, impl: Handler): void;
+  /** Delivers an event to every subscriber, as main does. */
+  emit(event: ParleyEvent): void;
+  callsOf(method: keyof ParleyApi): readonly (readonly unknown[])[];
+};
+
+/** Makes a fake API; `phase` chooses the starting status. */
+export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvailable?: boolean; problem?: string } = {}): FakeApi {
+  const identity: IdentityDto = {
+    fingerprint: ME,
+    publicKeyPem: '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n',
+    name: 'Alice',
+    keyProtection: 'keychain',
+  };
+  const phase = opts.phase ?? 'ready';
+  const state: FakeState = {
+    status: { phase, keychainAvailable: opts.keychainAvailable ?? true, identity: phase === 'ready' ? identity : null, problem: opts.problem ?? null },
+    identity,
+    contacts: new Map(),
+    messages: new Map(),
+    generated: new Map(),
+    hosting: null,
+    settings: { name: 'Alice', defaultPort: 47800, dataDir: '/home/alice/.config/Parley', keyProtection: 'keychain', keychainAvailable: opts.keychainAvailable ?? true },
+    nextSeq: 1_000_001,
+  };
+  const calls: Call[] = [];
+  const violations: string[] = [];
+  const listeners = new Set<(e: ParleyEvent) => void>();
+  const overrides = new Map<string, Handler>();
+  const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+  const fail = (code: ErrorCode, message: string): Result<never> => ({ ok: false, error: { code, message } });
+
+  function history(peer: string, before: number | null, limit: number): MessageDto[] {
+    const n = state.generated.get(peer);
+    if (n !== undefined) {
+      const end = before === null ? n + 1 : Math.min(before, n + 1);
+      const out: MessageDto[] = [];
+      for (let seq = Math.max(1, end - limit); seq < end; seq++) out.push(generatedMessage(peer, seq));
+      return out;
+    }
+    const all = state.messages.get(peer) ?? [];
+    const older = all.filter((m) => before === null || m.seq < before);
+    return older.slice(Math.max(0, older.length - limit));
+  }
+
+  const impl: Record<string, Handler> = {
+    getStatus: () => ok(state.status),
+    setup: ((arg: { name: string; protection: IdentityDto['keyProtection'] }) => {
+      state.identity = { ...state.identity, name: arg.name, keyProtection: arg.protection };
+      state.status = { ...state.status, phase: 'ready', identity: state.identity };
+      return ok(state.identity);
+    }) as Handler,
+    unlock: ((pass: string) => (pass === 'correct horse' ? ok(state.identity) : fail('unseal-failed', 'wrong passphrase'))) as Handler,
+    setName: ((name: string) => {
+      state.identity = { ...state.identity, name };
+      return ok(state.identity);
+    }) as Handler,
+    exportPublicKey: () => ok(state.identity.publicKeyPem),
+    startHosting: ((arg: { port: number; bind: string }) => {
+      const port = arg.port === 0 ? 51234 : arg.port;
+      const host = arg.bind === '0.0.0.0' || arg.bind === '::' ? '192.168.1.20' : arg.bind;
+      state.hosting = { host: arg.bind, port, invite: `parley://${host}:${port}?fp=${ME}&name=Alice`, addresses: arg.bind === '127.0.0.1' ? ['127.0.0.1'] : ['192.168.1.20', 'fe80::1'] };
+      return ok(state.hosting);
+    }) as Handler,
+    stopHosting: () => {
+      if (state.hosting === null) return fail('not-hosting', 'not hosting');
+      state.hosting = null;
+      return ok(null);
+    },
+    getHosting: () => ok(state.hosting),
+    join: () => fail('connect-refused', 'ECONNREFUSED 127.0.0.1:47800'),
+    disconnect: () => ok(null),
+    listContacts: () => ok([...state.contacts.values()]),
+    verify: ((peer: string, method: 'safety-number' | 'fingerprint') => {
+      const c = state.contacts.get(peer);
+      if (c === undefined) return fail('no-peer', 'no such contact');
+      const next = { ...c, verified: true, verifiedMethod: method, verifiedAt: NOW, blocked: null };
+      state.contacts.set(peer, next);
+      return ok(next);
+    }) as Handler,
+    unverify: ((peer: string) => {
+      const c = state.contacts.get(peer);
+      if (c === undefined) return fail('no-peer', 'no such contact');
+      const next = { ...c, verified: false, verifiedMethod: null, verifiedAt: null };
+      state.contacts.set(peer, next);
+      return ok(next);
+    }) as Handler,
+    acceptKey: ((peer: string) => {
+      const c = state.contacts.get(peer);
+      if (c === undefined) return fail('no-peer', 'no such contact');
+      const next = { ...c, blocked: null };
+      state.contacts.set(peer, next);
+      return ok(next);
+    }) as Handler,
+    markRead: ((peer: string) => {
+      const c = state.contacts.get(peer);
+      if (c !== undefined) state.contacts.set(peer, { ...c, unread: 0 });
+      return ok(null);
+    }) as Handler,
+    history: ((peer: string, page: { before: number | null; limit: number }) => ok(history(peer, page.before, page.limit))) as Handler,
+    send: ((peer: string, text: string) => {
+      const c = state.contacts.get(peer);
+      if (c === undefined) return fail('no-peer', 'no such contact');
+      if (c.blocked !== null) return fail('send-blocked', 'blocked');
+      const seq = state.nextSeq++;
+      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued' };
+      state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
+      return ok(m);
+    }) as Handler,
+    getSettings: () => ok(state.settings),
+    updateSettings: ((patch: { name?: string; defaultPort?: number }) => {
+      state.settings = { ...state.settings, ...patch };
+      return ok(state.settings);
+    }) as Handler,
+    openLink: () => ok(true),
+  };
+
+  const api: Record<string, unknown> = {};
+  for (const [channel, method] of Object.entries(CHANNELS) as [Channel, string][]) {
+    api[method] = async (...args: unknown[]) => {
+      calls.push({ method, args });
+      const parsed = v.safeParse(ARGS[channel], args);
+      if (!parsed.success) {
+        violations.push(`${method}(${JSON.stringify(args)}): ${parsed.issues[0]?.message ?? 'invalid'}`);
+        return fail('bad-input', parsed.issues[0]?.message ?? 'invalid');
+      }
+      const handler = overrides.get(method) ?? impl[method];
+      if (handler === undefined) throw new Error(`fake api: no ${method}`);
+      return (handler as (...a: unknown[]) => Promise<Result<unknown>> | Result<unknown>)(...parsed.output);
+    };
+  }
+  api.onEvent = (listener: (e: ParleyEvent) => void) => {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  };
+
+  return Object.assign(api as ParleyApi, {
+    state,
+    calls,
+    violations,
+    override(method: keyof ParleyApi, h: Handler) {
+      overrides.set(method, h);
+    },
+    emit(event: ParleyEvent) {
+      for (const l of listeners) l(event);
+    },
+    callsOf(method: keyof ParleyApi) {
+      return calls.filter((c) => c.method === method).map((c) => c.args);
+    },
+  });
+}
