@@ -77,6 +77,6 @@ function describeIssue(issue: v.BaseIssue<unknown> | undefined): string {
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   const where = path === '' ? '' : `argument ${path}: `;
   // valibot's default messages quote the received value; keep only our own sentences and the expectation.
-  const message = issue.message.includes('Received') ? `expected ${issue.expected ?? 'something else'}` : issue.message;
+  const message = /received/i.test(issue.message) ? `expected ${issue.expected ?? 'something else'}` : issue.message;
   return `${where}${message}`.slice(0, 200);
 }

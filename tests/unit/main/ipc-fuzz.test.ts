@@ -237,3 +237,17 @@ it('refuses a channel that is not in the registry', async () => {
   }
   expect(h.calls).toEqual([]);
 });
+
+it('never echoes a refused argument back in the message', async () => {
+  const secret = 'my secret passphrase';
+  for (const [channel, args] of [
+    ['app:setup', [{ name: 'Ada', protection: secret, passphrase: null }]],
+    ['app:setup', [{ name: 'Ada', protection: 'passphrase', passphrase: [secret] }]],
+    ['contacts:verify', [FP, secret]],
+    ['app:unlock', [{ secret }]],
+  ] as const) {
+    const r = await h.router(channel, GOOD_SENDER, [...args]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).not.toContain('secret');
+  }
+});
