@@ -23,32 +23,32 @@ const passphrase = v.pipe(v.string(), v.minLength(8, 'a passphrase has at least 
 const protection = v.picklist(['keychain', 'passphrase', 'key-file']);
 
 export const ARGS = {
-  'app:status': v.tuple([]),
-  'app:setup': v.tuple([v.strictObject({ name: displayName, protection, passphrase: v.nullable(passphrase) })]),
-  'app:unlock': v.tuple([passphrase]),
-  'identity:set-name': v.tuple([displayName]),
-  'identity:export-public-key': v.tuple([]),
-  'hosting:start': v.tuple([v.strictObject({ port, bind: bindAddress })]),
-  'hosting:stop': v.tuple([]),
-  'hosting:status': v.tuple([]),
-  'peers:join': v.tuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH))]),
-  'peers:disconnect': v.tuple([fingerprint]),
-  'contacts:list': v.tuple([]),
-  'contacts:verify': v.tuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
-  'contacts:unverify': v.tuple([fingerprint]),
-  'contacts:accept-key': v.tuple([fingerprint]),
-  'contacts:mark-read': v.tuple([fingerprint]),
-  'messages:history': v.tuple([
+  'app:status': v.strictTuple([]),
+  'app:setup': v.strictTuple([v.strictObject({ name: displayName, protection, passphrase: v.nullable(passphrase) })]),
+  'app:unlock': v.strictTuple([passphrase]),
+  'identity:set-name': v.strictTuple([displayName]),
+  'identity:export-public-key': v.strictTuple([]),
+  'hosting:start': v.strictTuple([v.strictObject({ port, bind: bindAddress })]),
+  'hosting:stop': v.strictTuple([]),
+  'hosting:status': v.strictTuple([]),
+  'peers:join': v.strictTuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH))]),
+  'peers:disconnect': v.strictTuple([fingerprint]),
+  'contacts:list': v.strictTuple([]),
+  'contacts:verify': v.strictTuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
+  'contacts:unverify': v.strictTuple([fingerprint]),
+  'contacts:accept-key': v.strictTuple([fingerprint]),
+  'contacts:mark-read': v.strictTuple([fingerprint]),
+  'messages:history': v.strictTuple([
     fingerprint,
     v.strictObject({
       before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
       limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
     }),
   ]),
-  'messages:send': v.tuple([fingerprint, messageText]),
-  'settings:get': v.tuple([]),
-  'settings:set': v.tuple([v.strictObject({ name: v.optional(displayName), defaultPort: v.optional(v.pipe(port, v.minValue(1))) })]),
-  'links:open': v.tuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
+  'messages:send': v.strictTuple([fingerprint, messageText]),
+  'settings:get': v.strictTuple([]),
+  'settings:set': v.strictTuple([v.strictObject({ name: v.optional(displayName), defaultPort: v.optional(v.pipe(port, v.minValue(1))) })]),
+  'links:open': v.strictTuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
 } as const satisfies { readonly [C in Channel]: v.GenericSchema<unknown, readonly unknown[]> };
 
 export type AppStatus = {
