@@ -6,6 +6,7 @@ import { describeError } from '../lib/errors.ts';
 import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
 import { useHostingStore } from './hosting.ts';
+import { useJoinStore } from './join.ts';
 import { useNoticesStore } from './notices.ts';
 import { useUiStore } from './ui.ts';
 
@@ -23,6 +24,7 @@ export function routeEvents(api: ParleyApi): () => void {
   const hosting = useHostingStore();
   const notices = useNoticesStore();
   const ui = useUiStore();
+  const join = useJoinStore();
   const readTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   // A burst of messages in an open conversation becomes one markRead call.
@@ -77,6 +79,11 @@ export function routeEvents(api: ParleyApi): () => void {
         notices.push('error', d.title, d.detail ? `${d.hint} (${d.detail})` : d.hint);
         return;
       }
+      case 'open-invite':
+        // A parley:// link opened elsewhere: fill the join dialog; joining stays the user's decision.
+        join.prefill(e.invite);
+        ui.openSection('join');
+        return;
       default:
         assertNever(e, 'event');
     }
