@@ -33,8 +33,8 @@ function rows(from: number, to: number): Row[] {
 async function mountList(items: Row[], extra: Record<string, unknown> = {}): Promise<{ w: VueWrapper; el: HTMLElement }> {
   const w = mount(VirtualList, {
     attachTo: document.body,
-    props: { items, itemKey: (r: Row) => r.id, label: 'Rows', estimate: 50, overscan: 100, fallbackViewport: 500, ...extra },
-    slots: { default: ({ item }: { item: Row }) => h('div', { 'data-id': item.id, class: 'r' }, `row ${item.id}`) },
+    props: { items, itemKey: (r: unknown) => (r as Row).id, label: 'Rows', estimate: 50, overscan: 100, fallbackViewport: 500, ...extra },
+    slots: { default: ({ item }: { item: unknown }) => h('div', { 'data-id': (item as Row).id, class: 'r' }, `row ${(item as Row).id}`) },
   }) as unknown as VueWrapper;
   wrappers.push(w);
   await flushPromises();

@@ -1,0 +1,125 @@
+/**
+ * Joining from the UI: what the pasted target promises, progress while connecting, each failure in plain words
+ * with its hint (a fingerprint mismatch shown as the serious thing it is), and the conversation on success.
+ * The API is the in-memory stand-in of helpers/fake-api.ts (the real core runs in the end-to-end suite).
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { flushPromises, type VueWrapper } from '@vue/test-utils';
+import App from '../../src/renderer/src/App.vue';
+import { ERROR_HINTS, type ErrorCode } from '../../src/shared/errors.ts';
+import type { Result } from '../../src/shared/result.ts';
+import { cleanup, freshPinia, mountWith } from './helpers/mount.ts';
+import { contact, createFakeApi, fp, type FakeApi } from './helpers/fake-api.ts';
+
+const HOST = fp('d7');
+let api: FakeApi;
+
+afterEach(() => {
+  expect(api.violations).toEqual([]);
+  cleanup();
+});
+
+async function openJoin(): Promise<VueWrapper> {
+  api = createFakeApi();
+  const w = mountWith(App, freshPinia(api));
+  await flushPromises();
+  await w.get('[data-testid="nav-join"]').trigger('click');
+  return w;
+}
+
+async function joinWith(w: VueWrapper, target: string): Promise<void> {
+  await w.get('[data-testid="join-target"]').setValue(target);
+  await w.get('form').trigger('submit');
+  await flushPromises();
+}
+
+function failWith(code: ErrorCode, message: string): () => Result<never> {
+  return () => ({ ok: false, error: { code, message } });
+}
+
+describe('join errors become plain words with a hint', () => {
+  const cases: [ErrorCode, RegExp][] = [
+    ['connect-refused', /Is the host running Parley/],
+    ['connect-timeout', /firewall or NAT/],
+    ['connect-unreachable', /cannot be reached/],
+    ['handshake-failed', /not speaking Parley/],
+    ['handshake-timeout', /10 seconds/],
+    ['bad-input', /not valid/],
+  ];
+  for (const [code, hint] of cases) {
+    test(code, async () => {
+      const w = await openJoin();
+      api.override('join', failWith(code, `core says ${code}`));
+      await joinWith(w, '10.0.0.2:47800');
+      const err = w.get('[data-testid="join-error"]');
+      expect(err.attributes('role')).toBe('alert');
+      expect(err.attributes('data-code')).toBe(code);
+      expect(err.text()).toMatch(hint);
+      expect(err.text()).toContain(ERROR_HINTS[code]);
+      expect(err.text()).toContain(`core says ${code}`);
+      expect(err.classes()).not.toContain('serious');
+      expect(w.get('[data-testid="join-submit"]').text()).toBe('Try again');
+    });
+  }
+
+  test('fingerprint-mismatch: possible interception, do not proceed, shown seriously', async () => {
+    const w = await openJoin();
+    api.override('join', failWith('fingerprint-mismatch', 'expected 1111…, got 2222…'));
+    await joinWith(w, `parley://10.0.0.2:47800?fp=${HOST}&name=Bob`);
+    const err = w.get('[data-testid="join-error"]');
+    expect(err.classes()).toContain('serious');
+    expect(err.text()).toContain('Wrong identity — possible interception');
+    expect(err.text()).toContain('Someone may be intercepting the connection');
+    expect(err.text()).toContain('Do not proceed.');
+    expect(w.findAll('[data-testid^="contact-"]')).toHaveLength(0);
+  });
+});
+
+describe('joining', () => {
+  test('shows what an invite promises, progress while connecting, then opens the conversation', async () => {
+    const w = await openJoin();
+    await w.get('[data-testid="join-target"]').setValue(`parley://10.0.0.2:47800?fp=${HOST}&name=Bob%20B.`);
+    const preview = w.get('[data-testid="join-preview"]');
+    expect(preview.attributes('data-kind')).toBe('invite');
+    expect(preview.text()).toContain('An invite from Bob B. to 10.0.0.2:47800');
+    expect(preview.text()).toContain('d7d7 d7d7 d7d7'); // the fingerprint, grouped
+    let finish: ((r: Result<{ peer: string }>) => void) | undefined;
+    api.override('join', () => new Promise((resolve) => (finish = resolve)));
+    await w.get('form').trigger('submit');
+    await flushPromises();
+    expect(w.get('[data-testid="join-status"]').text()).toContain('Connecting to 10.0.0.2:47800');
+    expect(w.get('[data-testid="join-submit"]').attributes('disabled')).toBeDefined();
+    expect(api.callsOf('join')).toEqual([[`parley://10.0.0.2:47800?fp=${HOST}&name=Bob%20B.`]]);
+
+    api.state.contacts.set(HOST, contact({ fingerprint: HOST, name: 'Bob B.', verified: true, verifiedMethod: 'invite', verifiedAt: Date.now() }));
+    api.state.messages.set(HOST, []);
+    finish?.({ ok: true, value: { peer: HOST } });
+    await flushPromises();
+    await flushPromises();
+    expect(w.find('[data-testid="join-status"]').exists()).toBe(false);
+    expect(w.get('h1').text()).toBe('Bob B.');
+    expect(w.find('[data-testid="verified-badge"]').exists()).toBe(true);
+    expect(w.get('[data-testid="notices"]').text()).toContain('Connected to Bob B.');
+    expect(w.find(`[data-testid="contact-${HOST}"]`).exists()).toBe(true);
+  });
+
+  test('a bare address says it connects unverified', async () => {
+    const w = await openJoin();
+    await w.get('[data-testid="join-target"]').setValue('192.168.1.20:47800');
+    expect(w.get('[data-testid="join-preview"]').text()).toContain('unverified');
+  });
+});
+
+describe('a parley:// link opened elsewhere', () => {
+  test('fills the join field and shows Join, but does not connect by itself', async () => {
+    api = createFakeApi();
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    const invite = `parley://10.0.0.3:47800?fp=${HOST}&name=Eve`;
+    api.emit({ type: 'open-invite', invite });
+    await flushPromises();
+    expect((w.get('[data-testid="join-target"]').element as HTMLInputElement).value).toBe(invite);
+    expect(w.get('[data-testid="join-preview"]').text()).toContain('An invite from Eve to 10.0.0.3:47800');
+    expect(api.callsOf('join')).toEqual([]);
+  });
+});
