@@ -11,30 +11,48 @@ export const CONNECT_BOUND_MS = 2000;
 
 let counter = 0;
 
-/** Joins `host` by invite with a fresh identity, sends a message both ways and closes; returns the ids exchanged. */
-export async function legitPeerTalks(host: TestNode, hosting: HostingDto): Promise<string[]> {
-  const guest = await startNode(`legit-${++counter}`);
+/** Fails after `ms` unless `p` settles first. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms);
+  });
   try {
-    const start = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`a legitimate peer was not connected within ${CONNECT_BOUND_MS} ms`)), CONNECT_BOUND_MS);
-    });
-    try {
-      await Promise.race([guest.service.join(hosting.invite), bound]);
-    } finally {
-      clearTimeout(timer);
-    }
-    expect(Date.now() - start).toBeLessThan(CONNECT_BOUND_MS);
-    const up = guest.service.send(host.fingerprint, 'legit up');
-    await host.waitFor('message', (e) => e.message.id === up.id, { timeoutMs: CONNECT_BOUND_MS });
-    const down = host.service.send(guest.fingerprint, 'legit down');
-    await guest.waitFor('message', (e) => e.message.id === down.id, { timeoutMs: CONNECT_BOUND_MS });
-    await guest.waitFor('message-state', (e) => e.id === up.id && e.state === 'delivered', { timeoutMs: CONNECT_BOUND_MS });
-    return [up.id, down.id];
+    return await Promise.race([p, bound]);
   } finally {
-    await guest.close();
+    clearTimeout(timer);
   }
+}
+
+/**
+ * A legitimate peer for one host. `talk()` opens a new connection (a new TCP connection and a
+ * full handshake, by invite), sends a message each way, waits for both and disconnects; it
+ * returns the two message ids. The identity is kept between calls, which saves creating a data
+ * directory per check; every check is still a fresh connection.
+ */
+export type LegitPeer = { readonly node: TestNode; talk(): Promise<string[]> };
+
+/** Creates a legitimate peer for `host` (closed by cleanupNodes). */
+export async function legitPeer(host: TestNode, hosting: HostingDto): Promise<LegitPeer> {
+  const node = await startNode(`legit-${++counter}`, { autoReconnect: false });
+  return {
+    node,
+    async talk() {
+      const start = Date.now();
+      await within(node.service.join(hosting.invite), CONNECT_BOUND_MS, 'a legitimate peer connected');
+      expect(Date.now() - start).toBeLessThan(CONNECT_BOUND_MS);
+      const up = node.service.send(host.fingerprint, 'legit up');
+      await host.waitFor('message', (e) => e.message.id === up.id, { timeoutMs: CONNECT_BOUND_MS });
+      const down = host.service.send(node.fingerprint, 'legit down');
+      await node.waitFor('message', (e) => e.message.id === down.id, { timeoutMs: CONNECT_BOUND_MS });
+      await node.waitFor('message-state', (e) => e.id === up.id && e.state === 'delivered', { timeoutMs: CONNECT_BOUND_MS });
+      await host.waitFor('message-state', (e) => e.id === down.id && e.state === 'delivered', { timeoutMs: CONNECT_BOUND_MS });
+      const mark = host.mark();
+      node.service.disconnect(host.fingerprint);
+      await host.waitFor('disconnected', (e) => e.peer === node.fingerprint, { since: mark });
+      return [up.id, down.id];
+    },
+  };
 }
 
 /** Every message in the host's history is one of `allowed` (nothing forged was stored). */

@@ -35,6 +35,7 @@ export type RawSocket = {
 export function rawConnect(port: number, options: { localAddress?: string; host?: string } = {}): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: options.host ?? '127.0.0.1', port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+    socket.setNoDelay(true); // no Nagle: an attack frame must not wait for the host's delayed ACK
     const frames: Uint8Array[] = [];
     let taken = 0;
     let wake: (() => void) | null = null;
