@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { Person, type PersonOptions } from '../bridge.ts';
 import { serveStatic } from './static-server.ts';
 
@@ -59,11 +59,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
 
 export { expect };
 
-/** Saves a screenshot of what the person sees to reports/screenshots/<name>.png. */
-export async function shot(page: Page, name: string): Promise<void> {
+/** Saves a screenshot of what the person sees to reports/screenshots/<name>.png (scrolled to `show` first). */
+export async function shot(page: Page, name: string, show?: Locator): Promise<void> {
   if (!/^[a-z0-9-]+$/.test(name)) throw new RangeError(`screenshot name must be kebab-case: ${name}`);
   const dir = join(repoRoot(test.info().project.testDir), 'reports', 'screenshots');
   await mkdir(dir, { recursive: true });
+  if (show !== undefined) await show.scrollIntoViewIfNeeded();
   // Let a just-triggered transition and the fonts settle so the picture shows the final state.
   await page.evaluate(() => (globalThis as unknown as { document: { fonts: { ready: Promise<unknown> } } }).document.fonts.ready.then(() => undefined));
   await page.screenshot({ path: join(dir, `${name}.png`), animations: 'disabled', caret: 'hide' });

@@ -55,6 +55,15 @@ export async function join(person: Person, target: string, peerName: string): Pr
   await expect(conversation(person.page, peerName)).toBeVisible();
 }
 
+/**
+ * Closes the corner notices the way a person does (their close buttons). They sit over the bottom-right
+ * corner for six seconds, on top of the Send button and of a dialog's buttons: see the report.
+ */
+export async function dismissNotices(page: Page): Promise<void> {
+  const buttons = page.getByTestId('notices').getByRole('button', { name: /^Dismiss: / });
+  while ((await buttons.count()) > 0) await buttons.first().click();
+}
+
 /** The conversation pane with `name`. */
 export function conversation(page: Page, name: string): Locator {
   return page.getByRole('region', { name: `Conversation with ${name}` });

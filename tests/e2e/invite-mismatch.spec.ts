@@ -1,0 +1,72 @@
+/**
+ * An invite whose fingerprint is not the host's key is refused, with the explanation (possible
+ * interception, do not proceed) and no contact created on either side; other join failures are told in
+ * plain words with their hint.
+ */
+import { test, expect, shot } from './support/fixtures.ts';
+import { fingerprintGroupsOf } from './support/format.ts';
+import { conversation, createIdentity, startHosting, submitJoin } from './support/steps.ts';
+
+test('an invite with the wrong fingerprint is refused with the explanation', async ({ people }) => {
+  const carol = await people.add('Carol');
+  const bob = await people.add('Bob');
+  const carolFp = await createIdentity(carol, 'Carol');
+  await createIdentity(bob, 'Bob');
+  const hosted = await startHosting(carol);
+
+  // Someone handed Bob an invite to Carol's address with another fingerprint in it.
+  const wrongFp = carolFp.slice(0, 10) + (carolFp[10] === 'a' ? 'b' : 'a') + carolFp.slice(11);
+  const forged = hosted.invite.replace(carolFp, wrongFp);
+  expect(forged).not.toBe(hosted.invite);
+  const bp = bob.page;
+  await bp.getByTestId('nav-join').click();
+  await bp.getByLabel('Invite or address').fill(forged);
+  await expect(bp.getByTestId('join-preview')).toContainText(fingerprintGroupsOf(wrongFp).join(' '));
+  await bp.getByRole('button', { name: 'Connect' }).click();
+
+  const error = bp.getByTestId('join-error');
+  await expect(error).toBeVisible();
+  await expect(error).toHaveAttribute('data-code', 'fingerprint-mismatch');
+  await expect(error).toHaveRole('alert');
+  await expect(error).toContainText('Wrong identity — possible interception');
+  await expect(error).toContainText('The host answered with a different identity than the invite promised. Someone may be intercepting the connection: do not proceed');
+  await expect(error).toContainText('Do not proceed. Parley stopped the connection before any message was exchanged.');
+  await expect(error).toContainText(`presented fingerprint ${carolFp} instead of the invite's ${wrongFp}`);
+  await expect(bp.getByRole('button', { name: 'Try again' })).toBeVisible();
+  // Nobody became a contact, on either side.
+  await expect(bp.getByText('No contacts yet. Host or join to start a conversation.')).toBeVisible();
+  await expect(carol.page.getByText('No contacts yet. Host or join to start a conversation.')).toBeVisible();
+  await shot(bp, 'invite-mismatch-1-refused');
+
+  // The real invite works.
+  await bp.getByLabel('Invite or address').fill(hosted.invite);
+  await expect(error).toHaveCount(0);
+  await bp.getByRole('button', { name: 'Connect' }).click();
+  await expect(conversation(bp, 'Carol').getByTestId('verified-badge')).toBeVisible();
+});
+
+test('join failures in plain words: nobody listening, not an invite', async ({ people }) => {
+  const carol = await people.add('Carol');
+  const bob = await people.add('Bob');
+  await createIdentity(carol, 'Carol');
+  await createIdentity(bob, 'Bob');
+  // A port that was just in use and is now closed: nobody listens there.
+  const hosted = await startHosting(carol);
+  await carol.page.getByRole('button', { name: 'Stop hosting' }).click();
+  await expect(carol.page.getByRole('button', { name: 'Start hosting' })).toBeVisible();
+
+  const bp = bob.page;
+  await submitJoin(bob, hosted.address);
+  const error = bp.getByTestId('join-error');
+  await expect(error).toHaveAttribute('data-code', 'connect-refused');
+  await expect(error).toContainText('Connection refused');
+  await expect(error).toContainText('Nobody is listening there. Is the host running Parley and hosting on that port?');
+  await shot(bp, 'join-errors-1-refused');
+
+  await bp.getByLabel('Invite or address').fill('parley://127.0.0.1:1?fp=nothex');
+  await expect(bp.getByTestId('join-preview')).toContainText('This invite has no valid fingerprint (fp=…); Parley will refuse it.');
+  await bp.getByRole('button', { name: 'Connect' }).click();
+  await expect(error).toHaveAttribute('data-code', 'bad-input');
+  await expect(error).toContainText('That input is not valid');
+  await shot(bp, 'join-errors-2-bad-invite');
+});
