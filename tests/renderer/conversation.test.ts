@@ -122,6 +122,7 @@ describe('the composer', () => {
     const { w } = await openConversation((a) => a.state.messages.set(BOB, []));
     const box = w.get('textarea[data-testid="composer"]');
     expect(box.attributes('aria-label')).toBe('Message Bob');
+    expect(w.get('[data-testid="presence"]').text()).toBe('Online · key b0b0 b0b0…');
 
     await box.setValue('first line');
     const shiftEnter = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true });

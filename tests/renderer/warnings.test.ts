@@ -97,6 +97,9 @@ describe('a relied-on contact changed key: sending is blocked', () => {
     const item = w.get(`[data-testid="contact-${NEW}"]`);
     expect(item.text()).toContain('Key changed — check before sending');
     expect(item.attributes('aria-label')).toContain('sending paused');
+    // Two contacts named Bob: each row shows its short key so they can be told apart.
+    expect(item.attributes('aria-label')).toContain('Bob, key 9e9e 9e9e…');
+    expect(w.get(`[data-testid="contact-${OLD}"]`).get('.key').text()).toBe('0d0d 0d0d…');
   });
 });
 
