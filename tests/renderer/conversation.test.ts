@@ -122,7 +122,8 @@ describe('the composer', () => {
     const { w } = await openConversation((a) => a.state.messages.set(BOB, []));
     const box = w.get('textarea[data-testid="composer"]');
     expect(box.attributes('aria-label')).toBe('Message Bob');
-    expect(w.get('[data-testid="presence"]').text()).toBe('Online · key b0b0 b0b0…');
+    expect(w.get('[data-testid="presence"]').text()).toBe('Online');
+    expect(w.get('[data-testid="peer-key"]').text()).toBe('· key b0b0 b0b0…');
 
     await box.setValue('first line');
     const shiftEnter = new KeyboardEvent('keydown', { key: 'Enter', shiftKey: true, bubbles: true, cancelable: true });
