@@ -140,6 +140,15 @@ describe('event router', () => {
     await flushPromises();
     expect(contacts.get(CAROL)?.blocked).toBe('name-collision'); // the new identity was fetched
     expect(contacts.warningFor(CAROL)).toMatchObject({ blocking: true, code: 'name-collision', previous: BOB });
+    expect(notices.items.at(-1)).toMatchObject({ kind: 'error', title: 'A new key uses a known name' });
+    expect(notices.items.at(-1)?.text).toContain('new key c0c0 c0c0…, previous key b0b0 b0b0…');
+
+    const DAVE = fp('da');
+    api.state.contacts.set(DAVE, contact({ fingerprint: DAVE, name: 'Dave' }));
+    api.emit({ type: 'connected', peer: DAVE, name: 'Dave', verified: false, safetyNumber: '2'.repeat(60) });
+    await flushPromises();
+    expect(contacts.get(DAVE)?.name).toBe('Dave');
+    expect(notices.items.at(-1)).toMatchObject({ kind: 'info', title: 'Dave connected' });
 
     off();
     api.emit({ type: 'disconnected', peer: BOB, reason: 'closed' });

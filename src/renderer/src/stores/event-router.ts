@@ -3,6 +3,8 @@ import type { ParleyApi } from '../../../shared/api.ts';
 import type { ParleyEvent } from '../../../shared/dto.ts';
 import { assertNever } from '../../../shared/result.ts';
 import { describeError } from '../lib/errors.ts';
+import { shortFingerprint } from '../lib/fingerprint.ts';
+import { displayName } from '../lib/people.ts';
 import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
 import { useHostingStore } from './hosting.ts';
@@ -11,6 +13,11 @@ import { useNoticesStore } from './notices.ts';
 import { useUiStore } from './ui.ts';
 
 const MARK_READ_DELAY_MS = 300;
+
+/** The core's message as the start of a sentence. */
+function sentence(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
 
 /** True when the user can see the window (so a message shown in it counts as read). */
 function windowSeen(): boolean {
@@ -55,7 +62,11 @@ export function routeEvents(api: ParleyApi): () => void {
         contacts.upsert(e.contact);
         return;
       case 'connected':
-        if (!contacts.patch(e.peer, { online: true, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) void contacts.load();
+        if (!contacts.patch(e.peer, { online: true, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) {
+          // Someone new (they joined us while we host): say who, with their key.
+          notices.push('info', `${displayName(e.name)} connected`, `Key ${shortFingerprint(e.peer)} — ${e.verified ? 'verified' : 'not verified yet'}.`);
+          void contacts.load();
+        }
         return;
       case 'disconnected':
         contacts.patch(e.peer, { online: false });
@@ -65,6 +76,12 @@ export function routeEvents(api: ParleyApi): () => void {
         return;
       case 'warning':
         contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now() });
+        // Also here, so that a warning about a conversation that is not on screen is not missed.
+        notices.push(
+          'error',
+          e.code === 'key-changed' ? 'A contact’s key changed' : 'A new key uses a known name',
+          `${sentence(e.message)} (new key ${shortFingerprint(e.peer)}${e.previous ? `, previous key ${shortFingerprint(e.previous)}` : ''}). Open the conversation to review it.`,
+        );
         // The new identity is a separate contact (PROTOCOL.md section 6): fetch it with its blocked state.
         void contacts.load();
         return;
