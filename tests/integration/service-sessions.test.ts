@@ -156,7 +156,7 @@ describe('keepalive', () => {
 
 describe('auto-reconnect', () => {
   it('a joiner comes back by itself when the host restarts on the same port, with doubling delays', async () => {
-    const backoff = { initialMs: 100, maxMs: 800, jitter: 0 };
+    const backoff = { initialMs: 50, maxMs: 400, jitter: 0 };
     const { node: host, hosting } = await startHost('Bob');
     const guest = await startNode('Alice', { backoff });
     await guest.service.join(addressOf(hosting.port));
@@ -172,7 +172,7 @@ describe('auto-reconnect', () => {
     await until(() => guest.logs.filter((l) => l.line.includes('rejoining')).length >= 5, 'five failed rejoins', 6000);
     const failures = guest.logs.filter((l) => l.line.includes('rejoining')).map((l) => l.at);
     const gaps = [failures[0] as number - downAt, ...failures.slice(1, 5).map((t, i) => t - (failures[i] as number))];
-    const expected = [100, 200, 400, 800, 800];
+    const expected = [50, 100, 200, 400, 400];
     for (const [i, gap] of gaps.entries()) {
       expect(gap, `gap ${i} of ${gaps.join(', ')}`).toBeGreaterThanOrEqual((expected[i] as number) - 15);
       expect(gap, `gap ${i} of ${gaps.join(', ')}`).toBeLessThan((expected[i] as number) + 400);
@@ -194,5 +194,20 @@ describe('auto-reconnect', () => {
     await new Promise((r) => setTimeout(r, 3 * backoff.initialMs));
     expect(guest.service.connectedPeers()).toEqual([]);
     expect(restarted.all('connected')).toHaveLength(1);
+  });
+
+  it('disconnecting a contact that is being rejoined stops the attempts (and is not an error)', async () => {
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice', { backoff: { initialMs: 50, maxMs: 50, jitter: 0 } });
+    await guest.service.join(addressOf(hosting.port));
+    await host.waitFor('connected');
+    await host.close();
+    await until(() => guest.logs.filter((l) => l.line.includes('rejoining')).length >= 2, 'two failed rejoins');
+    expect(() => guest.service.disconnect(host.fingerprint)).not.toThrow();
+    const attempts = guest.logs.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(guest.logs.slice(attempts).filter((l) => l.line.includes('rejoining'))).toEqual([]);
+    // Disconnecting a contact that is neither connected nor being rejoined is still no-peer.
+    expect(() => guest.service.disconnect(host.fingerprint)).toThrow(/not connected/);
   });
 });

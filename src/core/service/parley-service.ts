@@ -223,9 +223,15 @@ export class ParleyService {
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
     this.#requireContact(peer);
+    // A contact that is offline but being rejoined: stopping the attempts is what the user asked
+    // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
+    const wasRejoining = this.#reconnect.has(peer);
     this.#cancelReconnect(peer);
     const link = this.#links.get(peer);
-    if (!link) throw new ServiceError('no-peer', 'that contact is not connected');
+    if (!link) {
+      if (wasRejoining) return;
+      throw new ServiceError('no-peer', 'that contact is not connected');
+    }
     link.session.close('quit');
   }
 
