@@ -1,8 +1,10 @@
 /**
  * An invite whose fingerprint is not the host's key is refused, with the explanation (possible
- * interception, do not proceed) and no contact created on either side; other join failures are told in
- * plain words with their hint.
+ * interception, do not proceed) and no contact created on either side; other join failures (nobody
+ * listening, a host that never answers the handshake, a malformed invite) are told in plain words.
  */
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { test, expect, shot } from './support/fixtures.ts';
 import { fingerprintGroupsOf } from './support/format.ts';
 import { conversation, createIdentity, startHosting, submitJoin } from './support/steps.ts';
@@ -45,9 +47,10 @@ test('an invite with the wrong fingerprint is refused with the explanation', asy
   await expect(conversation(bp, 'Carol').getByTestId('verified-badge')).toBeVisible();
 });
 
-test('join failures in plain words: nobody listening, not an invite', async ({ people }) => {
+test('join failures in plain words: nobody listening, a silent host, not an invite', async ({ people }) => {
   const carol = await people.add('Carol');
-  const bob = await people.add('Bob');
+  // A short handshake timeout, so that the silent host below fails in about a second.
+  const bob = await people.add('Bob', { service: { handshakeTimeoutMs: 1_500 } });
   await createIdentity(carol, 'Carol');
   await createIdentity(bob, 'Bob');
   // A port that was just in use and is now closed: nobody listens there.
@@ -63,10 +66,36 @@ test('join failures in plain words: nobody listening, not an invite', async ({ p
   await expect(error).toContainText('Nobody is listening there. Is the host running Parley and hosting on that port?');
   await shot(bp, 'join-errors-1-refused');
 
+  // Something listens but never answers the handshake: progress while connecting, then a timeout.
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  try {
+    const silentAddress = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    await bp.getByLabel('Invite or address').fill(silentAddress);
+    // Editing the field clears the last failure: the button is Connect again.
+    await expect(error).toHaveCount(0);
+    await bp.getByRole('button', { name: 'Connect', exact: true }).click();
+    const progress = bp.getByTestId('join-status');
+    await expect(progress).toHaveText(`Connecting to ${silentAddress} and running the secure handshake…`);
+    await expect(bp.getByRole('button', { name: 'Connecting…' })).toBeDisabled();
+    await shot(bp, 'join-errors-2-connecting');
+    await expect(error).toHaveAttribute('data-code', 'handshake-timeout');
+    await expect(error).toContainText('The secure handshake timed out');
+    await expect(progress).toHaveCount(0);
+    await shot(bp, 'join-errors-3-handshake-timeout');
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
+
   await bp.getByLabel('Invite or address').fill('parley://127.0.0.1:1?fp=nothex');
   await expect(bp.getByTestId('join-preview')).toContainText('This invite has no valid fingerprint (fp=…); Parley will refuse it.');
   await bp.getByRole('button', { name: 'Connect' }).click();
   await expect(error).toHaveAttribute('data-code', 'bad-input');
   await expect(error).toContainText('That input is not valid');
-  await shot(bp, 'join-errors-2-bad-invite');
+  await shot(bp, 'join-errors-4-bad-invite');
 });

@@ -99,13 +99,19 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   await expect(incoming(ap, 'Back in a minute?')).toBeVisible();
   await shot(bp, 'messages-7-delivered-other-way');
 
-  // The same conversation in the dark theme (the OS preference), and its verify panel.
+  // The verify panel over the conversation (the README's picture), then both in the dark theme (the OS preference).
+  const verifyAlice = bp.getByRole('dialog', { name: 'Verify Alice' });
+  await withAlice.getByRole('button', { name: 'Verify Alice' }).click();
+  await expect(verifyAlice.getByTestId('verification-status')).toContainText('Verified by invite');
+  await shot(bp, 'messages-8-verify-panel');
+  await bp.keyboard.press('Escape');
+  await expect(verifyAlice).toHaveCount(0);
   await bp.emulateMedia({ colorScheme: 'dark' });
   await expect(withAlice.getByTestId('verified-badge')).toBeVisible();
-  await shot(bp, 'messages-8-dark-theme');
+  await shot(bp, 'messages-9-dark-theme');
   await withAlice.getByRole('button', { name: 'Verify Alice' }).click();
-  await expect(bp.getByRole('dialog', { name: 'Verify Alice' })).toBeVisible();
-  await shot(bp, 'messages-9-dark-theme-verify');
+  await expect(verifyAlice).toBeVisible();
+  await shot(bp, 'messages-10-dark-theme-verify');
   await bp.keyboard.press('Escape');
-  await expect(bp.getByRole('dialog', { name: 'Verify Alice' })).toHaveCount(0);
+  await expect(verifyAlice).toHaveCount(0);
 });
