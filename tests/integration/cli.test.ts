@@ -4,7 +4,7 @@
  * stdout holds nothing but JSON lines with --json.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -265,5 +265,34 @@ describe.concurrent('fatal errors', () => {
         expect(p.events.map((e) => [e.event, e['code']]), `${cmd[0]} ${dir}`).toEqual([['error', 'data-dir']]);
       }),
     );
+  });
+
+  it('a key file that does not open the data is data-dir with a non-zero exit, and the data is left as it was', async () => {
+    // (The passphrase sealer fails the same way; its scrypt makes it too slow to spawn here: see the storage unit tests.)
+    const dir = await dataDir();
+    const first = spawnPeer(['id', '--data', dir, '--json']);
+    expect((await first.exited).code).toBe(0);
+    const db = readFileSync(join(dir, 'parley.db'));
+    const key = readFileSync(join(dir, 'sealer.key'));
+    writeFileSync(join(dir, 'sealer.key'), Buffer.alloc(32, 1));
+    const wrong = spawnPeer(['host', '--port', '0', '--data', dir, '--json']);
+    expect((await wrong.exited).code).not.toBe(0);
+    expect(wrong.events.map((e) => [e.event, e['code']])).toEqual([['error', 'data-dir']]);
+    expect(readFileSync(join(dir, 'parley.db')).equals(db)).toBe(true);
+    writeFileSync(join(dir, 'sealer.key'), key);
+    const again = spawnPeer(['id', '--data', dir, '--json']);
+    expect((await again.exited).code).toBe(0);
+    expect(again.events[0]?.['fingerprint']).toBe(first.events[0]?.['fingerprint']);
+  });
+
+  it('without --data, a per-user directory ($XDG_DATA_HOME/parley-peer) is created owner-only and reused', async () => {
+    const xdg = await tempDir('parley-xdg-');
+    const env = { ...process.env, XDG_DATA_HOME: xdg, PARLEY_PASSPHRASE: '' };
+    const a = spawnPeer(['id', '--json'], { env });
+    expect((await a.exited).code).toBe(0);
+    expect(statSync(join(xdg, 'parley-peer')).mode & 0o777).toBe(0o700);
+    const b = spawnPeer(['id', '--json'], { env });
+    expect((await b.exited).code).toBe(0);
+    expect(b.events[0]?.['fingerprint']).toBe(a.events[0]?.['fingerprint']);
   });
 });
