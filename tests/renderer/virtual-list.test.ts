@@ -117,3 +117,31 @@ describe('VirtualList', () => {
     expect(w.emitted('near-top')?.length).toBeGreaterThan(0);
   });
 });
+
+describe('row layout (the arithmetic behind the list)', () => {
+  test('prepend and append give the same offsets as laying everything out at once', async () => {
+    const { createRowLayout } = await import('../../src/renderer/src/lib/row-layout.ts');
+    const a = createRowLayout(() => 50);
+    const b = createRowLayout(() => 50);
+    a.reset([5, 6, 7]);
+    a.measure(1, 20);
+    a.reflowFrom(1);
+    a.prepend([1, 2, 3, 4]);
+    a.append([8, 9]);
+    b.reset([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    b.measure(5, 20); // key 6 at index 5
+    b.reflowFrom(0);
+    const tops = (l: typeof a): number[] => Array.from({ length: l.count() + 1 }, (_, i) => l.top(i));
+    expect(tops(a)).toEqual(tops(b));
+    expect(a.top(a.count())).toBe(8 * 50 + 20);
+    expect(a.indexAt(-10)).toBe(0);
+    expect(a.indexAt(5 * 50 + 19)).toBe(5);
+    expect(a.indexAt(5 * 50 + 20)).toBe(6);
+    expect(a.indexAt(1e9)).toBe(8);
+    expect(a.find(6, [1, 5])).toBe(5);
+    expect(a.find(9, [0])).toBe(8); // not where guessed: searched
+    expect(a.measure(0, 0)).toBe(false); // zero height (no layout) keeps the estimate
+    expect(a.measured(0)).toBe(false);
+    expect(a.measured(5)).toBe(true);
+  });
+});

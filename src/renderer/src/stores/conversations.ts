@@ -1,9 +1,9 @@
 /**
  * Message history per contact, paged from the core. `history(fp, {before, limit})` answers the `limit`
  * messages immediately before seq `before` (the newest when null), in ascending seq order. Threads hold
- * plain frozen arrays (replaced, never deep-reactive) so that 100,000 messages cost no proxies.
+ * plain arrays marked raw (replaced on change, never deep-reactive) so that 100,000 messages cost no proxies.
  */
-import { ref, shallowReactive } from 'vue';
+import { markRaw, ref, shallowReactive } from 'vue';
 import { defineStore } from 'pinia';
 import type { DeliveryState, MessageDto } from '../../../shared/dto.ts';
 import type { ParleyError } from '../../../shared/result.ts';
@@ -41,8 +41,8 @@ function merge(existing: readonly MessageDto[], incoming: readonly MessageDto[])
   const firstIn = sorted[0];
   // Fast paths: an older page goes in front, a new message at the end.
   if (first === undefined) return sorted;
-  if (lastIn !== undefined && lastIn.seq < first.seq) return [...sorted, ...existing];
-  if (firstIn !== undefined && last !== undefined && firstIn.seq > last.seq) return [...existing, ...sorted];
+  if (lastIn !== undefined && lastIn.seq < first.seq) return sorted.concat(existing);
+  if (firstIn !== undefined && last !== undefined && firstIn.seq > last.seq) return existing.concat(sorted);
   const byId = new Map<string, MessageDto>();
   for (const m of [...existing, ...sorted]) {
     const had = byId.get(m.id);
@@ -84,7 +84,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       earlyStates.delete(m.id);
       return { ...m, state: laterState(m.state, early) };
     });
-    t.messages = Object.freeze(merge(t.messages, adjusted));
+    t.messages = markRaw(merge(t.messages, adjusted));
   }
 
   async function fetchPage(fp: string, before: number | null): Promise<void> {
@@ -140,7 +140,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       if (laterState(m.state, state) === m.state) return;
       const copy = [...msgs];
       copy[i] = { ...m, state };
-      (t as Thread).messages = Object.freeze(copy);
+      (t as Thread).messages = markRaw(copy);
       return;
     }
     earlyStates.set(id, laterState(earlyStates.get(id) ?? 'queued', state));
