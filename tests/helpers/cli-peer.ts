@@ -96,7 +96,7 @@ export function spawnPeer(args: readonly string[], options: { env?: NodeJS.Proce
     events,
     nonJson,
     stderr: () => stderr,
-    waitFor(event, pred = () => true, { since = 0, timeoutMs = 8000 } = {}) {
+    waitFor(event, pred = () => true, { since = 0, timeoutMs = 20_000 } = {}) {
       const find = (): CliEvent | undefined => events.slice(since).find((e) => e.event === event && pred(e));
       return new Promise((resolve, reject) => {
         const check = (): void => {

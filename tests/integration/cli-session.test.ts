@@ -1,13 +1,17 @@
 /**
  * The CLI contract in a session (CLI.md): message / delivered / verified / disconnected events,
- * every standard-input rule (plain lines, CRLF, spaces, JSON commands, the errors each bad line
- * prints), queued sends to a known peer, the key-changed and name-collision warnings, and the
- * order of events when a connection replaces another.
+ * every standard-input rule (plain lines, CRLF, spaces, JSON commands, the error each bad line
+ * prints), sends to a known peer that is offline, the key-changed and name-collision warnings,
+ * and the order of events when a connection replaces another. Where the other side is not under
+ * test it is an in-process service or a raw peer (cheaper than another process).
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { expectContract, killPeers, spawnHost, spawnPeer as spawnRaw, type CliEvent, type CliPeer } from '../helpers/cli-peer.ts';
-import { cleanupNodes, tempDir } from '../helpers/services.ts';
 import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectContract, killPeers, spawnHost, spawnPeer as spawnRaw, type CliPeer } from '../helpers/cli-peer.ts';
+import { rawJoin } from '../helpers/raw-peer.ts';
+import { addressOf, cleanupNodes, startHost, startNode, tempDir } from '../helpers/services.ts';
+
+const SLOW = { timeout: 60_000 };
 
 const peers: CliPeer[] = [];
 function spawnPeer(args: readonly string[]): CliPeer {
@@ -26,26 +30,25 @@ async function dataDir(): Promise<string> {
   return join(await tempDir('parley-cli-'), 'data');
 }
 
-async function host(extra: readonly string[] = [], port = 0, data?: string): Promise<Awaited<ReturnType<typeof spawnHost>>> {
-  const h = await spawnHost(data ?? (await dataDir()), extra, port);
+async function host(extra: readonly string[] = []): Promise<Awaited<ReturnType<typeof spawnHost>>> {
+  const h = await spawnHost(await dataDir(), extra);
   peers.push(h.peer);
   return h;
 }
 
-async function joined(target: string, extra: readonly string[] = [], data?: string): Promise<{ peer: CliPeer; fingerprint: string; connected: CliEvent }> {
-  const peer = spawnPeer(['join', target, '--data', data ?? (await dataDir()), '--json', ...extra]);
+/** Spawns `join target` and waits until it is connected. */
+async function joined(target: string, data: string, extra: readonly string[] = []): Promise<{ peer: CliPeer; fingerprint: string }> {
+  const peer = spawnPeer(['join', target, '--data', data, '--json', ...extra]);
   const ready = await peer.waitFor('ready');
-  const connected = await peer.waitFor('connected');
-  return { peer, fingerprint: ready['fingerprint'] as string, connected };
+  await peer.waitFor('connected');
+  return { peer, fingerprint: ready['fingerprint'] as string };
 }
 
-const texts = (p: CliPeer, from: string): unknown[] => p.all('message').filter((e) => e['peer'] === from).map((e) => e['text']);
-
 describe.concurrent('a session', () => {
-  it('message and delivered both ways with matching ids, verify prints verified and sticks, quit prints disconnected(quit) and exits 0', async () => {
+  it('message and delivered both ways with matching ids; verify prints verified; quit; no-peer; a send to an offline contact waits for its next connection', SLOW, async () => {
     const h = await host(['--name', 'Bob']);
     const dir = await dataDir();
-    const j = await joined(h.invite, ['--name', 'Alice'], dir);
+    const j = await joined(h.invite, dir, ['--name', 'Alice']);
     await h.peer.waitFor('connected');
     j.peer.send('hello');
     const got = await h.peer.waitFor('message');
@@ -55,7 +58,7 @@ describe.concurrent('a session', () => {
 
     h.peer.command({ cmd: 'send', peer: j.fingerprint, text: 'line one\nline two\twith a tab' });
     const back = await j.peer.waitFor('message');
-    expect(back['text']).toBe('line one\nline two\twith a tab');
+    expect(back).toEqual({ event: 'message', peer: h.fingerprint, id: expect.any(String), ts: expect.any(Number), text: 'line one\nline two\twith a tab' });
     expect(await h.peer.waitFor('delivered')).toEqual({ event: 'delivered', peer: j.fingerprint, id: back['id'] });
 
     h.peer.command({ cmd: 'verify', peer: j.fingerprint });
@@ -66,20 +69,25 @@ describe.concurrent('a session', () => {
     expect((await j.peer.exited).code).toBe(0);
     expect(await h.peer.waitFor('disconnected')).toEqual({ event: 'disconnected', peer: j.fingerprint, reason: 'closed' });
 
-    // A message to a known peer that is not connected is kept and sent on the next connection.
+    // Nobody is connected: a plain line is no-peer, and the host goes on.
+    h.peer.send('anyone there?');
+    expect((await h.peer.waitFor('error'))['code']).toBe('no-peer');
+    // Alice is a known contact, offline: the message is kept and sent on her next connection.
     h.peer.command({ cmd: 'send', peer: j.fingerprint, text: 'while you were away' });
-    const again = await joined(`127.0.0.1:${h.port}`, [], dir);
-    expect((await h.peer.waitFor('connected', (e) => e['peer'] === j.fingerprint, { since: 3 }))['verified']).toBe(true);
-    expect((await again.peer.waitFor('message'))['text']).toBe('while you were away');
-    await h.peer.waitFor('delivered', (e) => e['id'] === again.peer.all('message')[0]?.['id']);
-    expect(h.peer.all('error')).toEqual([]);
-    expect(again.connected['verified']).toBe(true); // the first join was by invite: that verification is kept
+    const alice = await startNode('Alice', {}, dir); // the same identity, now in this process
+    await alice.service.join(addressOf(h.port));
+    const kept = await alice.waitFor('message');
+    expect(kept.message.text).toBe('while you were away');
+    expect(await h.peer.waitFor('delivered', (e) => e['id'] === kept.message.id)).toEqual({ event: 'delivered', peer: j.fingerprint, id: kept.message.id });
+    expect((await h.peer.waitFor('connected', () => true, { since: 4 }))['verified']).toBe(true);
+    expect(h.peer.all('error')).toHaveLength(1);
+    h.peer.end();
+    expect((await h.peer.exited).code).toBe(0);
   });
 
-  it('standard input: plain lines, CRLF, spaces, JSON commands, and the error each bad line prints', async () => {
-    const h = await host();
-    const j = await joined(h.invite);
-    await h.peer.waitFor('connected');
+  it('standard input: plain lines, CRLF, spaces, JSON commands, and the error each bad line prints, in order', SLOW, async () => {
+    const { node: bob, hosting } = await startHost('Bob');
+    const j = await joined(hosting.invite, await dataDir());
     const stranger = 'ab'.repeat(32);
     const lines = [
       'crlf line\r', // the CR belongs to the line end
@@ -87,108 +95,94 @@ describe.concurrent('a session', () => {
       '', // empty: bad-input
       '{"cmd":"dance"}', // unknown command: bad-input
       '{}', // an object without cmd: bad-input
-      JSON.stringify({ cmd: 'send', peer: h.fingerprint }), // missing text: bad-input
+      JSON.stringify({ cmd: 'send', peer: bob.fingerprint }), // missing text: bad-input
       JSON.stringify({ cmd: 'send', peer: 7, text: 'x' }), // wrong type: bad-input
       JSON.stringify({ cmd: 'verify' }), // missing peer: bad-input
-      JSON.stringify({ cmd: 'send', peer: h.fingerprint, text: '' }), // empty text: bad-input
-      JSON.stringify({ cmd: 'send', peer: h.fingerprint, text: 'a\rb' }), // control character: bad-input
+      JSON.stringify({ cmd: 'send', peer: bob.fingerprint, text: '' }), // empty text: bad-input
+      JSON.stringify({ cmd: 'send', peer: bob.fingerprint, text: 'a\rb' }), // control character: bad-input
       'bell \u0007', // control character in a plain line: bad-input
-      'lone\rcr', // a CR not before the LF is part of the line: bad-input
+      'lone\rcr', // a CR not right before the LF is part of the line: bad-input
       'tab\there', // TAB is fine
       'x'.repeat(16_001), // message-too-long
-      JSON.stringify({ cmd: 'send', peer: h.fingerprint, text: '🦜'.repeat(16_001) }), // message-too-long
+      JSON.stringify({ cmd: 'send', peer: bob.fingerprint, text: '🦜'.repeat(16_001) }), // message-too-long
       '🦜'.repeat(16_000), // exactly the limit: fine
       JSON.stringify({ cmd: 'send', peer: stranger, text: 'x' }), // no-peer
       JSON.stringify({ cmd: 'verify', peer: stranger }), // no-peer
       JSON.stringify({ cmd: 'send', peer: 'not hex', text: 'x' }), // no-peer
       '[1,2]', // JSON, but not an object: a plain line
       '42',
-      JSON.stringify({ cmd: 'send', peer: h.fingerprint, text: 'multi\nline\n' }),
+      JSON.stringify({ cmd: 'send', peer: bob.fingerprint, text: 'multi\nline\n' }),
       'last',
     ];
     j.peer.write(lines.map((l) => `${l}\n`).join(''));
-    await h.peer.waitFor('message', (e) => e['text'] === 'last');
-    expect(texts(h.peer, j.fingerprint)).toEqual(['crlf line', '   ', 'tab\there', '🦜'.repeat(16_000), '[1,2]', '42', 'multi\nline\n', 'last']);
-    expect(j.peer.all('error').map((e) => e['code'])).toEqual([
-      ...Array<string>(10).fill('bad-input'),
-      'message-too-long',
-      'message-too-long',
-      'no-peer',
-      'no-peer',
-      'no-peer',
-    ]);
-    await j.peer.waitFor('delivered', (e) => e['id'] === h.peer.all('message').at(-1)?.['id']);
-    expect(j.peer.all('delivered')).toHaveLength(8);
+    const last = await bob.waitFor('message', (e) => e.message.text === 'last', { timeoutMs: 20_000 });
+    expect(bob.all('message').map((e) => e.message.text)).toEqual(['crlf line', '   ', 'tab\there', '🦜'.repeat(16_000), '[1,2]', '42', 'multi\nline\n', 'last']);
+    expect(j.peer.all('error').map((e) => e['code'])).toEqual([...Array<string>(10).fill('bad-input'), 'message-too-long', 'message-too-long', 'no-peer', 'no-peer', 'no-peer']);
+    await j.peer.waitFor('delivered', (e) => e['id'] === last.message.id);
+    expect(j.peer.all('delivered').map((e) => e['id'])).toEqual(bob.all('message').map((e) => e.message.id));
     // Still connected after all that; the end of input closes cleanly and exits 0.
     j.peer.end();
     expect((await j.peer.exited).code).toBe(0);
-    expect(j.peer.all('disconnected')).toEqual([{ event: 'disconnected', peer: h.fingerprint, reason: 'quit' }]);
-  });
-
-  it('a plain line with no connected peer is no-peer; the host goes on, and end of input exits 0', async () => {
-    const h = await host();
-    h.peer.send('anyone there?');
-    expect((await h.peer.waitFor('error'))['code']).toBe('no-peer');
-    h.peer.end();
-    expect((await h.peer.exited).code).toBe(0);
+    expect(j.peer.all('disconnected')).toEqual([{ event: 'disconnected', peer: bob.fingerprint, reason: 'quit' }]);
+    expect((await bob.waitFor('disconnected')).reason).toBe('closed');
   });
 });
 
 describe.concurrent('warnings', () => {
-  it('key-changed: the saved address answers with another key; warning with the new peer before connected; nothing queued for the old key goes to it', async () => {
-    const first = await host(['--name', 'Bob']);
-    const port = first.port;
+  it('key-changed: the saved address answers with another key; warning with the new peer before connected; nothing queued for the old key goes to it', SLOW, async () => {
+    const { node: bob, hosting } = await startHost('Bob');
     const dir = await dataDir();
-    const j = await joined(`127.0.0.1:${port}`, [], dir);
-    await first.peer.waitFor('connected');
-    // Freeze Bob, send him a message that will never be acked, then kill him: it stays queued for Bob.
-    first.peer.kill('SIGSTOP');
-    j.peer.send('for Bob only');
-    await new Promise((r) => setTimeout(r, 100));
-    first.peer.kill('SIGKILL');
-    expect((await j.peer.waitFor('disconnected'))['reason']).toBe('closed');
-    expect((await j.peer.exited).code).toBe(0);
+    const first = await joined(addressOf(hosting.port), dir);
+    first.peer.end();
+    expect((await first.peer.exited).code).toBe(0);
+    // A message for Bob waits in the joiner's outbox (queued while he is offline).
+    const offline = await startNode('', {}, dir);
+    await bob.close();
+    expect(offline.service.send(bob.fingerprint, 'for Bob only').state).toBe('queued');
+    await offline.close();
 
-    const second = await host(['--name', 'Mallory'], port);
-    const again = spawnPeer(['join', `127.0.0.1:${port}`, '--data', dir, '--json']);
+    const mallory = await startNode('Mallory');
+    await mallory.host(hosting.port);
+    const again = spawnPeer(['join', addressOf(hosting.port), '--data', dir, '--json']);
     const warning = await again.waitFor('warning');
-    expect(warning).toEqual({ event: 'warning', code: 'key-changed', message: expect.any(String), peer: second.fingerprint });
+    expect(warning).toEqual({ event: 'warning', code: 'key-changed', message: expect.any(String), peer: mallory.fingerprint });
     const connected = await again.waitFor('connected');
     expect(again.events.indexOf(warning)).toBeLessThan(again.events.indexOf(connected));
-    expect(connected).toMatchObject({ peer: second.fingerprint, name: 'Mallory', verified: false });
-    // The connection goes on: a new message reaches the new key, the old one's queued message does not.
+    expect(connected).toMatchObject({ peer: mallory.fingerprint, name: 'Mallory', verified: false });
+    // The connection goes on: a new message reaches the new key; the old key's queued one does not.
     again.send('who are you?');
-    await second.peer.waitFor('message', (e) => e['text'] === 'who are you?');
+    await mallory.waitFor('message', (e) => e.message.text === 'who are you?', { timeoutMs: 20_000 });
     await again.waitFor('delivered');
-    expect(second.peer.all('message').map((e) => e['text'])).toEqual(['who are you?']);
+    expect(mallory.all('message').map((e) => e.message.text)).toEqual(['who are you?']);
+    again.end();
+    expect((await again.exited).code).toBe(0);
   });
 
-  it('name-collision: a new identity with a known name; warning with the new peer before connected, and the connection goes on', async () => {
+  it('name-collision: a new identity with a known name; warning with the new peer before connected; the connection goes on', SLOW, async () => {
     const h = await host();
-    const a1 = await joined(h.invite, ['--name', 'Alice']);
+    const alice1 = await startNode('Alice');
+    await alice1.service.join(h.invite);
     await h.peer.waitFor('connected');
-    a1.peer.command({ cmd: 'quit' });
-    await a1.peer.exited;
-    const a2 = await joined(h.invite, ['--name', 'Alice']);
+    await alice1.close();
+    await h.peer.waitFor('disconnected');
+    const alice2 = await startNode('Alice');
+    await alice2.service.join(h.invite);
     const warning = await h.peer.waitFor('warning');
-    expect(warning).toEqual({ event: 'warning', code: 'name-collision', message: expect.any(String), peer: a2.fingerprint });
-    const connected = await h.peer.waitFor('connected', (e) => e['peer'] === a2.fingerprint);
+    expect(warning).toEqual({ event: 'warning', code: 'name-collision', message: expect.any(String), peer: alice2.fingerprint });
+    const connected = await h.peer.waitFor('connected', (e) => e['peer'] === alice2.fingerprint);
     expect(h.peer.events.indexOf(warning)).toBeLessThan(h.peer.events.indexOf(connected));
-    expect(connected['verified']).toBe(false);
-    h.peer.send('hello, second Alice'); // a plain line goes to the most recent peer
-    expect((await a2.peer.waitFor('message'))['text']).toBe('hello, second Alice');
-    expect(a1.peer.all('message')).toEqual([]);
+    expect(connected).toMatchObject({ name: 'Alice', verified: false });
+    h.peer.send('hello, second Alice'); // a plain line goes to the peer that connected most recently
+    expect((await alice2.waitFor('message', () => true, { timeoutMs: 20_000 })).message.text).toBe('hello, second Alice');
   });
 });
 
 describe('replacement', () => {
-  it('the same identity connects twice: disconnected(replaced) for the older is printed before connected for the newer', async () => {
+  it('the same identity connects twice: disconnected(replaced) for the older is printed before connected for the newer', SLOW, async () => {
     const h = await host();
-    const dir = await dataDir();
-    const older = await joined(`127.0.0.1:${h.port}`, [], dir);
+    const older = await rawJoin(h.port, { name: 'Twice' });
     await h.peer.waitFor('connected');
-    const newer = await joined(`127.0.0.1:${h.port}`, [], dir);
-    expect(newer.fingerprint).toBe(older.fingerprint);
+    const newer = await rawJoin(h.port, { key: older.key, name: 'Twice' });
     await h.peer.waitFor('connected', () => true, { since: 3 });
     const seq = h.peer.events.filter((e) => e.event === 'connected' || e.event === 'disconnected').map((e) => [e.event, e['peer'], e['reason']]);
     expect(seq).toEqual([
@@ -196,11 +190,9 @@ describe('replacement', () => {
       ['disconnected', older.fingerprint, 'replaced'],
       ['connected', older.fingerprint, undefined],
     ]);
-    // The older process's one connection ended: it exits 0. The newer one still talks.
-    expect((await older.peer.waitFor('disconnected'))['reason']).toBe('closed');
-    expect((await older.peer.exited).code).toBe(0);
-    newer.peer.send('on the newer one');
-    await h.peer.waitFor('message', (e) => e['text'] === 'on the newer one');
-    await newer.peer.waitFor('delivered');
+    await older.raw.closed;
+    h.peer.send('to the newer one');
+    expect(await newer.receiveType('msg', 20_000)).toMatchObject({ type: 'msg', text: 'to the newer one' });
+    newer.raw.destroy();
   });
 });

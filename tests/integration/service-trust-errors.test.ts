@@ -193,6 +193,16 @@ describe('errors', () => {
     expect(impostor.service.contacts()).toEqual([]);
   });
 
+  it('joining this node itself (its own invite) is bad-input: no contact, no connection, no rejoining', async () => {
+    const { node: host, hosting } = await startHost('Narcissus', { backoff: { initialMs: 20, maxMs: 20, jitter: 0 } });
+    expect(await codeOf(host.service.join(hosting.invite))).toBe('bad-input');
+    expect(await codeOf(host.service.join(addressOf(hosting.port)))).toBe('bad-input');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(host.all('connected')).toEqual([]);
+    expect(host.service.contacts()).toEqual([]);
+    expect(host.service.connectedPeers()).toEqual([]);
+  });
+
   it('port-in-use when the port is taken', async () => {
     const { hosting } = await startHost('Bob');
     const other = await startNode('Other');

@@ -146,6 +146,10 @@ export class ParleyService {
       (result) => {
         this.#pending.delete(conn);
         admission.release();
+        if (result.remoteFingerprint === this.#store.identity.fingerprint) {
+          conn.close('local'); // this node joined itself; the joining side reports it (see #dialAndHandshake)
+          return;
+        }
         this.#authenticated(conn, result, { initiator: false, address: null, viaInvite: false });
       },
       (err: unknown) => {
@@ -215,6 +219,12 @@ export class ParleyService {
     if (this.#closed) {
       conn.close('local');
       throw new ServiceError('internal', 'the service is closing');
+    }
+    if (result.remoteFingerprint === this.#store.identity.fingerprint) {
+      // Our own invite or address. A session with ourselves made a contact of this node and, as we
+      // had "joined" it, a rejoin loop (connected, closed, rejoined…) that never ended.
+      conn.close('local');
+      throw new ServiceError('bad-input', `${formatAddress(host, port)} is this node itself: it cannot join itself`);
     }
     this.#authenticated(conn, result, { initiator: true, address: formatAddress(host, port), viaInvite: expected !== null });
     return result.remoteFingerprint;
