@@ -53,6 +53,18 @@ describe('host and join', () => {
     expect(guest.service.contact(host.fingerprint)?.verified).toBe(false);
   });
 
+  it('a contact first joined by HOST:PORT becomes verified (method invite) when later joined by a matching invite', async () => {
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice');
+    await guest.service.join(addressOf(hosting.port));
+    expect((await guest.waitFor('connected')).verified).toBe(false);
+    const mark = guest.mark();
+    await guest.service.join(hosting.invite); // replaces the first connection
+    expect(await guest.waitFor('verified', () => true, { since: mark })).toEqual({ type: 'verified', peer: host.fingerprint, verified: true });
+    expect((await guest.waitFor('connected', () => true, { since: mark })).verified).toBe(true);
+    expect(guest.service.contact(host.fingerprint)).toMatchObject({ verified: true, verifiedMethod: 'invite' });
+  });
+
   it('twenty joiners on one host, each talking both ways', async () => {
     const { node: host, hosting } = await startHost('Hub');
     const guests = await startNodes(20, 'guest-');
