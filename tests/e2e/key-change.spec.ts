@@ -8,6 +8,11 @@ import { test, expect, shot, wipeData } from './support/fixtures.ts';
 import { fingerprintGroupsOf } from './support/format.ts';
 import { contactRow, conversation, createIdentity, deliveryState, dismissNotices, join, openConversation, sendMessage, startHosting, submitJoin } from './support/steps.ts';
 
+/** The first 8 digits as the UI shows a key beside a shared name ("1a2b 3c4d…"). */
+function shortKey(fp: string): string {
+  return `${fingerprintGroupsOf(fp).slice(0, 2).join(' ')}…`;
+}
+
 // The rejoin is done by hand on the Join screen: automatic rejoining would race with it.
 const NO_AUTO_REJOIN = { service: { autoReconnect: false } } as const;
 
@@ -51,9 +56,10 @@ test('a verified contact’s key changes: sending is paused until the new key is
   // Two contacts named Carol now: the old, verified one, and the new one whose sending is paused.
   const carols = bp.getByRole('navigation', { name: 'Contacts' }).getByRole('button', { name: /^Carol,/ });
   await expect(carols).toHaveCount(2);
-  await expect(bp.getByTestId(`contact-${newFp}`)).toHaveAccessibleName(/^Carol, online, not verified, sending paused: key warning, /);
+  // Two contacts share the name, so each row names its key too.
+  await expect(bp.getByTestId(`contact-${newFp}`)).toHaveAccessibleName(new RegExp(`^Carol, key ${shortKey(newFp)}, online, not verified, sending paused: key warning, `));
   await expect(bp.getByTestId(`contact-${newFp}`)).toContainText('Key changed — check before sending');
-  await expect(bp.getByTestId(`contact-${oldFp}`)).toHaveAccessibleName(/^Carol, offline, verified, /);
+  await expect(bp.getByTestId(`contact-${oldFp}`)).toHaveAccessibleName(new RegExp(`^Carol, key ${shortKey(oldFp)}, offline, verified, `));
   await shot(bp, 'key-change-1-sending-paused');
 
   // Bob looks at the new key, closes the dialog without verifying: still paused.
@@ -79,7 +85,7 @@ test('a verified contact’s key changes: sending is paused until the new key is
   const reminder = withNew.getByTestId('key-warning');
   await expect(reminder).toContainText('You accepted it without verifying it — verify this key before you trust it.');
   await expect(reminder).not.toContainText('never verified');
-  await expect(bp.getByTestId(`contact-${newFp}`)).toHaveAccessibleName(/^Carol, online, not verified, (?!sending paused)/);
+  await expect(bp.getByTestId(`contact-${newFp}`)).toHaveAccessibleName(new RegExp(`^Carol, key ${shortKey(newFp)}, online, not verified, (?!sending paused)`));
   await expect(deliveryState(await sendMessage(bob, 'Is this your new computer?'))).toHaveAttribute('data-state', 'delivered');
   await shot(bp, 'key-change-4-accepted');
 

@@ -35,7 +35,7 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   const box = ap.getByTestId('composer');
   await box.fill('Hello Bob. <b>Tags stay text</b>');
   await box.press('Shift+Enter');
-  await box.pressSequentially('Notes: https://example.org/parley?x=1');
+  await ap.keyboard.insertText('Notes: https://example.org/parley?x=1');
   await expect(box).toHaveValue('Hello Bob. <b>Tags stay text</b>\nNotes: https://example.org/parley?x=1');
   await box.press('Enter');
   await expect(box).toHaveValue('');

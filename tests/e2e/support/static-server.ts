@@ -41,6 +41,11 @@ export async function serveStatic(root: string): Promise<StaticServer> {
         res.writeHead(400).end();
         return;
       }
+      // Chromium asks for a favicon that Electron's window never does: answer it with nothing.
+      if (pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       const file = normalize(join(base, pathname === '/' ? 'index.html' : pathname));
       if (!file.startsWith(base)) {
         res.writeHead(403).end();
