@@ -137,16 +137,16 @@ describe('keepalive', () => {
     expect(closedAt - lastHeard).toBeGreaterThanOrEqual(timers.idleTimeoutMs - 5);
     expect(closedAt - lastHeard).toBeLessThan(timers.idleTimeoutMs + 1000);
     // It kept pinging while it waited.
-    expect(raw.raw.frames.length).toBeGreaterThanOrEqual(5);
+    expect(raw.raw.frames.length).toBeGreaterThanOrEqual(4);
   });
 
   it('two services with short timers keep an idle connection alive with ping/pong', async () => {
-    const timers = { pingAfterMs: 60, idleTimeoutMs: 250 };
+    const timers = { pingAfterMs: 100, idleTimeoutMs: 500 };
     const { node: host, hosting } = await startHost('Bob', { sessionTimers: timers });
     const guest = await startNode('Alice', { sessionTimers: timers });
     await guest.service.join(addressOf(hosting.port));
     await host.waitFor('connected');
-    await new Promise((r) => setTimeout(r, 4 * timers.idleTimeoutMs)); // idle, on purpose
+    await new Promise((r) => setTimeout(r, 2.5 * timers.idleTimeoutMs)); // idle, on purpose
     expect(host.all('disconnected')).toEqual([]);
     expect(guest.all('disconnected')).toEqual([]);
     const m = guest.service.send(host.fingerprint, 'still here');
@@ -175,7 +175,7 @@ describe('auto-reconnect', () => {
     const expected = [50, 100, 200, 400, 400];
     for (const [i, gap] of gaps.entries()) {
       expect(gap, `gap ${i} of ${gaps.join(', ')}`).toBeGreaterThanOrEqual((expected[i] as number) - 15);
-      expect(gap, `gap ${i} of ${gaps.join(', ')}`).toBeLessThan((expected[i] as number) + 400);
+      expect(gap, `gap ${i} of ${gaps.join(', ')}`).toBeLessThan((expected[i] as number) + 600);
     }
 
     const mark = guest.mark();
