@@ -41,6 +41,7 @@ export type CliPeer = {
   command(cmd: Record<string, unknown>): void;
   /** Closes stdin (end of input). */
   end(): void;
+  /** Resolves once the process has exited and all its output has been read. */
   readonly exited: Promise<Exit>;
   kill(signal?: NodeJS.Signals): void;
 };
@@ -58,16 +59,15 @@ export function spawnPeer(args: readonly string[], options: { env?: NodeJS.Proce
   let buffer = '';
   const waiters = new Set<() => void>();
   let exitedFlag = false;
+  // 'close', not 'exit': only then has all of stdout been read, so `events` is complete.
   const exited = new Promise<Exit>((resolve) => {
-    proc.once('exit', (code, signal) => {
+    proc.once('close', (code, signal) => {
+      running.delete(proc);
+      exitedFlag = true;
+      if (buffer !== '') nonJson.push(`(no final LF) ${buffer}`);
+      for (const w of [...waiters]) w();
       resolve({ code, signal });
     });
-  });
-  proc.once('close', () => {
-    running.delete(proc);
-    exitedFlag = true;
-    if (buffer !== '') nonJson.push(`(no final LF) ${buffer}`);
-    for (const w of [...waiters]) w();
   });
   proc.stdout?.setEncoding('utf8');
   proc.stdout?.on('data', (chunk: string) => {

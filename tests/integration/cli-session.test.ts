@@ -116,9 +116,10 @@ describe.concurrent('a session', () => {
     ];
     j.peer.write(lines.map((l) => `${l}\n`).join(''));
     const last = await bob.waitFor('message', (e) => e.message.text === 'last', { timeoutMs: 20_000 });
+    // Its stdout is in order: once this delivered is read, every error before it has been too.
+    await j.peer.waitFor('delivered', (e) => e['id'] === last.message.id);
     expect(bob.all('message').map((e) => e.message.text)).toEqual(['crlf line', '   ', 'tab\there', '🦜'.repeat(16_000), '[1,2]', '42', 'multi\nline\n', 'last']);
     expect(j.peer.all('error').map((e) => e['code'])).toEqual([...Array<string>(10).fill('bad-input'), 'message-too-long', 'message-too-long', 'no-peer', 'no-peer', 'no-peer']);
-    await j.peer.waitFor('delivered', (e) => e['id'] === last.message.id);
     expect(j.peer.all('delivered').map((e) => e['id'])).toEqual(bob.all('message').map((e) => e.message.id));
     // Still connected after all that; the end of input closes cleanly and exits 0.
     j.peer.end();
