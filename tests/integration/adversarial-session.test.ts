@@ -6,11 +6,13 @@
  * history holds only what legitimate peers sent.
  */
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostingDto } from '../../src/shared/dto.ts';
 import { expectOnlyLegitHistory, legitPeer, type LegitPeer } from '../helpers/legit-peer.ts';
-import { rawJoin, type RawSession } from '../helpers/raw-peer.ts';
-import { cleanupNodes, startHost, type TestNode } from '../helpers/services.ts';
+import { expectContract, killPeers, spawnHost } from '../helpers/cli-peer.ts';
+import { rawConnect, rawJoin, type RawSession } from '../helpers/raw-peer.ts';
+import { cleanupNodes, startHost, startNode, tempDir, until, type TestNode } from '../helpers/services.ts';
 
 let host: TestNode;
 let hosting: HostingDto;
@@ -189,5 +191,37 @@ describe('what section 4 allows', () => {
     s.raw.destroy();
     t.raw.destroy();
     await stillServes();
+  });
+});
+
+describe('the headless peer as the host', () => {
+  it('survives a round of these attacks: still running, nothing forged printed, a legitimate peer talks', { timeout: 60_000 }, async () => {
+    const cli = await spawnHost(join(await tempDir('parley-adv-'), 'data'));
+    try {
+      (await rawConnect(cli.port)).writeFrame(new Uint8Array(33)); // an invalid point
+      (await rawConnect(cli.port)).write(Uint8Array.of(0, 0)); // a zero-length frame
+      for (const plaintext of ['not json', JSON.stringify(msg({ id: `x\n${uuid}` })), JSON.stringify(msg({ text: 'x'.repeat(16_001) }))]) {
+        const s = await rawJoin(cli.port);
+        s.send(plaintext);
+        await s.raw.closed;
+      }
+      const replay = await rawJoin(cli.port);
+      const frame = replay.send(msg({ text: 'once only' }));
+      await replay.receiveType('ack');
+      replay.raw.writeFrame(frame);
+      await replay.raw.closed;
+      const guest = await startNode('Guest');
+      await guest.service.join(cli.invite);
+      const m = guest.service.send(cli.fingerprint, 'legit');
+      await guest.waitFor('message-state', (e) => e.id === m.id && e.state === 'delivered');
+      await cli.peer.waitFor('message', (e) => e['text'] === 'legit');
+      await until(() => cli.peer.all('disconnected').length >= 4, 'the four sessions to be reported closed');
+      expect(cli.peer.proc.exitCode).toBeNull();
+      expect(cli.peer.all('message').map((e) => e['text'])).toEqual(['once only', 'legit']);
+      expect(cli.peer.all('disconnected').map((e) => e['reason'])).toEqual(['protocol-error', 'protocol-error', 'protocol-error', 'protocol-error']);
+      expectContract(cli.peer);
+    } finally {
+      await killPeers();
+    }
   });
 });
