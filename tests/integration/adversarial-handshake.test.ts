@@ -223,6 +223,24 @@ describe('200 half-open connections at once, against a host with the protocol\'s
   });
 });
 
+describe('a listener whose queue is full of silent sockets', () => {
+  it('drops the oldest silent one for a newcomer, and a legitimate peer takes the slot of a silent handshake', async () => {
+    const limits = { maxHandshakes: 2, maxQueued: 3, maxPerAddress: 100, idleEvictMs: 200 };
+    const { node: small, hosting: smallHosting } = await startHost('Small', { listenerLimits: limits, handshakeTimeoutMs: 10_000 });
+    const silent: RawSocket[] = [];
+    for (let i = 0; i < limits.maxHandshakes + limits.maxQueued; i++) silent.push(await rawConnect(smallHosting.port));
+    try {
+      const peer2 = await legitPeer(small, smallHosting);
+      await peer2.talk(); // within its 2 s bound: refused outright, it would fail
+      // The oldest queued silent socket made room for it, and one silent handshake gave up its slot.
+      await until(() => silent.filter((s) => s.isClosed()).length >= 2, 'two silent sockets closed');
+      expect(silent.filter((s) => s.isClosed()).length).toBeLessThan(silent.length);
+    } finally {
+      for (const s of silent) s.destroy();
+    }
+  });
+});
+
 describe('in the end', () => {
   it('the host has no contact but the legitimate one, and only its messages', () => {
     expect(host.service.contacts().map((c) => c.fingerprint)).toEqual([peer.node.fingerprint]);
