@@ -7,6 +7,7 @@ import type { AesKey } from '../crypto/aes-gcm.ts';
 import { fingerprintHex } from '../crypto/fingerprint.ts';
 import { InvalidPointError } from '../crypto/p256.ts';
 import type { VerificationMethod } from '../../shared/dto.ts';
+import { relaxedWriter } from './database.ts';
 import { rowToMessage, type StoredMessage } from './message-codec.ts';
 import {
   assertAddress,
@@ -35,7 +36,7 @@ export type Contact = {
   readonly lastReadSeq: number;
 };
 
-/** A contact with what a contact list shows. */
+/** A contact with what a contact list shows; `unread` counts up to UNREAD_CAP. */
 export type ContactSummary = Contact & { readonly unread: number; readonly lastMessage: StoredMessage | null };
 
 /** What a connection tells us about the peer. */
@@ -50,10 +51,12 @@ export type SeenPeer = {
 export type ContactsRepo = {
   /** The contact with this fingerprint, or null. */
   get(fingerprint: string): Contact | null;
-  /** Records a connection: creates the contact (unverified) or updates name, address and last seen. */
+  /** Records a connection: creates the contact (unverified) or updates name, address and last seen (not fsynced on its own). */
   upsertSeen(peer: SeenPeer): { readonly contact: Contact; readonly created: boolean };
   /** Every contact with its unread count and last message, most recent activity first. */
   list(): ContactSummary[];
+  /** One contact as list() gives it, or null: for a contact-changed event without listing them all. */
+  summary(fingerprint: string): ContactSummary | null;
   /** Contacts last joined at exactly this `host:port`, most recently seen first (for key-changed). */
   findByAddress(address: string): Contact[];
   /** Contacts whose stored name equals `name` exactly, most recently seen first (for name-collision). */
@@ -70,6 +73,23 @@ const CONTACT_COLUMNS =
   'c.fingerprint, c.public_key, c.name, c.verified_method, c.verified_at, c.last_address, c.first_seen, c.last_seen, c.last_read_seq';
 const BY_RECENCY = 'ORDER BY c.last_seen DESC, c.fingerprint';
 
+/**
+ * Unread counts stop here (the contact list shows 999+). Counting is a walk over the index
+ * entries above the read marker, and a summary is built for every received message: uncapped,
+ * 500,000 unread messages made each one cost ~80 ms.
+ */
+export const UNREAD_CAP = 1000;
+
+// Per contact, two index range scans: (peer, seq) for the last message, and the partial
+// 'in' index above the read marker for the unread count (at most UNREAD_CAP entries). INDEXED BY
+// because with statistics the planner preferred (peer, seq) there, which reads every row above the marker.
+const SUMMARY_SELECT = `SELECT ${CONTACT_COLUMNS},
+      (SELECT count(*) FROM (SELECT 1 FROM messages u INDEXED BY messages_unread
+        WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.seq > c.last_read_seq LIMIT ${UNREAD_CAP})) AS unread,
+      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.text_box
+    FROM contacts c
+    LEFT JOIN messages m ON m.seq = (SELECT max(seq) FROM messages l WHERE l.peer = c.fingerprint)`;
+
 /** The repository's SQL, exported so the tests can check each query plan (EXPLAIN QUERY PLAN). */
 export const CONTACT_SQL = {
   get: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.fingerprint = ?`,
@@ -85,16 +105,12 @@ export const CONTACT_SQL = {
   markReadUpTo: 'UPDATE contacts SET last_read_seq = max(last_read_seq, ?) WHERE fingerprint = ?',
   markReadAll: `UPDATE contacts SET last_read_seq = max(last_read_seq, coalesce((SELECT max(seq) FROM messages WHERE peer = ?1), 0))
     WHERE fingerprint = ?1`,
-  // Per contact, two index range scans: (peer, seq) for the last message, and the partial
-  // 'in' index above the read marker for the unread count. INDEXED BY because with statistics
-  // the planner preferred (peer, seq) there, which reads every row above the marker.
-  list: `SELECT ${CONTACT_COLUMNS},
-      (SELECT count(*) FROM messages u INDEXED BY messages_unread
-        WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.seq > c.last_read_seq) AS unread,
-      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.text_box
-    FROM contacts c
-    LEFT JOIN messages m ON m.seq = (SELECT max(seq) FROM messages l WHERE l.peer = c.fingerprint)
+  list: `${SUMMARY_SELECT}
     ORDER BY max(c.last_seen, coalesce(m.stored_at, 0)) DESC, c.fingerprint`,
+  // The same row for one contact (the service emits contact-changed per message: listing every
+  // contact there made each event O(contacts), and 1,000 joins O(n²)).
+  summary: `${SUMMARY_SELECT}
+    WHERE c.fingerprint = ?`,
 } as const;
 
 /** Builds the repository over an open, migrated database and the storage key (for previews). */
@@ -109,6 +125,13 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
   const setRead = db.prepare(CONTACT_SQL.markReadUpTo);
   const setReadAll = db.prepare(CONTACT_SQL.markReadAll);
   const summaries = db.prepare(CONTACT_SQL.list);
+  const relaxed = relaxedWriter(db);
+  const oneSummary = db.prepare(CONTACT_SQL.summary);
+  const toSummary = (row: Record<string, unknown>): ContactSummary => ({
+    ...rowToContact(row),
+    unread: Number(row['unread']),
+    lastMessage: row['seq'] === null ? null : rowToMessage(key, row),
+  });
 
   const get = (fingerprint: string): Contact | null => {
     const row = byFingerprint.get(fingerprint);
@@ -136,19 +159,28 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
       }
       const at = now();
       const params = { fingerprint, publicKey, name, address: address ?? null, at };
-      const created = insert.run(params).changes === 1;
-      if (!created) update.run({ fingerprint, name, address: address ?? null, at });
+      // Not fsynced on its own (it runs for every connection: 1,000 joins were 1,000 fsyncs on the
+      // event loop). What must outlive a power loss comes after it in the WAL and is fsynced: a
+      // verification, a received message; committing those makes this row durable too. A row lost
+      // before any of them is an unverified contact that nothing was exchanged with yet.
+      const created = relaxed(() => {
+        if (insert.run(params).changes === 1) return true;
+        update.run({ fingerprint, name, address: address ?? null, at });
+        return false;
+      });
       const contact = get(fingerprint);
       if (contact === null) throw new Error('upsertSeen: the contact vanished');
       return { contact, created };
     },
 
     list() {
-      return summaries.all().map((row) => ({
-        ...rowToContact(row),
-        unread: Number(row['unread']),
-        lastMessage: row['seq'] === null ? null : rowToMessage(key, row),
-      }));
+      return summaries.all().map(toSummary);
+    },
+
+    summary(fingerprint) {
+      assertFingerprint('fingerprint', fingerprint);
+      const row = oneSummary.get(fingerprint);
+      return row === undefined ? null : toSummary(row);
     },
 
     findByAddress(address) {

@@ -6,7 +6,8 @@
  * must outlive the machine, not just the process. In WAL mode NORMAL survives a process kill
  * but can lose the last commits on power loss or an OS crash (the WAL is only fsynced at
  * checkpoints); FULL fsyncs the WAL on every commit. Measured on the build machine: ~15 µs per
- * committed insert with NORMAL, ~470 µs with FULL. Chat traffic is human-paced, so we pay it.
+ * committed insert with NORMAL, ~470 µs with FULL. Chat traffic is human-paced, so we pay it —
+ * except for the few writes that a power loss may undo without harm (relaxedWriter below).
  */
 import { DatabaseSync } from 'node:sqlite';
 import { StorageError } from './storage-error.ts';
@@ -34,6 +35,29 @@ export function openDatabase(path: string): DatabaseSync {
     db?.close();
     throw toStorageError(error, path);
   }
+}
+
+/**
+ * Prepares a runner for writes that need no fsync of their own: it runs `fn` with
+ * synchronous=NORMAL, so the commit reaches the WAL (it survives a process kill) and is made
+ * durable by the next FULL commit or checkpoint (the WAL is append-only, so an fsync covers every
+ * earlier frame: durability stays in commit order). For state that a power loss may roll back
+ * without harm: a message's queued → sent → delivered (rolled back, it is sent again, the peer
+ * dedupes it by id and acks again) and a contact's last-seen record. Each saved fsync is ~0.5 ms
+ * on the event loop. Inside a transaction the caller's commit decides.
+ */
+export function relaxedWriter(db: DatabaseSync): <T>(fn: () => T) => T {
+  const normal = db.prepare('PRAGMA synchronous = NORMAL');
+  const full = db.prepare('PRAGMA synchronous = FULL');
+  return (fn) => {
+    if (db.isTransaction) return fn();
+    normal.run();
+    try {
+      return fn();
+    } finally {
+      full.run();
+    }
+  };
 }
 
 /** Runs `fn` in a BEGIN IMMEDIATE transaction (the write lock is taken up front, so checks inside stay true). */

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AesKey } from '../crypto/aes-gcm.ts';
+import { relaxedWriter } from './database.ts';
 import { MESSAGE_COLUMNS, rowToMessage, sealText, type StoredMessage } from './message-codec.ts';
 import { assertFingerprint, assertMessageId, assertPositiveInteger, assertText, assertTimestamp } from './validate.ts';
 
@@ -25,9 +26,9 @@ export type MessagesRepo = {
   insertIncoming(peer: string, message: IncomingMessage): InsertIncomingResult;
   /** Stores a new outgoing message as 'queued' with a random v4 id and our clock, before any send. */
   insertOutgoing(peer: string, text: string): StoredMessage;
-  /** queued → sent; false if there is no such queued message. */
+  /** queued → sent; false if there is no such queued message. Not fsynced on its own (a power loss may undo it: the message is then sent again). */
   markSent(peer: string, id: string): boolean;
-  /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). */
+  /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). Not fsynced on its own, like markSent. */
   markDelivered(peer: string, id: string): boolean;
   /** Outgoing messages without an ack (queued or sent), oldest first: what to resend. */
   listUnacked(peer: string): StoredMessage[];
@@ -66,6 +67,8 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
   const newest = db.prepare(MESSAGE_SQL.latest);
   const older = db.prepare(MESSAGE_SQL.before);
   const countAll = db.prepare(MESSAGE_SQL.count);
+  // Delivery states are not worth an fsync each (see relaxedWriter); the messages themselves are.
+  const relaxed = relaxedWriter(db);
 
   const decode = (rows: Record<string, unknown>[]): StoredMessage[] => rows.map((row) => rowToMessage(key, row));
 
@@ -114,13 +117,13 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
     markSent(peer, id) {
       assertFingerprint('peer', peer);
       assertMessageId('id', id);
-      return setSent.run(peer, id).changes === 1;
+      return relaxed(() => setSent.run(peer, id).changes === 1);
     },
 
     markDelivered(peer, id) {
       assertFingerprint('peer', peer);
       assertMessageId('id', id);
-      return setDelivered.run(now(), peer, id).changes === 1;
+      return relaxed(() => setDelivered.run(now(), peer, id).changes === 1);
     },
 
     listUnacked(peer) {
