@@ -366,10 +366,11 @@ export class ParleyService {
     }
     const stored = this.#store.messages.insertOutgoing(peer, text);
     const link = this.#links.get(peer);
-    let state = stored.state;
-    if (link && this.#transmit(link, stored)) state = 'sent';
+    // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
+    // takes I/O), so no need to re-read the outbox, which cost O(queued) per message.
+    const state = link && this.#transmit(link, stored) ? 'sent' : stored.state;
     this.#emitContact(peer);
-    return toMessageDto({ ...stored, state: this.#store.messages.listUnacked(peer).find((m) => m.id === stored.id)?.state ?? state });
+    return toMessageDto({ ...stored, state });
   }
 
   /** A page of history, oldest first: the newest `limit`, or the `limit` before `before` (a seq). */
@@ -422,7 +423,11 @@ export class ParleyService {
 
   /** The contact, or null. */
   contact(peer: string): ContactDto | null {
-    return this.contacts().find((c) => c.fingerprint === peer) ?? null;
+    // One row, not the whole list: this runs for every contact-changed event (each message,
+    // each connection), where listing every contact made 1,000 joins O(n²).
+    if (!isFingerprintHex(peer)) return null;
+    const summary = this.#store.contacts.summary(peer);
+    return summary ? this.#toContactDto(summary) : null;
   }
 
   /** Fingerprints of connected peers. */

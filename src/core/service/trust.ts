@@ -28,6 +28,10 @@ const KEY = 'trust.warnings';
 /** The persisted warning state of contacts (survives restarts until the user decides). */
 export class TrustMarks {
   readonly #settings: SettingsRepo;
+  // The last value read and its parse. get() runs for every contact DTO the service builds, so
+  // re-parsing the whole JSON each time made a contact list O(contacts × warnings).
+  #cache: { readonly raw: string | null; readonly marks: Readonly<Record<string, TrustMark>> } | null = null;
+
   constructor(settings: SettingsRepo) {
     this.#settings = settings;
   }
@@ -46,33 +50,41 @@ export class TrustMarks {
   clear(fingerprint: string): void {
     const all = this.#all();
     if (!(fingerprint in all)) return;
-    delete all[fingerprint];
-    this.#save(all);
+    const rest: Record<string, TrustMark> = Object.assign(Object.create(null), all);
+    delete rest[fingerprint];
+    this.#save(rest);
   }
 
-  #all(): Record<string, TrustMark> {
+  // Still read from the settings every time (another writer may have changed the value), but
+  // parsed only when the text differs from the last one. The result is frozen: callers copy.
+  #all(): Readonly<Record<string, TrustMark>> {
     const raw = this.#settings.get(KEY);
-    if (raw === null) return {};
-    const out: Record<string, TrustMark> = Object.create(null);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      parsed = null;
-    }
-    if (typeof parsed !== 'object' || parsed === null) return out;
-    for (const [fp, v] of Object.entries(parsed as Record<string, Partial<TrustMark>>)) {
-      if ((v.code === 'key-changed' || v.code === 'name-collision') && typeof v.replaces === 'string' && typeof v.blocking === 'boolean') {
-        out[fp] = { code: v.code, replaces: v.replaces, blocking: v.blocking };
-      }
-    }
-    return out;
+    if (this.#cache?.raw !== raw) this.#cache = { raw, marks: Object.freeze(parseMarks(raw)) };
+    return this.#cache.marks;
   }
 
   #save(all: Record<string, TrustMark>): void {
     if (Object.keys(all).length === 0) this.#settings.delete(KEY);
     else this.#settings.set(KEY, JSON.stringify(all));
   }
+}
+
+function parseMarks(raw: string | null): Record<string, TrustMark> {
+  const out: Record<string, TrustMark> = Object.create(null);
+  if (raw === null) return out;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return out;
+  for (const [fp, v] of Object.entries(parsed as Record<string, Partial<TrustMark>>)) {
+    if ((v.code === 'key-changed' || v.code === 'name-collision') && typeof v.replaces === 'string' && typeof v.blocking === 'boolean') {
+      out[fp] = { code: v.code, replaces: v.replaces, blocking: v.blocking };
+    }
+  }
+  return out;
 }
 
 /** Decides the warning, if any, for an identity we have never seen before. */
