@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 const root = join(import.meta.dirname, '..');
 const bin = join(root, 'node_modules', '.bin');
@@ -60,7 +61,11 @@ check('lint', 'eslint', ['--max-warnings', '0', '.']);
 
 const vitestJson = join(reports, 'vitest.json');
 const vt = run('unit, integration and renderer tests', 'vitest', ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestJson}`], { capture: true });
-const vectorLines = (vt.stdout ?? '').split('\n').filter((l) => l.startsWith('[vectors]'));
+// Vitest colours its output; strip the escapes before looking for the vector summary lines.
+const vectorLines = (vt.stdout ?? '')
+  .split('\n')
+  .map((l) => stripVTControlCharacters(l).trim())
+  .filter((l) => l.startsWith('[vectors]'));
 if (existsSync(vitestJson)) {
   const j = JSON.parse(readFileSync(vitestJson, 'utf8'));
   totals.passed += j.numPassedTests;
