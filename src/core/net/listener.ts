@@ -17,7 +17,10 @@ export type ListenerLimits = {
   readonly idleEvictMs: number;
 };
 
-export const DEFAULT_LIMITS: ListenerLimits = { maxHandshakes: 64, maxQueued: 256, maxPerAddress: 32, idleEvictMs: 1000 };
+// maxQueued: a queued connection is a paused socket (a few KB; its bytes wait in the kernel), so
+// the queue can hold a burst of 1,000 joiners — a host restarting with many peers coming back —
+// instead of refusing most of them (256 sent 680 of 1,000 simultaneous joins away to retry).
+export const DEFAULT_LIMITS: ListenerLimits = { maxHandshakes: 64, maxQueued: 1024, maxPerAddress: 32, idleEvictMs: 1000 };
 
 /** A slot for one accepted socket; `progress()` after each handshake frame, `release()` when done. */
 export type Admission = {

@@ -20,6 +20,7 @@ import { NoiseError } from '../noise/errors.ts';
 import { P256_AESGCM_SHA256, PARLEY_PROLOGUE } from '../noise/suites.ts';
 import type { CipherState } from '../noise/cipher-state.ts';
 import { ConnectionClosedError, type FramedConnection } from '../net/framed-connection.ts';
+import { cpuTurn } from './cpu-turns.ts';
 import { HelloError, encodeHello, parseHello } from './hello.ts';
 
 /** 10 seconds from the TCP connection being opened or accepted (PROTOCOL.md section 2). */
@@ -66,8 +67,11 @@ export function initiatorHandshake(conn: FramedConnection, options: HandshakeOpt
   return withDeadline(conn, options.timeoutMs, async () => {
     const hs = new HandshakeState({ suite: P256_AESGCM_SHA256, pattern: 'XX', initiator: true, prologue: PARLEY_PROLOGUE, s: options.staticKey });
     try {
+      await turn(conn);
       conn.writeFrame(hs.writeMessage());
-      const hello = parseHello(hs.readMessage(await conn.readFrame()));
+      const m2 = await conn.readFrame();
+      await turn(conn);
+      const hello = parseHello(hs.readMessage(m2));
       const rs = hs.getRemoteStatic() as Uint8Array;
       const remoteFingerprint = fingerprintHex(rs);
       const expected = options.expectedFingerprint;
@@ -91,10 +95,13 @@ export function responderHandshake(conn: FramedConnection, options: HandshakeOpt
     try {
       const m1 = await conn.readFrame();
       if (m1.length !== MESSAGE_1_LENGTH) throw new HandshakeError('handshake-failed', 'message 1 must be exactly 33 bytes');
-      hs.readMessage(m1, { maxPayloadLength: 0 });
       options.onProgress?.();
+      await turn(conn);
+      hs.readMessage(m1, { maxPayloadLength: 0 });
       conn.writeFrame(hs.writeMessage(encodeHello(options.name)));
-      const hello = parseHello(hs.readMessage(await conn.readFrame()));
+      const m3 = await conn.readFrame();
+      await turn(conn);
+      const hello = parseHello(hs.readMessage(m3));
       const rs = hs.getRemoteStatic() as Uint8Array;
       return finish(hs, rs, fingerprintHex(rs), hello.name);
     } catch (err) {
@@ -102,6 +109,15 @@ export function responderHandshake(conn: FramedConnection, options: HandshakeOpt
       throw err;
     }
   });
+}
+
+/**
+ * Waits for a turn before a step with DH operations in it (see cpu-turns.ts), and gives up if
+ * the connection ended meanwhile (the deadline closes it): no DH for a peer that is gone.
+ */
+async function turn(conn: FramedConnection): Promise<void> {
+  await cpuTurn();
+  if (conn.closed) throw new ConnectionClosedError('closed');
 }
 
 function finish(hs: HandshakeState, rs: Uint8Array, remoteFingerprint: string, remoteName: string): HandshakeResult {
