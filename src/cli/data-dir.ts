@@ -1,4 +1,4 @@
-/** The headless peer's default data directory: per user, and never the desktop app's. */
+/** The headless peer's per-user directories: the default data directory (never the desktop app's) and its cache. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,4 +8,15 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: N
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'parley-peer');
   const xdg = env['XDG_DATA_HOME'];
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'parley-peer');
+}
+
+/**
+ * Where Node keeps the peer's compile cache (code, no secrets): `$XDG_CACHE_HOME/parley-peer` on
+ * Linux and BSDs, the platform's cache folder elsewhere.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') return join(env['LOCALAPPDATA'] ?? join(homedir(), 'AppData', 'Local'), 'parley-peer', 'cache');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Caches', 'parley-peer');
+  const xdg = env['XDG_CACHE_HOME'];
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.cache'), 'parley-peer');
 }
