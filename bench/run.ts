@@ -1,0 +1,87 @@
+/**
+ * `npm run bench [-- --quick] [-- --only P1,P4]`: Parley's figures beside baselines measured in the
+ * same run (issue 5, and issue 2's handshake and seal/open figures as C1–C6). Prints a table and
+ * writes bench/results.json. Every part bounds its own time; see BENCHMARKS.md for what limits each.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from './lib/machine.ts';
+import type { Part } from './lib/part.ts';
+import { formatMarkdown, formatTable, pending, writeResults, type FigureResult } from './lib/report.ts';
+import { killAllPeers } from './lib/rpc.ts';
+import { makeTlsFixture } from './lib/tls-fixture.ts';
+import { channelPart } from './parts/channel.ts';
+import { deliveryPart } from './parts/delivery.ts';
+import { handshakePart } from './parts/handshake.ts';
+import { historyPart } from './parts/history.ts';
+import { joinsPart } from './parts/joins.ts';
+import { peerStartPart } from './parts/peer-start.ts';
+import { rendererPart } from './parts/renderer.ts';
+import { sealOpenPart } from './parts/seal-open.ts';
+
+const CHROMIUM = process.env['PARLEY_CHROMIUM'] ?? '/usr/bin/chromium';
+
+const PARTS: readonly (Part & { ids: readonly string[] })[] = [
+  { ...handshakePart, ids: ['P1', 'C1', 'C2'] },
+  { ...channelPart, ids: ['P2', 'P3'] },
+  { ...sealOpenPart, ids: ['C3', 'C4', 'C5', 'C6'] },
+  { ...deliveryPart, ids: ['P4'] },
+  { ...joinsPart, ids: ['P5'] },
+  { ...historyPart, ids: ['P6'] },
+  { ...rendererPart(CHROMIUM), ids: ['P7'] },
+  { ...peerStartPart, ids: ['P8'] },
+];
+
+async function main(argv: readonly string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const onlyArg = argv.find((a) => a.startsWith('--only'));
+  const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1] : argv[argv.indexOf(onlyArg) + 1])?.split(',') : null;
+  const markdown = argv.includes('--markdown');
+  const parts = PARTS.filter((p) => !only || p.ids.some((id) => only.includes(id)));
+  const tmp = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const started = performance.now();
+  const log = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+  const figures: FigureResult[] = [];
+  try {
+    const tls = makeTlsFixture(tmp);
+    for (const part of parts) {
+      const budgetMs = (quick ? part.budget[0] : part.budget[1]) * 1000;
+      log(`${part.name}: up to ${budgetMs / 1000} s`);
+      const t0 = performance.now();
+      let timer: NodeJS.Timeout | undefined;
+      const abandon = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`did not finish within ${(1.5 * budgetMs) / 1000} s`)), 1.5 * budgetMs);
+      });
+      try {
+        figures.push(...(await Promise.race([part.run({ quick, deadline: t0 + budgetMs, tls, tmp, log }), abandon])));
+      } catch (err) {
+        killAllPeers();
+        const reason = err instanceof Error ? err.message : String(err);
+        log(`${part.name} failed: ${reason}`);
+        for (const id of part.ids) figures.push(pending(id, part.name, '', null, `the part failed: ${reason.split('\n')[0]}`));
+      } finally {
+        clearTimeout(timer);
+      }
+      log(`${part.name}: done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const machine = { ...describeMachine(CHROMIUM), mode: quick ? 'quick' : 'full', seconds: Math.round((performance.now() - started) / 1000) };
+  process.stdout.write(`\n${formatTable(figures)}\n`);
+  if (markdown) process.stdout.write(`\n${formatMarkdown(figures)}\n`);
+  const out = fileURLToPath(new URL('./results.json', import.meta.url));
+  writeResults(out, machine, figures);
+  log(`wrote ${out}`);
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    killAllPeers();
+    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
