@@ -22,10 +22,10 @@ import { reachableAddresses } from './addresses.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { ServiceError } from './errors.ts';
 import { keepNewer, type PeerLink } from './peer-link.ts';
-import { assessNewIdentity, TrustMarks } from './trust.ts';
+import { assessNewIdentity } from './trust.ts';
 
 /** What the service needs of an open data directory. */
-export type ServiceStore = Pick<Store, 'dir' | 'identity' | 'contacts' | 'messages' | 'settings' | 'close'>;
+export type ServiceStore = Pick<Store, 'dir' | 'identity' | 'contacts' | 'messages' | 'settings' | 'trust' | 'close'>;
 
 export type ServiceOptions = {
   readonly store: ServiceStore;
@@ -49,7 +49,6 @@ type Listener_ = (event: ParleyEvent) => void;
 export class ParleyService {
   readonly #store: ServiceStore;
   readonly #opts: ServiceOptions;
-  readonly #trust: TrustMarks;
   readonly #links = new Map<string, PeerLink>();
   readonly #listeners = new Set<Listener_>();
   readonly #reconnect = new Map<string, { address: string; attempt: number; timer: NodeJS.Timeout | null }>();
@@ -61,7 +60,6 @@ export class ParleyService {
   constructor(options: ServiceOptions) {
     this.#store = options.store;
     this.#opts = options;
-    this.#trust = new TrustMarks(options.store.settings);
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
@@ -262,13 +260,13 @@ export class ParleyService {
     const warning = known ? null : assessNewIdentity(contacts, peer, result.remoteName, ctx.address);
     contacts.upsertSeen({ publicKey: result.remoteStatic, name: result.remoteName, ...(ctx.address ? { address: ctx.address } : {}) });
     if (warning) {
-      this.#trust.set(peer, { code: warning.code, replaces: warning.previous.fingerprint, blocking: warning.blocking });
+      this.#store.trust.set(peer, { code: warning.code, replaces: warning.previous.fingerprint, blocking: warning.blocking });
       this.#emit({ type: 'warning', code: warning.code, peer, previous: warning.previous.fingerprint, message: describeWarning(warning.code, result.remoteName, warning.previous.name) });
     }
     if (ctx.viaInvite && !contacts.get(peer)?.verified) {
       // An invite carried this fingerprint and it matched: that is a verification (section 6).
       contacts.verify(peer, 'invite');
-      this.#trust.clear(peer);
+      this.#store.trust.clear(peer);
       this.#emit({ type: 'verified', peer, verified: true });
     }
     if (existing) existing.session.close('replaced'); // its 'disconnected' comes before our 'connected'
@@ -361,7 +359,7 @@ export class ParleyService {
     if (check === 'too-long') throw new ServiceError('message-too-long', 'a message is at most 16,000 characters');
     if (check !== 'ok') throw new ServiceError('bad-input', check === 'empty' ? 'the message is empty' : 'the message holds a character that cannot be sent');
     this.#requireContact(peer);
-    if ((this.#opts.blockOnKeyChange ?? true) && this.#trust.get(peer)?.blocking) {
+    if ((this.#opts.blockOnKeyChange ?? true) && this.#store.trust.get(peer)?.blocking) {
       throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
     }
     const stored = this.#store.messages.insertOutgoing(peer, text);
@@ -384,7 +382,7 @@ export class ParleyService {
   verify(peer: string, method: VerificationMethod): ContactDto {
     this.#requireContact(peer);
     this.#store.contacts.verify(peer, method);
-    this.#trust.clear(peer);
+    this.#store.trust.clear(peer);
     this.#emit({ type: 'verified', peer, verified: true });
     return this.#emitContact(peer) as ContactDto;
   }
@@ -400,7 +398,7 @@ export class ParleyService {
   /** The user accepts a changed key without verifying it: sending is allowed, the contact stays unverified. */
   acceptKey(peer: string): ContactDto {
     this.#requireContact(peer);
-    this.#trust.clear(peer);
+    this.#store.trust.clear(peer);
     return this.#emitContact(peer) as ContactDto;
   }
 
@@ -448,7 +446,7 @@ export class ParleyService {
   }
 
   #toContactDto(c: ContactSummary): ContactDto {
-    const mark = this.#trust.get(c.fingerprint);
+    const mark = this.#store.trust.get(c.fingerprint);
     return {
       fingerprint: c.fingerprint,
       name: c.name,

@@ -11,7 +11,6 @@
  */
 import type { WarningCode } from '../../shared/errors.ts';
 import type { Contact, ContactsRepo } from '../storage/contacts-repo.ts';
-import type { SettingsRepo } from '../storage/settings-repo.ts';
 
 export type TrustWarning = {
   readonly code: WarningCode;
@@ -19,73 +18,6 @@ export type TrustWarning = {
   readonly previous: Contact;
   readonly blocking: boolean;
 };
-
-export type TrustMark = { readonly code: WarningCode; readonly replaces: string; readonly blocking: boolean };
-
-// One settings value holds every open warning: there are few (each awaits a user decision).
-const KEY = 'trust.warnings';
-
-/** The persisted warning state of contacts (survives restarts until the user decides). */
-export class TrustMarks {
-  readonly #settings: SettingsRepo;
-  // The last value read and its parse. get() runs for every contact DTO the service builds, so
-  // re-parsing the whole JSON each time made a contact list O(contacts × warnings).
-  #cache: { readonly raw: string | null; readonly marks: Readonly<Record<string, TrustMark>> } | null = null;
-
-  constructor(settings: SettingsRepo) {
-    this.#settings = settings;
-  }
-
-  /** The mark on a contact, if any. */
-  get(fingerprint: string): TrustMark | null {
-    return this.#all()[fingerprint] ?? null;
-  }
-
-  /** Records a warning on a new contact. */
-  set(fingerprint: string, mark: TrustMark): void {
-    this.#save({ ...this.#all(), [fingerprint]: mark });
-  }
-
-  /** The user decided (accepted the key or verified it): sending is allowed again. */
-  clear(fingerprint: string): void {
-    const all = this.#all();
-    if (!(fingerprint in all)) return;
-    const rest: Record<string, TrustMark> = Object.assign(Object.create(null), all);
-    delete rest[fingerprint];
-    this.#save(rest);
-  }
-
-  // Still read from the settings every time (another writer may have changed the value), but
-  // parsed only when the text differs from the last one. The result is frozen: callers copy.
-  #all(): Readonly<Record<string, TrustMark>> {
-    const raw = this.#settings.get(KEY);
-    if (this.#cache?.raw !== raw) this.#cache = { raw, marks: Object.freeze(parseMarks(raw)) };
-    return this.#cache.marks;
-  }
-
-  #save(all: Record<string, TrustMark>): void {
-    if (Object.keys(all).length === 0) this.#settings.delete(KEY);
-    else this.#settings.set(KEY, JSON.stringify(all));
-  }
-}
-
-function parseMarks(raw: string | null): Record<string, TrustMark> {
-  const out: Record<string, TrustMark> = Object.create(null);
-  if (raw === null) return out;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return out;
-  for (const [fp, v] of Object.entries(parsed as Record<string, Partial<TrustMark>>)) {
-    if ((v.code === 'key-changed' || v.code === 'name-collision') && typeof v.replaces === 'string' && typeof v.blocking === 'boolean') {
-      out[fp] = { code: v.code, replaces: v.replaces, blocking: v.blocking };
-    }
-  }
-  return out;
-}
 
 /** Decides the warning, if any, for an identity we have never seen before. */
 export function assessNewIdentity(contacts: ContactsRepo, fingerprint: string, name: string, joinedAddress: string | null): TrustWarning | null {

@@ -14,6 +14,7 @@ import { createMessagesRepo, type MessagesRepo } from './messages-repo.ts';
 import { assertSchemaNotNewer, migrate, schemaVersion } from './migrations.ts';
 import { assertOwnerOnly, POSIX, syncDirectory } from './owner-only.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings-repo.ts';
+import { createTrustRepo, type TrustRepo } from './trust-repo.ts';
 import { StorageError } from './storage-error.ts';
 
 /** Options for openDataDir. */
@@ -33,6 +34,8 @@ export type Store = {
   readonly sealerKind: SealerKind;
   readonly settings: SettingsRepo;
   readonly contacts: ContactsRepo;
+  /** Open trust warnings (key-changed, name-collision) awaiting the user's decision. */
+  readonly trust: TrustRepo;
   readonly messages: MessagesRepo;
   /** SQLite's `PRAGMA integrity_check`: ['ok'] when sound. Reads the whole file; not for every start. */
   integrityCheck(): string[];
@@ -71,6 +74,7 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
       settings: createSettingsRepo(db),
       contacts: createContactsRepo(db, storageKey, now),
       messages: createMessagesRepo(db, storageKey, now),
+      trust: createTrustRepo(db, now),
     });
   } catch (error) {
     unsealed?.identity.privateKey.fill(0);
@@ -84,7 +88,7 @@ function makeStore(
   db: DatabaseSync,
   sealerKind: SealerKind,
   identity: LocalIdentity,
-  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo },
+  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo },
 ): Store {
   return {
     dir,

@@ -79,6 +79,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE contacts ADD COLUMN last_read_seq INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 4,
+    description: 'trust warnings awaiting a decision',
+    sql: `
+      -- One row per new identity that raised key-changed or name-collision (PROTOCOL.md section 6),
+      -- until the user verifies or accepts it. blocking = sending is held meanwhile.
+      CREATE TABLE trust_warnings (
+        fingerprint TEXT    PRIMARY KEY REFERENCES contacts (fingerprint),
+        code        TEXT    NOT NULL CHECK (code IN ('key-changed', 'name-collision')),
+        replaces    TEXT    NOT NULL CHECK (length(replaces) = 64),
+        blocking    INTEGER NOT NULL CHECK (blocking IN (0, 1)),
+        raised_at   INTEGER NOT NULL
+      ) STRICT;
+      -- Early builds kept these as one JSON value in settings: carry well-formed entries over.
+      INSERT INTO trust_warnings (fingerprint, code, replaces, blocking, raised_at)
+        SELECT j.key, json_extract(j.value, '$.code'), json_extract(j.value, '$.replaces'),
+               CASE WHEN json_extract(j.value, '$.blocking') THEN 1 ELSE 0 END, 0
+        FROM settings s, json_each(s.value) j
+        WHERE s.key = 'trust.warnings' AND json_valid(s.value)
+          AND j.key IN (SELECT fingerprint FROM contacts)
+          AND json_extract(j.value, '$.code') IN ('key-changed', 'name-collision')
+          AND length(json_extract(j.value, '$.replaces')) = 64;
+      DELETE FROM settings WHERE key = 'trust.warnings';
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */

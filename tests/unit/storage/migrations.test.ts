@@ -43,7 +43,7 @@ const KEY33 = new Uint8Array(33).fill(2);
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(3);
+    expect(SCHEMA_VERSION).toBe(4);
   });
 
   it('a fresh database is version 0 with no tables', () => {
@@ -131,6 +131,39 @@ describe('migrations', () => {
     insert.run(FP_A, id, 'out', 'queued');
     expect(() => insert.run(FP_A, id, 'out', 'sent')).toThrow(/UNIQUE/);
     insert.run(FP_A, id, 'in', 'delivered'); // same id the other way is another message
+    db.close();
+  });
+
+  it('v4 adds trust_warnings and carries the early JSON settings value over, dropping malformed entries', () => {
+    const db = freshDb();
+    migrate(db, 3);
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, first_seen, last_seen) VALUES (?, ?, 'Bob', 1, 2)").run(FP_A, KEY33);
+    const early = {
+      [FP_A]: { code: 'key-changed', replaces: 'c'.repeat(64), blocking: true },
+      ['d'.repeat(64)]: { code: 'name-collision', replaces: 'c'.repeat(64), blocking: true }, // no such contact
+      ['e'.repeat(64)]: { code: 'telepathy', replaces: 'c'.repeat(64), blocking: false },
+    };
+    db.prepare("INSERT INTO settings VALUES ('trust.warnings', ?)").run(JSON.stringify(early));
+    migrate(db, 4);
+    expect(schemaVersion(db)).toBe(4);
+    expect(tables(db)).toEqual(['contacts', 'identity', 'messages', 'settings', 'trust_warnings']);
+    expect(columns(db, 'trust_warnings')).toEqual({
+      fingerprint: 'TEXT NOT NULL',
+      code: 'TEXT NOT NULL',
+      replaces: 'TEXT NOT NULL',
+      blocking: 'INTEGER NOT NULL',
+      raised_at: 'INTEGER NOT NULL',
+    });
+    expect(db.prepare('SELECT fingerprint, code, replaces, blocking FROM trust_warnings').all().map((r) => ({ ...r }))).toEqual([
+      { fingerprint: FP_A, code: 'key-changed', replaces: 'c'.repeat(64), blocking: 1 },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM settings WHERE key = 'trust.warnings'").get()?.['n']).toBe(0);
+    const insert = db.prepare('INSERT INTO trust_warnings VALUES (?, ?, ?, ?, 1)');
+    expect(() => insert.run('b'.repeat(64), 'key-changed', 'c'.repeat(64), 1)).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM trust_warnings').run();
+    expect(() => insert.run(FP_A, 'whatever', 'c'.repeat(64), 1)).toThrow(/CHECK/);
+    expect(() => insert.run(FP_A, 'key-changed', 'short', 1)).toThrow(/CHECK/);
+    expect(() => insert.run(FP_A, 'key-changed', 'c'.repeat(64), 2)).toThrow(/CHECK/);
     db.close();
   });
 
