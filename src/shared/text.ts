@@ -5,27 +5,32 @@ export const MAX_NAME_CODE_POINTS = 64;
 /** Upper bound on a pasted join target (an invite with a 64-code-point name fits easily). */
 export const MAX_TARGET_LENGTH = 2048;
 
-/** Number of Unicode code points (not UTF-16 units): what PROTOCOL.md counts. */
+// Native regular-expression scans instead of charCodeAt loops: every message text is checked
+// where it is sent and where it is received, and on a 16,000-code-point text these were ~60 µs
+// each (the regex scans ~20 µs). Without the u flag a class matches UTF-16 units.
+const SURROGATE = /[\ud800-\udfff]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- likewise, TAB and LF excepted
+const CONTROL_BUT_TAB_LF = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** Number of Unicode code points (not UTF-16 units): what PROTOCOL.md counts. A lone surrogate counts as one. */
 export function countCodePoints(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) i++;
+  if (!SURROGATE.test(s)) return s.length;
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    // A high surrogate followed by a low one is a single code point.
+    if ((s.charCodeAt(i) & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n--;
+      i++;
     }
-    n++;
   }
   return n;
 }
 
 /** True if s has a control character (U+0000–U+001F, U+007F); TAB and LF are allowed when allowTabLf. */
 export function hasControlChars(s: string, allowTabLf: boolean): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x7f || (c < 0x20 && !(allowTabLf && (c === 0x09 || c === 0x0a)))) return true;
-  }
-  return false;
+  return (allowTabLf ? CONTROL_BUT_TAB_LF : CONTROL).test(s);
 }
 
 /** True if s contains a UTF-16 surrogate that is not part of a pair (not representable in UTF-8). */

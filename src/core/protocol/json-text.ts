@@ -137,13 +137,19 @@ function isDelimiter(c: number): boolean {
 /** Scans the string token starting at the quote `start`; returns the index after its closing quote, or -1 on an unpaired surrogate escape. */
 function scanString(text: string, start: number): number {
   let i = start + 1;
+  // Jump to the next quote or backslash with native searches (a message text is thousands of
+  // characters without either). Each search starts where the last one left off, so the scan stays
+  // linear however many escapes there are; JSON.parse accepted the text, so a closing quote exists.
+  let quote = -1;
+  let backslash = -1; // Infinity once there is none left
   for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) return i + 1;
-    if (c !== BACKSLASH) {
-      i++;
-      continue;
+    if (quote < i) quote = text.indexOf('"', i);
+    if (backslash < i) {
+      const b = text.indexOf('\\', i);
+      backslash = b < 0 ? Infinity : b;
     }
+    if (quote < backslash) return quote + 1;
+    i = backslash;
     if (text.charCodeAt(i + 1) !== 0x75 /* u */) {
       i += 2; // a two-character escape such as \n or \\ (so an escaped backslash never starts a \u)
       continue;

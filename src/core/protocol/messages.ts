@@ -52,8 +52,9 @@ export function isTimestamp(x: unknown): x is number {
 export function validateOutgoingText(text: string): OutgoingTextCheck {
   if (typeof text !== 'string') throw new TypeError('validateOutgoingText: text must be a string');
   if (text.length === 0) return 'empty';
-  // A string's code points are at least half its UTF-16 length: skip counting hopeless inputs.
-  if (text.length > 2 * MAX_TEXT_CODE_POINTS || countCodePoints(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
+  // Code points lie between half the UTF-16 length and the length: count only in between.
+  if (text.length > 2 * MAX_TEXT_CODE_POINTS) return 'too-long';
+  if (text.length > MAX_TEXT_CODE_POINTS && countCodePoints(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
   if (hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
   if (!isWellFormedText(text)) return 'invalid-unicode';
