@@ -24,3 +24,15 @@ export function reachableAddresses(bind: string): string[] {
   const all = [...v4, ...v6];
   return all.length > 0 ? all : [bind === '::' ? '::1' : '127.0.0.1'];
 }
+
+/** host:port, with IPv6 in brackets. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** The inverse of formatAddress. */
+export function splitAddress(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
+  return [host, Number(address.slice(i + 1))];
+}

@@ -5,23 +5,25 @@
  */
 import { safetyNumberFromHex } from '../crypto/safety-number.ts';
 import { isFingerprintHex, spkiPem } from '../crypto/fingerprint.ts';
-import { dial, DialError } from '../net/dialer.ts';
-import { FramedConnection } from '../net/framed-connection.ts';
-import { Listener, ListenError, type Admission, type ListenerLimits } from '../net/listener.ts';
+import type { FramedConnection } from '../net/framed-connection.ts';
+import type { ListenerLimits } from '../net/listener.ts';
 import { formatInvite, InviteError, parseJoinTarget } from '../protocol/invite.ts';
 import { isValidDisplayName } from '../protocol/hello.ts';
 import { validateOutgoingText } from '../protocol/messages.ts';
-import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
+import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import { SecureSession, PROTOCOL_TIMERS, type SessionEndReason, type SessionTimers } from '../protocol/secure-session.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
 import type { Store } from '../storage/data-dir.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, ParleyEvent, VerificationMethod } from '../../shared/dto.ts';
-import { reachableAddresses } from './addresses.ts';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { formatAddress, reachableAddresses } from './addresses.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { Connector, type AuthContext } from './connector.ts';
+import { describeWarning, toContactDto, toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
 import { keepNewer, type PeerLink } from './peer-link.ts';
+import { Reconnector } from './reconnector.ts';
 import { assessNewIdentity } from './trust.ts';
 
 /** What the service needs of an open data directory. */
@@ -51,15 +53,29 @@ export class ParleyService {
   readonly #opts: ServiceOptions;
   readonly #links = new Map<string, PeerLink>();
   readonly #listeners = new Set<Listener_>();
-  readonly #reconnect = new Map<string, { address: string; attempt: number; timer: NodeJS.Timeout | null }>();
-  readonly #pending = new Set<FramedConnection>();
-  #listener: Listener | null = null;
+  readonly #connector: Connector;
+  readonly #rejoin: Reconnector;
   #hosting: HostingDto | null = null;
   #closed = false;
 
   constructor(options: ServiceOptions) {
     this.#store = options.store;
     this.#opts = options;
+    this.#connector = new Connector({
+      identity: options.store.identity,
+      displayName: () => options.store.settings.getDisplayName(),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+      listenerLimits: options.listenerLimits,
+      onAuthenticated: (conn, result, ctx) => this.#authenticated(conn, result, ctx),
+      log: (line) => this.#log(line),
+    });
+    this.#rejoin = new Reconnector({
+      policy: options.backoff,
+      dial: (host, port) => this.#connector.dial(host, port, null),
+      shouldTry: (peer) => !this.#closed && !this.#links.has(peer),
+      log: (line) => this.#log(line),
+    });
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
@@ -96,14 +112,8 @@ export class ParleyService {
   /** Starts listening on bind:port (port 0 = any free port). */
   async host(options: { port: number; bind: string }): Promise<HostingDto> {
     this.#assertOpen();
-    if (this.#listener) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
-    try {
-      this.#listener = await Listener.listen(options.bind, options.port, (a) => this.#admit(a), this.#opts.listenerLimits);
-    } catch (err) {
-      if (err instanceof ListenError) throw new ServiceError(err.code, err.message);
-      throw err;
-    }
-    const { host, port } = this.#listener.address;
+    if (this.#connector.listening) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
+    const { host, port } = await this.#connector.listen(options.bind, options.port);
     const addresses = reachableAddresses(host);
     const name = this.#store.settings.getDisplayName();
     const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, name: name === '' ? null : name });
@@ -114,49 +124,14 @@ export class ParleyService {
 
   /** Stops accepting new connections; established sessions go on. */
   async stopHosting(): Promise<void> {
-    const l = this.#listener;
-    if (!l) throw new ServiceError('not-hosting', 'not hosting');
-    this.#listener = null;
     this.#hosting = null;
-    await l.close();
+    if (!(await this.#connector.stopListening())) throw new ServiceError('not-hosting', 'not hosting');
     this.#emit({ type: 'stopped-hosting' });
   }
 
   /** The current hosting state, or null. */
   hosting(): HostingDto | null {
     return this.#hosting;
-  }
-
-  #admit(admission: Admission): void {
-    if (this.#closed) {
-      admission.socket.destroy();
-      return;
-    }
-    const conn = new FramedConnection(admission.socket);
-    this.#pending.add(conn);
-    const elapsed = Date.now() - admission.acceptedAt;
-    responderHandshake(conn, {
-      staticKey: this.#store.identity,
-      name: this.#store.settings.getDisplayName(),
-      timeoutMs: (this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) - elapsed,
-      onProgress: () => admission.progress(),
-    }).then(
-      (result) => {
-        this.#pending.delete(conn);
-        admission.release();
-        if (result.remoteFingerprint === this.#store.identity.fingerprint) {
-          conn.close('local'); // this node joined itself; the joining side reports it (see #dialAndHandshake)
-          return;
-        }
-        this.#authenticated(conn, result, { initiator: false, address: null, viaInvite: false });
-      },
-      (err: unknown) => {
-        this.#pending.delete(conn);
-        admission.release();
-        conn.close('protocol-error');
-        this.#log(`inbound handshake from ${conn.remoteAddress} failed: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
   }
 
   // ---------------------------------------------------------------- joining
@@ -173,59 +148,9 @@ export class ParleyService {
     }
     const [host, port, expected] =
       parsed.kind === 'invite' ? [parsed.invite.host, parsed.invite.port, parsed.invite.fp] : [parsed.host, parsed.port, null];
-    const peer = await this.#dialAndHandshake(host, port, expected);
-    if (this.#opts.autoReconnect ?? true) {
-      const entry = this.#reconnect.get(peer);
-      if (entry?.timer) clearTimeout(entry.timer);
-      this.#reconnect.set(peer, { address: formatAddress(host, port), attempt: 0, timer: null });
-    }
+    const peer = await this.#connector.dial(host, port, expected);
+    if (this.#opts.autoReconnect ?? true) this.#rejoin.remember(peer, formatAddress(host, port));
     return { peer };
-  }
-
-  async #dialAndHandshake(host: string, port: number, expected: string | null): Promise<string> {
-    let conn: FramedConnection;
-    try {
-      conn = new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }));
-    } catch (err) {
-      if (err instanceof DialError) throw new ServiceError(err.code, err.message);
-      throw err;
-    }
-    this.#pending.add(conn);
-    let result: HandshakeResult;
-    try {
-      result = await initiatorHandshake(conn, {
-        staticKey: this.#store.identity,
-        name: this.#store.settings.getDisplayName(),
-        expectedFingerprint: expected,
-        timeoutMs: this.#opts.handshakeTimeoutMs,
-      });
-    } catch (err) {
-      conn.close('protocol-error');
-      if (err instanceof HandshakeError) {
-        if (err.code === 'fingerprint-mismatch') {
-          throw new ServiceError(
-            'fingerprint-mismatch',
-            `the host at ${formatAddress(host, port)} presented fingerprint ${err.presented} instead of the invite's ${expected}: the connection may be intercepted`,
-          );
-        }
-        throw new ServiceError(err.code === 'handshake-timeout' ? 'handshake-timeout' : 'handshake-failed', `handshake with ${formatAddress(host, port)} failed: ${err.message}`);
-      }
-      throw err;
-    } finally {
-      this.#pending.delete(conn);
-    }
-    if (this.#closed) {
-      conn.close('local');
-      throw new ServiceError('internal', 'the service is closing');
-    }
-    if (result.remoteFingerprint === this.#store.identity.fingerprint) {
-      // Our own invite or address. A session with ourselves made a contact of this node and, as we
-      // had "joined" it, a rejoin loop (connected, closed, rejoined…) that never ended.
-      conn.close('local');
-      throw new ServiceError('bad-input', `${formatAddress(host, port)} is this node itself: it cannot join itself`);
-    }
-    this.#authenticated(conn, result, { initiator: true, address: formatAddress(host, port), viaInvite: expected !== null });
-    return result.remoteFingerprint;
   }
 
   /** Closes the session with a peer and stops rejoining it. */
@@ -233,8 +158,8 @@ export class ParleyService {
     this.#requireContact(peer);
     // A contact that is offline but being rejoined: stopping the attempts is what the user asked
     // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
-    const wasRejoining = this.#reconnect.has(peer);
-    this.#cancelReconnect(peer);
+    const wasRejoining = this.#rejoin.has(peer);
+    this.#rejoin.cancel(peer);
     const link = this.#links.get(peer);
     if (!link) {
       if (wasRejoining) return;
@@ -245,7 +170,11 @@ export class ParleyService {
 
   // ---------------------------------------------------------------- sessions
 
-  #authenticated(conn: FramedConnection, result: HandshakeResult, ctx: { initiator: boolean; address: string | null; viaInvite: boolean }): void {
+  #authenticated(conn: FramedConnection, result: HandshakeResult, ctx: AuthContext): void {
+    if (this.#closed) {
+      conn.close('local');
+      return;
+    }
     const peer = result.remoteFingerprint;
     const { contacts } = this.#store;
     const now = Date.now();
@@ -273,8 +202,7 @@ export class ParleyService {
     const session = new SecureSession(conn, result.send, result.receive, this.#opts.sessionTimers ?? PROTOCOL_TIMERS);
     const current: PeerLink = { ...link, session };
     this.#links.set(peer, current);
-    const entry = this.#reconnect.get(peer);
-    if (entry) entry.attempt = 0;
+    this.#rejoin.reset(peer);
     const contact = contacts.get(peer);
     this.#emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#safetyNumber(peer) });
     this.#emitContact(peer);
@@ -303,7 +231,7 @@ export class ParleyService {
     if (this.#links.get(link.peer) === link) this.#links.delete(link.peer);
     this.#emit({ type: 'disconnected', peer: link.peer, reason });
     this.#emitContact(link.peer);
-    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#links.has(link.peer)) this.#scheduleReconnect(link.peer);
+    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#links.has(link.peer)) this.#rejoin.schedule(link.peer);
   }
 
   #flushOutbox(link: PeerLink): void {
@@ -318,36 +246,6 @@ export class ParleyService {
       this.#emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
     }
     return true;
-  }
-
-  // ---------------------------------------------------------------- reconnect
-
-  #scheduleReconnect(peer: string): void {
-    const entry = this.#reconnect.get(peer);
-    if (!entry || entry.timer) return;
-    const delay = backoffDelay(entry.attempt, this.#opts.backoff ?? DEFAULT_BACKOFF);
-    entry.attempt += 1;
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      if (this.#closed || this.#links.has(peer) || this.#reconnect.get(peer) !== entry) return;
-      const [host, port] = splitAddress(entry.address);
-      this.#dialAndHandshake(host, port, null).then(
-        (got) => {
-          if (got !== peer) this.#cancelReconnect(peer); // the address now answers with another key
-        },
-        (err: unknown) => {
-          this.#log(`rejoining ${entry.address} failed: ${err instanceof Error ? err.message : String(err)}`);
-          this.#scheduleReconnect(peer);
-        },
-      );
-    }, delay);
-    entry.timer.unref();
-  }
-
-  #cancelReconnect(peer: string): void {
-    const entry = this.#reconnect.get(peer);
-    if (entry?.timer) clearTimeout(entry.timer);
-    this.#reconnect.delete(peer);
   }
 
   // ---------------------------------------------------------------- messages and contacts
@@ -437,32 +335,16 @@ export class ParleyService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const peer of [...this.#reconnect.keys()]) this.#cancelReconnect(peer);
-    for (const c of this.#pending) c.close('local');
+    this.#rejoin.cancelAll();
+    const stopping = this.#connector.close();
     for (const link of [...this.#links.values()]) link.session.close('quit');
-    if (this.#listener) await this.#listener.close();
-    this.#listener = null;
+    await stopping;
+    this.#hosting = null;
     this.#store.close();
   }
 
   #toContactDto(c: ContactSummary): ContactDto {
-    const mark = this.#store.trust.get(c.fingerprint);
-    return {
-      fingerprint: c.fingerprint,
-      name: c.name,
-      verified: c.verified,
-      verifiedMethod: c.verifiedMethod,
-      verifiedAt: c.verifiedAt,
-      blocked: mark?.blocking ? mark.code : null,
-      replaces: mark?.replaces || null,
-      online: this.#links.has(c.fingerprint),
-      unread: c.unread,
-      lastAddress: c.lastAddress,
-      firstSeen: c.firstSeen,
-      lastSeen: c.lastSeen,
-      lastMessage: c.lastMessage ? { text: c.lastMessage.text, at: c.lastMessage.storedAt, direction: c.lastMessage.direction } : null,
-      safetyNumber: this.#safetyNumber(c.fingerprint),
-    };
+    return toContactDto(c, { online: this.#links.has(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.#safetyNumber(c.fingerprint) });
   }
 
   #safetyNumber(peer: string): string {
@@ -496,25 +378,4 @@ export class ParleyService {
   #log(line: string): void {
     this.#opts.log?.(line);
   }
-}
-
-function toMessageDto(m: StoredMessage): MessageDto {
-  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state };
-}
-
-function describeWarning(code: 'key-changed' | 'name-collision', newName: string, oldName: string): string {
-  return code === 'key-changed'
-    ? `the address of ${JSON.stringify(oldName)} answered with a new key${newName ? ` (presenting itself as ${JSON.stringify(newName)})` : ''}: it is a separate, unverified contact until you check it`
-    : `a new identity presents the name ${JSON.stringify(newName)} of a known contact: it is a separate, unverified contact until you check it`;
-}
-
-/** host:port, with IPv6 in brackets. */
-export function formatAddress(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-function splitAddress(address: string): [string, number] {
-  const i = address.lastIndexOf(':');
-  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
-  return [host, Number(address.slice(i + 1))];
 }

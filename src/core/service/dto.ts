@@ -1,0 +1,37 @@
+/** How the core's stored records become the DTOs that adapters see (src/shared/dto.ts). */
+import type { ContactDto, MessageDto } from '../../shared/dto.ts';
+import type { ContactSummary } from '../storage/contacts-repo.ts';
+import type { StoredMessage } from '../storage/message-codec.ts';
+import type { TrustMark } from '../storage/trust-repo.ts';
+
+/** A stored message as the UI and CLI see it. */
+export function toMessageDto(m: StoredMessage): MessageDto {
+  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state };
+}
+
+/** A contact summary with what only the service knows: presence, the open trust warning, the safety number. */
+export function toContactDto(c: ContactSummary, live: { online: boolean; mark: TrustMark | null; safetyNumber: string }): ContactDto {
+  return {
+    fingerprint: c.fingerprint,
+    name: c.name,
+    verified: c.verified,
+    verifiedMethod: c.verifiedMethod,
+    verifiedAt: c.verifiedAt,
+    blocked: live.mark?.blocking ? live.mark.code : null,
+    replaces: live.mark?.replaces || null,
+    online: live.online,
+    unread: c.unread,
+    lastAddress: c.lastAddress,
+    firstSeen: c.firstSeen,
+    lastSeen: c.lastSeen,
+    lastMessage: c.lastMessage ? { text: c.lastMessage.text, at: c.lastMessage.storedAt, direction: c.lastMessage.direction } : null,
+    safetyNumber: live.safetyNumber,
+  };
+}
+
+/** The sentence of a trust warning, naming who changed. */
+export function describeWarning(code: 'key-changed' | 'name-collision', newName: string, oldName: string): string {
+  return code === 'key-changed'
+    ? `the address of ${JSON.stringify(oldName)} answered with a new key${newName ? ` (presenting itself as ${JSON.stringify(newName)})` : ''}: it is a separate, unverified contact until you check it`
+    : `a new identity presents the name ${JSON.stringify(newName)} of a known contact: it is a separate, unverified contact until you check it`;
+}
