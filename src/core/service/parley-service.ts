@@ -215,7 +215,18 @@ export class ParleyService {
 
   #onMsg(link: PeerLink, m: { id: string; ts: number; text: string }): void {
     // Stored (and committed) before the ack; a duplicate is acked again, not stored twice.
-    const r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
+    let r: ReturnType<ServiceStore['messages']['insertIncoming']>;
+    try {
+      r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
+    } catch (err) {
+      // The disk is full, the database locked or damaged: no ack, so the sender keeps the message
+      // and resends it on a later connection. Ending this session is all that is needed; a storage
+      // failure must not become an uncaught exception in the socket handler (the app's main process).
+      this.#log(`could not store a message from ${link.peer.slice(0, 16)}: ${err instanceof Error ? err.message : String(err)}`);
+      this.#emit({ type: 'error', code: 'internal', message: 'a received message could not be stored; the sender keeps it and will resend it' });
+      link.session.close('closed');
+      return;
+    }
     link.session.send({ type: 'ack', id: m.id });
     if (r.inserted) {
       this.#emit({ type: 'message', message: toMessageDto(r.message) });
