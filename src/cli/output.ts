@@ -25,12 +25,8 @@ export class Output {
 
   /** Prints one event. */
   emit(e: CliEvent): void {
-    if (this.#json) {
-      process.stdout.write(`${JSON.stringify(e)}\n`);
-      return;
-    }
-    const line = human(e);
-    if (e.event === 'error' || e.event === 'warning') process.stderr.write(`${line}\n`);
+    const line = formatEvent(e, this.#json);
+    if (!this.#json && (e.event === 'error' || e.event === 'warning')) process.stderr.write(`${line}\n`);
     else process.stdout.write(`${line}\n`);
   }
 
@@ -38,6 +34,32 @@ export class Output {
   log(line: string): void {
     process.stderr.write(`parley: ${line}\n`);
   }
+}
+
+/**
+ * One event as printed, without the final LF: a JSON line, or human text.
+ *
+ * Why (security review): names and texts come from peers, and the wire allows LF in a text and any
+ * non-control character in both. JSON.stringify escapes C0 controls but leaves U+0085, U+2028 and
+ * U+2029, which some line splitters (Python's str.splitlines) break on: they are escaped too (the
+ * parsed value is the same). In human text a peer's LF would start a line that looks like another
+ * event, and C1 controls (U+009B is CSI to some terminals) or bidi overrides would act on the
+ * terminal or reorder the line: continuation lines are indented, and such characters are shown as
+ * escapes such as \u{202e}.
+ */
+export function formatEvent(e: CliEvent, json: boolean): string {
+  if (json) return JSON.stringify(e).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return human(e);
+}
+
+// C0 (but TAB and LF) and C1 controls, DEL, bidi marks, embeddings, overrides and isolates, line and paragraph separators.
+// eslint-disable-next-line no-control-regex
+const TERMINAL_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTINUATION = '    ';
+
+/** A peer-chosen string made safe for a terminal line: unsafe characters as visible escapes, LF as an indented continuation. */
+function visible(s: string): string {
+  return s.replace(TERMINAL_UNSAFE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`).replace(/\n/g, `\n${CONTINUATION}`);
 }
 
 function short(fp: string): string {
@@ -49,13 +71,13 @@ function human(e: CliEvent): string {
     case 'identity':
       return `fingerprint: ${formatFingerprint(e.fingerprint)}\n${e.publicKey.trimEnd()}`;
     case 'ready':
-      return `Parley ready as ${JSON.stringify(e.name)}, fingerprint ${formatFingerprint(e.fingerprint)}`;
+      return `Parley ready as ${visible(JSON.stringify(e.name))}, fingerprint ${formatFingerprint(e.fingerprint)}`;
     case 'listening':
       return `listening on ${e.host}:${e.port}\ninvite: ${e.invite}`;
     case 'connected':
-      return `connected to ${JSON.stringify(e.name)} (${short(e.peer)}…, ${e.verified ? 'verified' : 'not verified'})\nsafety number: ${e.safetyNumber}`;
+      return `connected to ${visible(JSON.stringify(e.name))} (${short(e.peer)}…, ${e.verified ? 'verified' : 'not verified'})\nsafety number: ${e.safetyNumber}`;
     case 'message':
-      return `${short(e.peer)}: ${e.text}`;
+      return `${short(e.peer)}: ${visible(e.text)}`;
     case 'delivered':
       return `delivered ${e.id}`;
     case 'verified':
@@ -63,8 +85,8 @@ function human(e: CliEvent): string {
     case 'disconnected':
       return `disconnected from ${short(e.peer)}… (${e.reason})`;
     case 'warning':
-      return `warning (${e.code}): ${e.message}`;
+      return `warning (${e.code}): ${visible(e.message)}`;
     case 'error':
-      return `error (${e.code}): ${e.message}`;
+      return `error (${e.code}): ${visible(e.message)}`;
   }
 }
