@@ -24,7 +24,7 @@ import { describeWarning, toContactDto, toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
 import { keepNewer, type PeerLink } from './peer-link.ts';
 import { Reconnector } from './reconnector.ts';
-import { assessNewIdentity } from './trust.ts';
+import { assessIdentity } from './trust.ts';
 
 /** What the service needs of an open data directory. */
 export type ServiceStore = Pick<Store, 'dir' | 'identity' | 'contacts' | 'messages' | 'settings' | 'trust' | 'close'>;
@@ -186,14 +186,17 @@ export class ParleyService {
       return;
     }
     // Trust first: the user is warned before any message is exchanged with a new key.
-    const warning = known ? null : assessNewIdentity(contacts, peer, result.remoteName, ctx.address);
+    const warning = assessIdentity(contacts, known, peer, result.remoteName, ctx.address);
     contacts.upsertSeen({ publicKey: result.remoteStatic, name: result.remoteName, ...(ctx.address ? { address: ctx.address } : {}) });
     if (warning) {
       this.#store.trust.set(peer, { code: warning.code, replaces: warning.previous.fingerprint, blocking: warning.blocking });
       this.#emit({ type: 'warning', code: warning.code, peer, previous: warning.previous.fingerprint, message: describeWarning(warning.code, result.remoteName, warning.previous.name) });
     }
-    if (ctx.viaInvite && !contacts.get(peer)?.verified) {
-      // An invite carried this fingerprint and it matched: that is a verification (section 6).
+    if (ctx.viaInvite && !contacts.get(peer)?.verified && this.#store.trust.get(peer) === null) {
+      // An invite carried this fingerprint and it matched: that is a verification (section 6) —
+      // unless this identity has an open warning. An invite is only a link that anyone can send
+      // (with any &name=): it must not turn a key-changed or name-collision warning, raised now or
+      // before, into "verified" (section 6: after a warning the new identity is unverified).
       contacts.verify(peer, 'invite');
       this.#store.trust.clear(peer);
       this.#emit({ type: 'verified', peer, verified: true });

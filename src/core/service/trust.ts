@@ -3,7 +3,8 @@
  * user, decided before any message is exchanged with it.
  *
  * - key-changed: we joined an address saved for a known contact and another key answered;
- * - name-collision: a new identity presents the display name of a known contact.
+ * - name-collision: a new identity (or a known one under a new name) presents the display name of
+ *   another known contact.
  * The new identity is always a separate, unverified contact, so nothing queued for the old key can
  * reach it. Sending to it is held ("blocked") until the user decides when the old contact was
  * verified (key-changed) or for any name collision: these are the cases where a mistake would
@@ -19,14 +20,22 @@ export type TrustWarning = {
   readonly blocking: boolean;
 };
 
-/** Decides the warning, if any, for an identity we have never seen before. */
-export function assessNewIdentity(contacts: ContactsRepo, fingerprint: string, name: string, joinedAddress: string | null): TrustWarning | null {
-  if (joinedAddress !== null) {
+/**
+ * Decides the warning, if any, for an authenticated identity, before anything is exchanged with it.
+ * `known` is its contact as stored before this connection (null for a new identity).
+ *
+ * Why known identities are checked too (security review): skipping them let a key that had talked
+ * to us once, harmlessly, later answer at a verified contact's saved address or take a contact's
+ * display name without any warning. Only what is new about a known identity counts — an address
+ * it was not last joined at, a name it did not have — so its ordinary returns stay quiet.
+ */
+export function assessIdentity(contacts: ContactsRepo, known: Contact | null, fingerprint: string, name: string, joinedAddress: string | null): TrustWarning | null {
+  if (joinedAddress !== null && known?.lastAddress !== joinedAddress) {
     const prior = contacts.findByAddress(joinedAddress).find((c) => c.fingerprint !== fingerprint);
     if (prior) return { code: 'key-changed', previous: prior, blocking: prior.verified };
   }
   // An empty name is no claim to anybody's identity.
-  if (name !== '') {
+  if (name !== '' && known?.name !== name) {
     const same = contacts.findByName(name).find((c) => c.fingerprint !== fingerprint);
     if (same) return { code: 'name-collision', previous: same, blocking: true };
   }
