@@ -62,7 +62,7 @@ async function parleySession(port: number, onMessage: (m: TransportMessage) => v
 
 export const channelPart: Part = {
   name: 'channel (P2, P3)',
-  budget: [45, 150],
+  budget: [30, 120],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const peer = await startPeer('channel-peer');
     try {

@@ -15,7 +15,7 @@ import { summarize } from '../lib/stats.ts';
 
 export const deliveryPart: Part = {
   name: 'delivery (P4)',
-  budget: [20, 45],
+  budget: [10, 40],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const peer = await startPeer('service-peer');
     const dir = join(ctx.tmp, 'p4-sender');

@@ -19,7 +19,7 @@ const noop = { onMessage: () => undefined, onEnd: () => undefined };
 
 export const handshakePart: Part = {
   name: 'handshake (P1, C1, C2)',
-  budget: [25, 60],
+  budget: [12, 50],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const peer = await startPeer('channel-peer');
     try {

@@ -1,5 +1,5 @@
 /**
- * P6: a conversation of 1,000,000 messages in a real data directory.
+ * P6: a conversation of 1,000,000 messages (250,000 with --quick) in a real data directory.
  *
  * - insert rate: through the product's path, messages.insertIncoming, one durable (fsynced)
  *   commit per message, as ParleyService stores each message it receives before acking it;
@@ -21,7 +21,6 @@ import type { Part, PartContext } from '../lib/part.ts';
 import { figure, type FigureResult } from '../lib/report.ts';
 import { spreadText, summarize } from '../lib/stats.ts';
 
-const TOTAL = 1_000_000;
 
 function open(dir: string): Store {
   return openDataDir(dir, { sealer: createKeyFileSealer(dir) });
@@ -29,8 +28,11 @@ function open(dir: string): Store {
 
 export const historyPart: Part = {
   name: 'history (P6)',
-  budget: [70, 120],
+  budget: [35, 110],
   async run(ctx: PartContext): Promise<FigureResult[]> {
+    // The figure is defined on 1,000,000 messages; --quick uses 250,000 and says so in the names.
+    const TOTAL = ctx.quick ? 250_000 : 1_000_000;
+    const total = TOTAL.toLocaleString('en-US');
     const dir = join(ctx.tmp, 'p6');
     let store = open(dir);
     const { contact } = store.contacts.upsertSeen({ publicKey: generateKeyPair().publicKey, name: 'Chatty' });
@@ -67,7 +69,7 @@ export const historyPart: Part = {
     const openTimes: number[] = [];
     const summaryTimes: number[] = [];
     const pageTimes: number[] = [];
-    for (let r = 0; r < (ctx.quick ? 5 : 15); r++) {
+    for (let r = 0; r < (ctx.quick ? 5 : 15) && (r < 3 || performance.now() < ctx.deadline); r++) {
       const s = open(dir);
       const service = new ParleyService({ store: s, keyProtection: 'key-file' });
       const t0 = performance.now();
@@ -95,10 +97,10 @@ export const historyPart: Part = {
     const r = summarize(rates);
     return [
       figure({ id: 'P6.insert', name: 'insert rate, one durable commit per received message (insertIncoming)', value: r.median, unit: 'msg/s', spread: `${spreadText(r, 0)} one-second runs; bulk fill ${((TOTAL - inserted) / fillSeconds).toFixed(0)} msg/s` }),
-      figure({ id: 'P6.open', name: 'open the latest 50 of 1,000,000 (first query on a fresh store)', value: o.median, unit: 'ms', goal: { text: '≤ 5 ms', on: 'value', max: 5 }, spread: `${spreadText(o, 2)} opens, max ${o.max.toFixed(2)}` }),
+      figure({ id: 'P6.open', name: `open the latest 50 of ${total} (first query on a fresh store)`, value: o.median, unit: 'ms', goal: { text: '≤ 5 ms', on: 'value', max: 5 }, spread: `${spreadText(o, 2)} opens, max ${o.max.toFixed(2)}` }),
       figure({ id: 'P6.page', name: 'page 50 older', value: p.median, unit: 'ms', spread: `${spreadText(p, 2)}, p99 ${p.p99.toFixed(2)}` }),
-      figure({ id: 'P6.bytes', name: 'bytes on disk per message (10–150-character texts)', value: bytesPerMessage, unit: 'B' }),
-      figure({ id: 'P6.summary', name: 'contact summary with 1,000,000 messages (per contact-changed event)', value: c.median, unit: 'ms', spread: spreadText(c, 2) }),
+      figure({ id: 'P6.bytes', name: `bytes on disk per message (${total} texts of 10–150 characters)`, value: bytesPerMessage, unit: 'B' }),
+      figure({ id: 'P6.summary', name: `contact summary with ${total} messages (per contact-changed event)`, value: c.median, unit: 'ms', spread: spreadText(c, 2) }),
     ];
   },
 };

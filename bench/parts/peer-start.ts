@@ -77,14 +77,14 @@ async function stopPeer(r: Running): Promise<void> {
 
 export const peerStartPart: Part = {
   name: 'headless peer (P8)',
-  budget: [45, 90],
+  budget: [30, 60],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const data = join(ctx.tmp, 'p8-data');
     const cold = await startPeer(ctx, data);
     await stopPeer(cold);
     const starts: number[] = [];
     const idle: number[] = [];
-    const runs = ctx.quick ? 5 : 11;
+    const runs = ctx.quick ? 4 : 11;
     let last: Running | null = null;
     for (let i = 0; i < runs; i++) {
       const r = await startPeer(ctx, data);

@@ -32,7 +32,7 @@ function measure(cases: Record<string, () => unknown>, batch: number, rounds: nu
 
 export const sealOpenPart: Part = {
   name: 'seal/open (C3–C6)',
-  budget: [15, 30],
+  budget: [8, 25],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const key = randomBytes(32);
     const keyObject = createSecretKey(key);

@@ -4,6 +4,7 @@
  * baselines, a TLS 1.3 server and a raw TCP server. Each either echoes (P1, P3) or sinks (P2).
  */
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import { createServer as createTlsServer } from 'node:tls';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
 import { FramedConnection } from '../../src/core/net/framed-connection.ts';
@@ -19,6 +20,8 @@ type Mode = 'echo' | 'sink';
 const identity = generateKeyPair();
 const closers: (() => Promise<void>)[] = [];
 let streamTarget = 0; // P2 baselines: bytes per round, after which the sink answers one byte
+let tlsSessions = 0; // P5's baseline: TLS handshakes completed
+let histogram: ELDHistogram | null = null;
 
 function parley(mode: Mode): Promise<number> {
   return Listener.listen('127.0.0.1', 0, (admission) => {
@@ -84,12 +87,25 @@ serve({
     if (args.proto === 'parley') return parley(args.mode);
     if (args.proto === 'tcp') return listen(createTcpServer({ noDelay: true }, (s) => streams(args.mode, s)));
     if (!args.tls) throw new Error('tls needs the fixture');
-    const server = createTlsServer(tlsServerOptions(args.tls), (s) => streams(args.mode, s));
+    const server = createTlsServer(tlsServerOptions(args.tls), (s) => {
+      tlsSessions += 1;
+      streams(args.mode, s);
+    });
     server.on('tlsClientError', () => undefined);
     return listen(server);
   },
   target: (bytes: number) => {
     streamTarget = bytes;
+  },
+  tlsSessions: () => tlsSessions,
+  monitorStart: () => {
+    histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+  },
+  monitorStop: () => {
+    if (!histogram) throw new Error('monitorStart first');
+    histogram.disable();
+    return { max: histogram.max / 1e6, p99: histogram.percentile(99) / 1e6, mean: histogram.mean / 1e6 };
   },
   cpu: () => {
     const u = process.cpuUsage();
