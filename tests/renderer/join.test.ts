@@ -44,7 +44,6 @@ describe('join errors become plain words with a hint', () => {
     ['connect-unreachable', /cannot be reached/],
     ['handshake-failed', /not speaking Parley/],
     ['handshake-timeout', /10 seconds/],
-    ['bad-input', /not valid/],
   ];
   for (const [code, hint] of cases) {
     test(code, async () => {
@@ -62,6 +61,21 @@ describe('join errors become plain words with a hint', () => {
     });
   }
 
+  test('bad-input: a title of its own, and the core’s message as the explanation instead of a repeat', async () => {
+    const w = await openJoin();
+    api.override('join', failWith('bad-input', 'the fingerprint (fp) must be exactly 64 lowercase hex digits'));
+    await joinWith(w, 'parley://10.0.0.2:47800?fp=nothex');
+    const err = w.get('[data-testid="join-error"]');
+    expect(err.attributes('role')).toBe('alert');
+    expect(err.attributes('data-code')).toBe('bad-input');
+    expect(err.get('.banner-title').text()).toBe('Check what you entered');
+    const lines = err.findAll('p').map((p) => p.text());
+    expect(lines).toEqual(['Check what you entered', 'The fingerprint (fp) must be exactly 64 lowercase hex digits.']);
+    expect(err.text()).not.toContain(ERROR_HINTS['bad-input']);
+    expect(err.text()).not.toContain('Details:');
+    expect(w.get('[data-testid="join-submit"]').text()).toBe('Try again');
+  });
+
   test('fingerprint-mismatch: possible interception, do not proceed, shown seriously', async () => {
     const w = await openJoin();
     api.override('join', failWith('fingerprint-mismatch', 'expected 1111…, got 2222…'));
@@ -72,6 +86,61 @@ describe('join errors become plain words with a hint', () => {
     expect(err.text()).toContain('Someone may be intercepting the connection');
     expect(err.text()).toContain('Do not proceed.');
     expect(w.findAll('[data-testid^="contact-"]')).toHaveLength(0);
+  });
+});
+
+describe('after an invite was refused (fingerprint mismatch), retrying it is not the suggested action', () => {
+  const FORGED = `parley://10.0.0.2:47800?fp=${HOST}&name=Bob`;
+
+  async function refused(): Promise<VueWrapper> {
+    const w = await openJoin();
+    api.override('join', failWith('fingerprint-mismatch', 'the host presented another fingerprint'));
+    await joinWith(w, FORGED);
+    await flushPromises();
+    return w;
+  }
+  const primary = (w: VueWrapper) => w.findAll('form button.btn-primary');
+
+  test('the one primary action discards the invite and has focus; a plainly worded retry is secondary', async () => {
+    const w = await refused();
+    expect(w.get('[data-testid="join-error"]').classes()).toContain('serious');
+    expect(primary(w).map((b) => b.text())).toEqual(['Discard this invite']);
+    expect(document.activeElement).toBe(w.get('[data-testid="join-discard"]').element);
+    const retry = w.get('[data-testid="join-retry"]');
+    expect(retry.text()).toBe('Retry this invite anyway');
+    expect(retry.classes()).not.toContain('btn-primary');
+    expect(w.find('[data-testid="join-submit"]').exists()).toBe(false);
+    expect(w.text()).not.toContain('Try again');
+  });
+
+  test('Enter in the field does not retry it; only the explicit retry button does', async () => {
+    const w = await refused();
+    await w.get('form').trigger('submit'); // what Enter in the field does
+    await flushPromises();
+    expect(api.callsOf('join')).toEqual([[FORGED]]);
+    await w.get('[data-testid="join-retry"]').trigger('click');
+    await flushPromises();
+    expect(api.callsOf('join')).toEqual([[FORGED], [FORGED]]);
+    expect(w.get('[data-testid="join-error"]').attributes('data-code')).toBe('fingerprint-mismatch'); // refused again
+  });
+
+  test('Discard this invite empties the field, clears the error and puts the cursor back in the field', async () => {
+    const w = await refused();
+    await w.get('[data-testid="join-discard"]').trigger('click');
+    await flushPromises();
+    const field = w.get('[data-testid="join-target"]');
+    expect((field.element as HTMLInputElement).value).toBe('');
+    expect(document.activeElement).toBe(field.element);
+    expect(w.find('[data-testid="join-error"]').exists()).toBe(false);
+    expect(w.get('[data-testid="join-submit"]').text()).toBe('Connect');
+    expect(api.callsOf('join')).toHaveLength(1);
+  });
+
+  test('editing the field after a refusal brings Connect back', async () => {
+    const w = await refused();
+    await w.get('[data-testid="join-target"]').setValue('10.0.0.9:47800');
+    expect(w.find('[data-testid="join-error"]').exists()).toBe(false);
+    expect(w.get('[data-testid="join-submit"]').text()).toBe('Connect');
   });
 });
 

@@ -1,7 +1,15 @@
 /** The renderer's pure helpers: fingerprint comparison, links, pictures, QR data, text rules, error hints. */
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { compareFingerprint, fingerprintGroups, formatFingerprint, normaliseFingerprint, safetyNumberGroups, shortFingerprint } from '../../src/renderer/src/lib/fingerprint.ts';
+import {
+  compareFingerprint,
+  differingGroupsPhrase,
+  fingerprintGroups,
+  formatFingerprint,
+  normaliseFingerprint,
+  safetyNumberGroups,
+  shortFingerprint,
+} from '../../src/renderer/src/lib/fingerprint.ts';
 import { linkify, safeHttpUrl } from '../../src/renderer/src/lib/linkify.ts';
 import { identicon } from '../../src/renderer/src/lib/identicon.ts';
 import { qrMatrix } from '../../src/renderer/src/lib/qr.ts';
@@ -35,10 +43,23 @@ describe('fingerprints', () => {
     }
   });
 
-  test('a different fingerprint is a mismatch, and says where it differs', () => {
+  test('a different fingerprint is a mismatch, and says where it differs: the first digit and every group', () => {
     const last = `${FP.slice(0, 63)}${FP[63] === '0' ? '1' : '0'}`;
-    expect(compareFingerprint(FP, last)).toEqual({ kind: 'mismatch', firstDifference: 63 });
-    expect(compareFingerprint(FP, `0${FP.slice(1)}`)).toEqual({ kind: 'mismatch', firstDifference: 0 });
+    expect(compareFingerprint(FP, last)).toEqual({ kind: 'mismatch', firstDifference: 63, differingGroups: [15] });
+    expect(compareFingerprint(FP, `0${FP.slice(1)}`)).toEqual({ kind: 'mismatch', firstDifference: 0, differingGroups: [0] });
+    // Digits 41 and 42 (group 11) and 9 (group 3): each group once, in order.
+    const flip = (s: string, i: number): string => s.slice(0, i) + (s[i] === 'a' ? 'b' : 'a') + s.slice(i + 1);
+    expect(compareFingerprint(FP, flip(flip(flip(FP, 40), 41), 8))).toEqual({ kind: 'mismatch', firstDifference: 8, differingGroups: [2, 10] });
+    const other = [...FP].map((c) => (c === 'f' ? '0' : 'f')).join('');
+    expect(compareFingerprint(FP, other)).toMatchObject({ firstDifference: 0, differingGroups: [...Array(16).keys()] });
+  });
+
+  test('the differing groups in words, counted from 1 as people see them on the grid', () => {
+    expect(differingGroupsPhrase([10])).toBe('group 11 differs');
+    expect(differingGroupsPhrase([2, 10])).toBe('groups 3 and 11 differ');
+    expect(differingGroupsPhrase([0, 1, 4, 8])).toBe('groups 1, 2, 5 and 9 differ');
+    expect(differingGroupsPhrase([...Array(16).keys()])).toBe('all 16 groups differ');
+    expect(() => differingGroupsPhrase([])).toThrow(RangeError);
   });
 
   test('garbage, prefixes and extra digits never match', () => {
@@ -57,6 +78,25 @@ describe('fingerprints', () => {
       fc.property(hex, hex, fc.constantFrom(' ', ':', '\n', '-', ''), (a, b, sep) => {
         const pasted = (b.match(/.{4}/g) ?? []).join(sep);
         expect(compareFingerprint(a, pasted).kind).toBe(a === b ? 'match' : 'mismatch');
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+  });
+
+  test('property: the differing groups are exactly the groups whose 4 digits are not the same', () => {
+    const hex = fc.stringMatching(/^[0-9a-f]{64}$/);
+    // Pairs that share most groups, so that single and scattered differences are common.
+    const pair = fc.tuple(hex, fc.uniqueArray(fc.nat({ max: 63 }), { maxLength: 6 }), fc.constantFrom(...'0123456789abcdef')).map(([a, positions, digit]) => {
+      const b = [...a];
+      for (const i of positions) b[i] = digit;
+      return [a, b.join('')] as const;
+    });
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const want = fingerprintGroups(a).flatMap((g, i) => (g === fingerprintGroups(b)[i] ? [] : [i]));
+        const got = compareFingerprint(a, b);
+        if (want.length === 0) expect(got).toEqual({ kind: 'match' });
+        else expect(got).toMatchObject({ kind: 'mismatch', differingGroups: want, firstDifference: [...a].findIndex((c, i) => c !== b[i]) });
       }),
       { seed: 42, numRuns: 300 },
     );
@@ -174,9 +214,26 @@ describe('text, addresses, errors', () => {
       const d = describeError({ code, message: '' });
       expect(d.title.length).toBeGreaterThan(3);
       expect(d.hint).toBe(ERROR_HINTS[code]);
+      // The title never just repeats the explanation under it.
+      expect(d.hint.replace(/\.$/, '').toLowerCase()).not.toBe(d.title.toLowerCase());
       expect(d.serious).toBe(code === 'fingerprint-mismatch');
     }
     expect(describeError({ code: 'connect-refused', message: 'ECONNREFUSED' }).detail).toBe('ECONNREFUSED');
     expect(describeError({ code: 'something-new', message: 'new failure' })).toMatchObject({ code: 'unknown', hint: 'new failure' });
+  });
+
+  test('bad input: a title of its own, and the core’s message (what is wrong) as the explanation, said once', () => {
+    const d = describeError({ code: 'bad-input', message: 'a display name is 0 to 64 characters without control characters' });
+    expect(d).toEqual({
+      code: 'bad-input',
+      title: 'Check what you entered',
+      hint: 'A display name is 0 to 64 characters without control characters.',
+      detail: null,
+      serious: false,
+    });
+    expect(describeError({ code: 'bad-input', message: 'The fingerprint (fp) must be exactly 64 lowercase hex digits.' }).hint).toBe(
+      'The fingerprint (fp) must be exactly 64 lowercase hex digits.',
+    );
+    expect(describeError({ code: 'bad-input', message: '  ' })).toMatchObject({ title: 'Check what you entered', hint: ERROR_HINTS['bad-input'], detail: null });
   });
 });

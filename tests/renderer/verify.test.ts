@@ -74,6 +74,37 @@ describe('verify dialog', () => {
     expect(buttonNamed('Mark verified by fingerprint').attributes('disabled')).toBeUndefined();
   });
 
+  test('after a mismatch, the differing groups are marked on their key and named; a match clears the marks', async () => {
+    const theirs = () => dialog().get('[data-testid="their-fingerprint"]');
+    const marked = () => theirs().findAll('[data-differs="true"]').map((g) => g.text());
+    expect(marked()).toEqual([]);
+    // Group 11 (digits 41–44) wrong: "89ab" becomes "89ff".
+    await paste(`${BOB.slice(0, 42)}ff${BOB.slice(44)}`);
+    expect(marked()).toEqual(['89ab']);
+    expect(theirs().findAll('span').findIndex((g) => g.attributes('data-differs') === 'true')).toBe(10);
+    expect(dialog().get('[data-testid="compare-groups"]').text()).toBe('group 11 differs');
+    expect(dialog().get('[data-testid="compare-result"]').text()).toContain('(from digit 43), marked on Bob’s key above');
+    // Two groups wrong, the groups read in order; one's own key is never marked.
+    await paste(`ffff${BOB.slice(4, 60)}ffff`);
+    expect(marked()).toEqual(['0123', 'cdef']);
+    expect(dialog().get('[data-testid="compare-groups"]').text()).toBe('groups 1 and 16 differ');
+    expect(dialog().get('[data-testid="own-fingerprint"]').findAll('[data-differs]')).toHaveLength(0);
+    await paste(BOB);
+    expect(marked()).toEqual([]);
+    await paste('not hex');
+    expect(marked()).toEqual([]);
+  });
+
+  test('after a mismatch nothing suggests marking verified: no primary Mark verified button', async () => {
+    const primaries = () => dialog().findAll('button.btn-primary').map((b) => b.text());
+    expect(primaries()).toEqual(['Mark verified by safety number']);
+    await paste(`${BOB.slice(0, 60)}ffff`);
+    expect(primaries()).toEqual([]);
+    expect(buttonNamed('Mark verified by safety number').attributes('disabled')).toBeUndefined(); // still possible, not suggested
+    await paste(BOB);
+    expect(primaries()).toEqual(['Mark verified by fingerprint']);
+  });
+
   test('Mark verified by fingerprint, then Remove verification, with how and when', async () => {
     await paste(BOB);
     await buttonNamed('Mark verified by fingerprint').trigger('click');

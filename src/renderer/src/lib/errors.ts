@@ -12,7 +12,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   'connect-unreachable': 'Address unreachable',
   'handshake-failed': 'The secure handshake failed',
   'handshake-timeout': 'The secure handshake timed out',
-  'bad-input': 'That input is not valid',
+  'bad-input': 'Check what you entered',
   'no-peer': 'Contact not connected',
   'message-too-long': 'Message too long',
   'send-blocked': 'Sending is paused',
@@ -32,12 +32,24 @@ export type DescribedError = {
   readonly serious: boolean;
 };
 
+/** The core's message as a sentence: a capital first letter and a full stop. */
+function asSentence(s: string): string {
+  const t = s.trim();
+  const capital = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?…]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /** Turns an error from the API or an 'error' event into a title, a hint and a severity. */
 export function describeError(error: { readonly code: string; readonly message: string } | ParleyError): DescribedError {
   if (!isErrorCode(error.code)) {
     return { code: 'unknown', title: 'Something went wrong', hint: error.message || ERROR_HINTS.internal, detail: null, serious: false };
   }
+  // The shared hint for bad input says only that it is not valid; the core's message says what is wrong, so it is the hint.
+  if (error.code === 'bad-input' && error.message.trim() !== '') {
+    return { code: error.code, title: TITLES[error.code], hint: asSentence(error.message), detail: null, serious: false };
+  }
   const hint = ERROR_HINTS[error.code];
-  const detail = error.message && error.message !== hint ? error.message : null;
+  const message = error.message.trim();
+  const detail = message !== '' && message !== hint ? message : null;
   return { code: error.code, title: TITLES[error.code], hint, detail, serious: error.code === 'fingerprint-mismatch' };
 }

@@ -40,7 +40,13 @@ export type CompareOutcome =
   | { readonly kind: 'empty' }
   | { readonly kind: 'invalid'; readonly reason: string }
   | { readonly kind: 'match' }
-  | { readonly kind: 'mismatch'; readonly firstDifference: number };
+  | {
+      readonly kind: 'mismatch';
+      /** Index (0–63) of the first digit that differs. */
+      readonly firstDifference: number;
+      /** Indexes (0–15, ascending) of every group of 4 that holds a differing digit. */
+      readonly differingGroups: readonly number[];
+    };
 
 // Separators people and tools put between hex digits: spaces, line breaks, colons (openssl -c), hyphens.
 const SEPARATORS_RE = /[\s:-]+/g;
@@ -69,9 +75,25 @@ export function compareFingerprint(expected: string, pasted: string): CompareOut
     };
   }
   let firstDifference = -1;
+  const differingGroups: number[] = [];
   // Every digit is looked at, so a match means all 64 agree, not a prefix.
   for (let i = 0; i < 64; i++) {
-    if (stripped[i] !== expected[i] && firstDifference < 0) firstDifference = i;
+    if (stripped[i] === expected[i]) continue;
+    if (firstDifference < 0) firstDifference = i;
+    const group = Math.floor(i / 4);
+    if (differingGroups.at(-1) !== group) differingGroups.push(group);
   }
-  return firstDifference < 0 ? { kind: 'match' } : { kind: 'mismatch', firstDifference };
+  return firstDifference < 0 ? { kind: 'match' } : { kind: 'mismatch', firstDifference, differingGroups };
+}
+
+/**
+ * Which groups differ, in words people can find on the 4×4 grid (groups counted from 1, left to right,
+ * top to bottom): "group 11 differs", "groups 3 and 11 differ", "all 16 groups differ".
+ */
+export function differingGroupsPhrase(groups: readonly number[]): string {
+  if (groups.length === 0) throw new RangeError('differingGroupsPhrase: groups must not be empty');
+  if (groups.length === 16) return 'all 16 groups differ';
+  const numbers = groups.map((g) => String(g + 1));
+  if (numbers.length === 1) return `group ${numbers[0]} differs`;
+  return `groups ${numbers.slice(0, -1).join(', ')} and ${numbers.at(-1)} differ`;
 }

@@ -1,27 +1,90 @@
-/** Short messages for the user (a polite live region): confirmations fade, errors stay until dismissed. */
-import { ref } from 'vue';
+/**
+ * Short messages for the user: confirmations fade after a while, errors stay until dismissed.
+ *
+ * Notices never float over controls. They are shown inside a region that a layout reserves for them
+ * (a notice host: the window, the main pane, a conversation above its composer, an open dialog), and
+ * only in one host at a time: the most specific one on screen. While a modal dialog is open, confirmations
+ * are held (hidden, their time not running) and shown in full once it closes; errors show in the dialog.
+ */
+import { computed, ref } from 'vue';
 import { defineStore } from 'pinia';
 
 /** One notice. */
 export type Notice = { readonly id: number; readonly kind: 'info' | 'error'; readonly title: string; readonly text: string };
 
-const INFO_MS = 6000;
+/** The regions that can show notices, from the least to the most specific. */
+export type NoticeHostKind = 'window' | 'pane' | 'conversation' | 'dialog';
+
+type Host = { readonly id: number; readonly kind: NoticeHostKind };
+
+/** How long a confirmation stays on screen. */
+export const INFO_MS = 6000;
+const MAX_ITEMS = 5;
+const RANK: Readonly<Record<NoticeHostKind, number>> = { window: 0, pane: 1, conversation: 2, dialog: 3 };
 
 /** The notices store. */
 export const useNoticesStore = defineStore('notices', () => {
   const items = ref<Notice[]>([]);
+  const hosts = ref<Host[]>([]);
+  const timers = new Map<number, ReturnType<typeof setTimeout>>();
   let next = 1;
+
+  /** The host that shows notices now: the highest rank, and among equals (nested dialogs) the newest. */
+  const activeHost = computed<number | null>(() => {
+    let best: Host | null = null;
+    for (const h of hosts.value) if (best === null || RANK[h.kind] >= RANK[best.kind]) best = h;
+    return best?.id ?? null;
+  });
+
+  /** True while a modal dialog is open: confirmations wait for it to close. */
+  const holding = computed(() => hosts.value.some((h) => h.kind === 'dialog'));
+
+  /** The notices on screen (in the active host), oldest first. */
+  const visible = computed<readonly Notice[]>(() => {
+    if (activeHost.value === null) return [];
+    return holding.value ? items.value.filter((n) => n.kind === 'error') : items.value;
+  });
+
+  // A confirmation's time runs only while it is on screen; hidden again, it starts over when it comes back.
+  function syncTimers(): void {
+    const shown = new Set(visible.value.filter((n) => n.kind === 'info').map((n) => n.id));
+    for (const [id, timer] of timers) {
+      if (shown.has(id)) continue;
+      clearTimeout(timer);
+      timers.delete(id);
+    }
+    for (const id of shown) if (!timers.has(id)) timers.set(id, setTimeout(() => dismiss(id), INFO_MS));
+  }
 
   function dismiss(id: number): void {
     items.value = items.value.filter((n) => n.id !== id);
+    syncTimers();
   }
 
   function push(kind: Notice['kind'], title: string, text = ''): number {
     const id = next++;
-    items.value = [...items.value.slice(-4), { id, kind, title, text }];
-    if (kind === 'info') setTimeout(() => dismiss(id), INFO_MS);
+    items.value = [...items.value.slice(-(MAX_ITEMS - 1)), { id, kind, title, text }];
+    syncTimers();
     return id;
   }
 
-  return { items, push, dismiss };
+  /** Registers a region that can show notices; returns its id (for isActive and removeHost). */
+  function addHost(kind: NoticeHostKind): number {
+    const id = next++;
+    hosts.value = [...hosts.value, { id, kind }];
+    syncTimers();
+    return id;
+  }
+
+  function removeHost(id: number): void {
+    hosts.value = hosts.value.filter((h) => h.id !== id);
+    syncTimers();
+  }
+
+  /** True when the host with this id is the one showing notices. */
+  function isActive(id: number): boolean {
+    return activeHost.value === id;
+  }
+
+  return { items, visible, holding, push, dismiss, addHost, removeHost, isActive };
 });
