@@ -37,3 +37,21 @@ export function hasControlChars(s: string, allowTabLf: boolean): boolean {
 export function hasLoneSurrogate(s: string): boolean {
   return !s.isWellFormed();
 }
+
+// Characters that draw nothing: default-ignorable code points (zero-width spaces and joiners, the
+// soft hyphen, bidi marks, embeddings, overrides and isolates, variation selectors, tags, Hangul
+// fillers) and the other format characters.
+const INVISIBLE_RE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
+
+/**
+ * The key two display names are compared by for `name-collision` (PROTOCOL.md section 6): what a
+ * person sees, not the exact string. Invisible characters are dropped, compatibility forms folded
+ * (NFKC: fullwidth letters, ligatures), runs of white space (NBSP included) made one space and
+ * trimmed, and case folded. Why (security review): compared exactly, "Alice\u200b", "Alice ",
+ * "ALICE" or a fullwidth "Ａｌｉｃｅ" raised no warning next to a contact named "Alice". Letters of
+ * other scripts that merely look alike (Cyrillic "А") are not folded: names prove nothing, keys do.
+ * An empty key is no claim to anybody's name.
+ */
+export function displayNameKey(name: string): string {
+  return name.replace(INVISIBLE_RE, '').normalize('NFKC').replace(INVISIBLE_RE, '').replace(/\s+/gu, ' ').trim().toLowerCase();
+}

@@ -135,3 +135,43 @@ describe('an invite does not overrule a warning raised on its own connection', (
     expect(user.service.contact(bob.fingerprint)).toMatchObject({ verified: true, verifiedMethod: 'invite', blocked: null });
   });
 });
+
+describe('a name that only looks like a contact’s', () => {
+  // Each is shown to a person as "Alice" (or nearly so), but is not the same string.
+  const LOOKALIKES: [string, string][] = [
+    ['a zero-width space', 'Alice\u200b'],
+    ['a trailing space', 'Alice '],
+    ['a soft hyphen', 'Al\u00adice'],
+    ['a bidi override', '\u202dAlice'],
+    ['another case', 'ALICE'],
+    ['fullwidth letters', '\uff21\uff4c\uff49\uff43\uff45'],
+    ['a no-break space inside', 'Mary\u00a0Ann'],
+  ];
+
+  it.each(LOOKALIKES)('with %s still raises name-collision', async (_what, lookalike) => {
+    const { node: host, hosting } = await startHost('Host');
+    const original = lookalike.startsWith('Mary') ? 'Mary Ann' : 'Alice';
+    const alice = await startNode(original);
+    await connectTo(alice, host, addressOf(hosting.port));
+    await hangUp(alice, host);
+
+    const mallory = await startNode(lookalike);
+    const mark = host.mark();
+    await connectTo(mallory, host, addressOf(hosting.port));
+    expect(host.events.slice(mark).filter((e) => e.type === 'warning')).toMatchObject([
+      { code: 'name-collision', peer: mallory.fingerprint, previous: alice.fingerprint },
+    ]);
+    expect(host.service.contact(mallory.fingerprint)).toMatchObject({ verified: false, blocked: 'name-collision' });
+  });
+
+  it('a different name, or one made only of invisible characters, raises nothing', async () => {
+    const { node: host, hosting } = await startHost('Host');
+    const alice = await startNode('Alice');
+    await connectTo(alice, host, addressOf(hosting.port));
+    for (const name of ['Alicia', 'Ali ce', '\u200b\u200d', '\u200b']) {
+      const other = await startNode(name);
+      await connectTo(other, host, addressOf(hosting.port));
+    }
+    expect(host.all('warning')).toEqual([]);
+  });
+});

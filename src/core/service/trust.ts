@@ -34,9 +34,9 @@ export function assessIdentity(contacts: ContactsRepo, known: Contact | null, fi
     const prior = contacts.findByAddress(joinedAddress).find((c) => c.fingerprint !== fingerprint);
     if (prior) return { code: 'key-changed', previous: prior, blocking: prior.verified };
   }
-  // An empty name is no claim to anybody's identity.
+  // Names are compared as a person sees them (displayNameKey); an empty one is no claim to anybody's identity.
   if (name !== '' && known?.name !== name) {
-    const same = contacts.findByName(name).find((c) => c.fingerprint !== fingerprint);
+    const same = contacts.findByNameKey(name).find((c) => c.fingerprint !== fingerprint);
     if (same) return { code: 'name-collision', previous: same, blocking: true };
   }
   return null;

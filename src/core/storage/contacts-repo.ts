@@ -7,7 +7,8 @@ import type { AesKey } from '../crypto/aes-gcm.ts';
 import { fingerprintHex } from '../crypto/fingerprint.ts';
 import { InvalidPointError } from '../crypto/p256.ts';
 import type { VerificationMethod } from '../../shared/dto.ts';
-import { relaxedWriter } from './database.ts';
+import { displayNameKey } from '../../shared/text.ts';
+import { inTransaction, relaxedWriter } from './database.ts';
 import { rowToMessage, type StoredMessage } from './message-codec.ts';
 import {
   assertAddress,
@@ -59,8 +60,10 @@ export type ContactsRepo = {
   summary(fingerprint: string): ContactSummary | null;
   /** Contacts last joined at exactly this `host:port`, most recently seen first (for key-changed). */
   findByAddress(address: string): Contact[];
-  /** Contacts whose stored name equals `name` exactly, most recently seen first (for name-collision). */
+  /** Contacts whose stored name equals `name` exactly, most recently seen first. */
   findByName(name: string): Contact[];
+  /** Contacts whose name looks like `name` (same displayNameKey, non-empty), most recently seen first (for name-collision). */
+  findByNameKey(name: string): Contact[];
   /** Marks the contact verified by `method` now; false if there is no such contact. */
   verify(fingerprint: string, method: VerificationMethod): boolean;
   /** Clears the verification; false if there is no such contact. */
@@ -93,13 +96,17 @@ const SUMMARY_SELECT = `SELECT ${CONTACT_COLUMNS},
 /** The repository's SQL, exported so the tests can check each query plan (EXPLAIN QUERY PLAN). */
 export const CONTACT_SQL = {
   get: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.fingerprint = ?`,
-  insert: `INSERT INTO contacts (fingerprint, public_key, name, last_address, first_seen, last_seen)
-    VALUES (:fingerprint, :publicKey, :name, :address, :at, :at)
+  insert: `INSERT INTO contacts (fingerprint, public_key, name, name_key, last_address, first_seen, last_seen)
+    VALUES (:fingerprint, :publicKey, :name, :nameKey, :address, :at, :at)
     ON CONFLICT (fingerprint) DO NOTHING`,
-  update: `UPDATE contacts SET name = :name, last_address = coalesce(:address, last_address), last_seen = max(last_seen, :at)
+  update: `UPDATE contacts SET name = :name, name_key = :nameKey, last_address = coalesce(:address, last_address), last_seen = max(last_seen, :at)
     WHERE fingerprint = :fingerprint`,
   findByAddress: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.last_address = ? ${BY_RECENCY}`,
   findByName: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name = ? ${BY_RECENCY}`,
+  findByNameKey: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name_key = ? ${BY_RECENCY}`,
+  // Rows written before migration 5 (or by hand): their key is filled when the repository opens.
+  unkeyed: 'SELECT fingerprint, name FROM contacts WHERE name_key IS NULL',
+  setKey: 'UPDATE contacts SET name_key = ? WHERE fingerprint = ?',
   verify: 'UPDATE contacts SET verified_method = ?, verified_at = ? WHERE fingerprint = ?',
   unverify: 'UPDATE contacts SET verified_method = NULL, verified_at = NULL WHERE fingerprint = ?',
   markReadUpTo: 'UPDATE contacts SET last_read_seq = max(last_read_seq, ?) WHERE fingerprint = ?',
@@ -120,6 +127,11 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
   const update = db.prepare(CONTACT_SQL.update);
   const byAddress = db.prepare(CONTACT_SQL.findByAddress);
   const byName = db.prepare(CONTACT_SQL.findByName);
+  const byNameKey = db.prepare(CONTACT_SQL.findByNameKey);
+  const setKey = db.prepare(CONTACT_SQL.setKey);
+  const unkeyed = db.prepare(CONTACT_SQL.unkeyed).all();
+  // One transaction (one fsync) for every row from before migration 5, at the first open after it.
+  if (unkeyed.length > 0) inTransaction(db, () => unkeyed.forEach((row) => setKey.run(displayNameKey(String(row['name'])), String(row['fingerprint']))));
   const setVerified = db.prepare(CONTACT_SQL.verify);
   const clearVerified = db.prepare(CONTACT_SQL.unverify);
   const setRead = db.prepare(CONTACT_SQL.markReadUpTo);
@@ -158,14 +170,15 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
         throw error;
       }
       const at = now();
-      const params = { fingerprint, publicKey, name, address: address ?? null, at };
+      const nameKey = displayNameKey(name);
+      const params = { fingerprint, publicKey, name, nameKey, address: address ?? null, at };
       // Not fsynced on its own (it runs for every connection: 1,000 joins were 1,000 fsyncs on the
       // event loop). What must outlive a power loss comes after it in the WAL and is fsynced: a
       // verification, a received message; committing those makes this row durable too. A row lost
       // before any of them is an unverified contact that nothing was exchanged with yet.
       const created = relaxed(() => {
         if (insert.run(params).changes === 1) return true;
-        update.run({ fingerprint, name, address: address ?? null, at });
+        update.run({ fingerprint, name, nameKey, address: address ?? null, at });
         return false;
       });
       const contact = get(fingerprint);
@@ -191,6 +204,12 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
     findByName(name) {
       assertName('name', name);
       return byName.all(name).map(rowToContact);
+    },
+
+    findByNameKey(name) {
+      assertName('name', name);
+      const key = displayNameKey(name);
+      return key === '' ? [] : byNameKey.all(key).map(rowToContact);
     },
 
     verify(fingerprint, method) {

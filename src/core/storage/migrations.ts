@@ -104,6 +104,17 @@ export const MIGRATIONS: readonly Migration[] = [
       DELETE FROM settings WHERE key = 'trust.warnings';
     `,
   },
+  {
+    version: 5,
+    description: 'display-name keys for name-collision',
+    sql: `
+      -- displayNameKey(name) (src/shared/text.ts): the name as a person sees it, so that "Alice",
+      -- "ALICE " and "Al<zero-width space>ice" collide. SQL cannot compute it: the contacts
+      -- repository fills it on every write, and fills rows from before this version when it opens.
+      ALTER TABLE contacts ADD COLUMN name_key TEXT;
+      CREATE INDEX contacts_by_name_key ON contacts (name_key);
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */

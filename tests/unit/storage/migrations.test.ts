@@ -43,7 +43,7 @@ const KEY33 = new Uint8Array(33).fill(2);
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(4);
+    expect(SCHEMA_VERSION).toBe(5);
   });
 
   it('a fresh database is version 0 with no tables', () => {
@@ -164,6 +164,18 @@ describe('migrations', () => {
     expect(() => insert.run(FP_A, 'whatever', 'c'.repeat(64), 1)).toThrow(/CHECK/);
     expect(() => insert.run(FP_A, 'key-changed', 'short', 1)).toThrow(/CHECK/);
     expect(() => insert.run(FP_A, 'key-changed', 'c'.repeat(64), 2)).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('v5 adds a name_key column (NULL on existing rows until the repository fills it) and its index', () => {
+    const db = freshDb();
+    migrate(db, 4);
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, first_seen, last_seen) VALUES (?, ?, 'Bob', 1, 2)").run(FP_A, KEY33);
+    migrate(db, 5);
+    expect(schemaVersion(db)).toBe(5);
+    expect(columns(db, 'contacts')['name_key']).toBe('TEXT');
+    expect(indexes(db, 'contacts')).toContain('contacts_by_name_key');
+    expect({ ...db.prepare('SELECT name, name_key FROM contacts').get() }).toEqual({ name: 'Bob', name_key: null });
     db.close();
   });
 

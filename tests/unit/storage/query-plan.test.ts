@@ -26,9 +26,9 @@ beforeAll(() => {
   for (const { name } of indexSql) db.exec(`DROP INDEX ${name}`);
   db.exec(`
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${CONTACTS - 1})
-    INSERT INTO contacts (fingerprint, public_key, name, last_address, first_seen, last_seen)
-    SELECT printf('%064x', i), zeroblob(33), 'name ' || i, '10.0.' || (i / 250) || '.' || (i % 250) || ':47800', i, i FROM n;
-    INSERT INTO contacts (fingerprint, public_key, name, first_seen, last_seen) VALUES ('${BUSY}', zeroblob(33), 'Busy', 0, 0);
+    INSERT INTO contacts (fingerprint, public_key, name, name_key, last_address, first_seen, last_seen)
+    SELECT printf('%064x', i), zeroblob(33), 'name ' || i, 'name ' || i, '10.0.' || (i / 250) || '.' || (i % 250) || ':47800', i, i FROM n;
+    INSERT INTO contacts (fingerprint, public_key, name, name_key, first_seen, last_seen) VALUES ('${BUSY}', zeroblob(33), 'Busy', 'busy', 0, 0);
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${MESSAGES})
     INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box)
     SELECT CASE WHEN i % 4 = 0 THEN printf('%064x', i % ${CONTACTS - 1} + 1) ELSE '${BUSY}' END,
@@ -61,6 +61,7 @@ const EXPECTED: Record<string, { sql: string; uses: string[] }> = {
   'contacts.update': { sql: CONTACT_SQL.update, uses: ['sqlite_autoindex_contacts_1'] },
   'contacts.findByAddress': { sql: CONTACT_SQL.findByAddress, uses: ['contacts_by_address'] },
   'contacts.findByName': { sql: CONTACT_SQL.findByName, uses: ['contacts_by_name'] },
+  'contacts.findByNameKey': { sql: CONTACT_SQL.findByNameKey, uses: ['contacts_by_name_key'] },
   'contacts.verify': { sql: CONTACT_SQL.verify, uses: ['sqlite_autoindex_contacts_1'] },
   'contacts.unverify': { sql: CONTACT_SQL.unverify, uses: ['sqlite_autoindex_contacts_1'] },
   'contacts.markReadUpTo': { sql: CONTACT_SQL.markReadUpTo, uses: ['sqlite_autoindex_contacts_1'] },
