@@ -4,7 +4,8 @@
  * again by pasting C's fingerprint (a wrong one is called a mismatch and cannot be marked verified).
  */
 import { test, expect, shot } from './support/fixtures.ts';
-import { contactRow, conversation, createIdentity, dismissNotices, openConversation, startHosting, submitJoin } from './support/steps.ts';
+import { fingerprintGroupsOf } from './support/format.ts';
+import { contactRow, conversation, createIdentity, expectNoticesCoverNothing, openConversation, startHosting, submitJoin } from './support/steps.ts';
 
 test('B joins C by HOST:PORT unverified, then verifies by safety number and by pasted fingerprint', async ({ people }) => {
   const carol = await people.add('Carol');
@@ -25,8 +26,14 @@ test('B joins C by HOST:PORT unverified, then verifies by safety number and by p
   await expect(withCarol.getByTestId('unverified-badge')).toHaveText('Not verified');
   await expect(bp.getByRole('status').filter({ hasText: 'Connected to Carol' })).toContainText('Not verified yet: compare your safety number to be sure.');
   await expect(contactRow(bp, 'Carol')).toHaveAccessibleName(/^Carol, online, not verified, /);
+  // The notices sit between the history and the composer: Send, the message box and Verify stay clear.
+  await expectNoticesCoverNothing(bp);
+  await expect(bp.getByTestId('notices')).toHaveAttribute('data-host', 'conversation');
+  // Carol, on her Host screen, is told who joined, below the page: Stop hosting and Copy stay clear.
+  await expect(carol.page.getByRole('status').filter({ hasText: 'Bob connected' })).toBeVisible();
+  await expectNoticesCoverNothing(carol.page);
+  await shot(carol.page, 'address-join-2b-host-told-who-joined');
   await shot(bp, 'address-join-2-joined-unverified');
-  await dismissNotices(bp);
 
   // Both open the verify panel: the safety numbers are the same on both screens.
   await withCarol.getByRole('button', { name: 'Verify Carol' }).click();
@@ -62,8 +69,14 @@ test('B joins C by HOST:PORT unverified, then verifies by safety number and by p
   const result = dialog.getByTestId('compare-result');
   await expect(result).toHaveAttribute('data-result', 'mismatch');
   await expect(result).toContainText('Mismatch.');
-  await expect(result).toContainText('they differ from digit 41');
+  await expect(result).toContainText('group 11 differs (from digit 41), marked on Carol’s key above');
+  // The group it got wrong is marked on Carol's key.
+  const theirs = dialog.getByTestId('their-fingerprint');
+  await expect(theirs.locator('[data-differs="true"]')).toHaveText([fingerprintGroupsOf(carolFp)[10] ?? '']);
   await expect(dialog.getByRole('button', { name: 'Mark verified by fingerprint' })).toBeDisabled();
+  await expect(dialog.locator('button.btn-primary')).toHaveCount(0); // nothing suggests marking verified now
+  await theirs.scrollIntoViewIfNeeded();
+  await shot(bp, 'address-join-6b-mismatched-group-marked');
   await shot(bp, 'address-join-6-pasted-fingerprint-mismatch', dialog.getByRole('button', { name: 'Done' }));
 
   // …then the one Carol sent another way, as people paste it (grouped, upper case).
@@ -72,6 +85,7 @@ test('B joins C by HOST:PORT unverified, then verifies by safety number and by p
   await paste.fill((carolsOwn ?? '').toUpperCase().replace(/(.{4})(?!$)/g, '$1 '));
   await expect(result).toHaveAttribute('data-result', 'match');
   await expect(result).toContainText('Match. All 64 digits are the same as the fingerprint of the key you are talking to.');
+  await expect(theirs.locator('[data-differs]')).toHaveCount(0);
   await shot(bp, 'address-join-7-pasted-fingerprint-match', dialog.getByRole('button', { name: 'Done' }));
   await dialog.getByRole('button', { name: 'Mark verified by fingerprint' }).click();
   await expect(dialog.getByTestId('verification-status')).toContainText('Verified by comparing fingerprints on');

@@ -5,7 +5,7 @@
  */
 import { test, expect, shot } from './support/fixtures.ts';
 import { fingerprintGroupsOf } from './support/format.ts';
-import { contactRow, conversation, createIdentity, dismissNotices, openConversation, startHosting } from './support/steps.ts';
+import { contactRow, conversation, createIdentity, openConversation, startHosting } from './support/steps.ts';
 
 test('A hosts, B joins by invite and A is verified on join', async ({ people }) => {
   const alice = await people.add('Alice');
@@ -34,14 +34,13 @@ test('A hosts, B joins by invite and A is verified on join', async ({ people }) 
   await expect(preview).toContainText(fingerprintGroupsOf(aliceFp).join(' '));
   await shot(bp, 'invite-join-2-preview');
 
-  await bp.getByRole('button', { name: 'Connect' }).click();
+  await bp.getByRole('button', { name: 'Connect', exact: true }).click();
   const withAlice = conversation(bp, 'Alice');
   await expect(withAlice).toBeVisible();
   await expect(withAlice.getByTestId('verified-badge')).toHaveText('Verified');
   await expect(withAlice.getByTestId('presence')).toHaveText('Online');
   await expect(bp.getByRole('status').filter({ hasText: 'Connected to Alice' })).toContainText('Verified: the key matched the invite.');
   await shot(bp, 'invite-join-3-joined-verified');
-  await dismissNotices(bp);
   await expect(contactRow(bp, 'Alice')).toHaveAccessibleName(/^Alice, online, verified, /);
   await expect(withAlice.getByText('No messages yet. Say hello to Alice.')).toBeVisible();
 

@@ -24,7 +24,7 @@ test('an invite with the wrong fingerprint is refused with the explanation', asy
   await bp.getByTestId('nav-join').click();
   await bp.getByLabel('Invite or address').fill(forged);
   await expect(bp.getByTestId('join-preview')).toContainText(fingerprintGroupsOf(wrongFp).join(' '));
-  await bp.getByRole('button', { name: 'Connect' }).click();
+  await bp.getByRole('button', { name: 'Connect', exact: true }).click();
 
   const error = bp.getByTestId('join-error');
   await expect(error).toBeVisible();
@@ -34,16 +34,36 @@ test('an invite with the wrong fingerprint is refused with the explanation', asy
   await expect(error).toContainText('The host answered with a different identity than the invite promised. Someone may be intercepting the connection: do not proceed');
   await expect(error).toContainText('Do not proceed. Parley stopped the connection before any message was exchanged.');
   await expect(error).toContainText(`presented fingerprint ${carolFp} instead of the invite's ${wrongFp}`);
-  await expect(bp.getByRole('button', { name: 'Try again' })).toBeVisible();
+  // The suggested action is the safe one (and has the focus); retrying the same invite is secondary and says so.
+  const discard = bp.getByRole('button', { name: 'Discard this invite' });
+  await expect(discard).toBeFocused();
+  await expect(discard).toHaveClass(/btn-primary/);
+  const retry = bp.getByRole('button', { name: 'Retry this invite anyway' });
+  await expect(retry).toBeVisible();
+  await expect(retry).not.toHaveClass(/btn-primary/);
+  await expect(bp.getByRole('button', { name: /^(Try again|Connect)$/ })).toHaveCount(0);
   // Nobody became a contact, on either side.
   await expect(bp.getByText('No contacts yet. Host or join to start a conversation.')).toBeVisible();
   await expect(carol.page.getByText('No contacts yet. Host or join to start a conversation.')).toBeVisible();
   await shot(bp, 'invite-mismatch-1-refused');
 
-  // The real invite works.
+  // Enter in the field does not retry the forged invite; the retry button does, and is refused again.
+  await bp.getByLabel('Invite or address').press('Enter');
+  await expect(bp.getByTestId('join-status')).toHaveCount(0);
+  await expect(error).toHaveAttribute('data-code', 'fingerprint-mismatch');
+  await retry.click();
+  await expect(error).toHaveAttribute('data-code', 'fingerprint-mismatch');
+  await expect(discard).toBeFocused();
+  await expect(carol.page.getByText('No contacts yet. Host or join to start a conversation.')).toBeVisible();
+
+  // Discarding empties the field; the real invite works.
+  await discard.click();
+  await expect(error).toHaveCount(0);
+  await expect(bp.getByLabel('Invite or address')).toHaveValue('');
+  await expect(bp.getByLabel('Invite or address')).toBeFocused();
   await bp.getByLabel('Invite or address').fill(hosted.invite);
   await expect(error).toHaveCount(0);
-  await bp.getByRole('button', { name: 'Connect' }).click();
+  await bp.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(conversation(bp, 'Carol').getByTestId('verified-badge')).toBeVisible();
 });
 
@@ -94,8 +114,12 @@ test('join failures in plain words: nobody listening, a silent host, not an invi
 
   await bp.getByLabel('Invite or address').fill('parley://127.0.0.1:1?fp=nothex');
   await expect(bp.getByTestId('join-preview')).toContainText('This invite has no valid fingerprint (fp=…); Parley will refuse it.');
-  await bp.getByRole('button', { name: 'Connect' }).click();
+  await bp.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(error).toHaveAttribute('data-code', 'bad-input');
-  await expect(error).toContainText('That input is not valid');
+  // Its own title, and the core's message as the explanation (said once, not as a "Details:" repeat).
+  await expect(error.locator('.banner-title')).toHaveText('Check what you entered');
+  await expect(error).toContainText('The fingerprint (fp) must be exactly 64 lowercase hex digits.');
+  await expect(error).not.toContainText('That input is not valid');
+  await expect(error).not.toContainText('Details:');
   await shot(bp, 'join-errors-4-bad-invite');
 });

@@ -6,7 +6,7 @@
  */
 import { test, expect, shot, wipeData } from './support/fixtures.ts';
 import { fingerprintGroupsOf } from './support/format.ts';
-import { contactRow, conversation, createIdentity, deliveryState, dismissNotices, join, openConversation, sendMessage, startHosting, submitJoin } from './support/steps.ts';
+import { contactRow, conversation, createIdentity, deliveryState, join, openConversation, sendMessage, startHosting, submitJoin } from './support/steps.ts';
 
 /** The first 8 digits as the UI shows a key beside a shared name ("1a2b 3c4d…"). */
 function shortKey(fp: string): string {
@@ -28,7 +28,6 @@ test('a verified contact’s key changes: sending is paused until the new key is
   const dp = dave.page;
   for (const person of [bob, dave]) {
     await join(person, hosted.invite, 'Carol');
-    await dismissNotices(person.page);
     await expect(conversation(person.page, 'Carol').getByTestId('verified-badge')).toBeVisible();
   }
   await expect(deliveryState(await sendMessage(bob, 'See you on Friday.'))).toHaveAttribute('data-state', 'delivered');
@@ -45,7 +44,6 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await submitJoin(bob, hosted.address);
   const blocked = bp.getByRole('alert').filter({ hasText: 'Sending is paused' });
   await expect(blocked).toBeVisible();
-  await dismissNotices(bp);
   await expect(blocked.getByRole('heading')).toHaveText('Sending is paused: Carol’s key changed');
   // It says who changed: the new key and the old one, by name and the start of each fingerprint.
   await expect(blocked).toContainText(`Carol (key ${fingerprintGroupsOf(newFp).slice(0, 2).join(' ')}…) answered where you used to reach`);
@@ -93,7 +91,6 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await submitJoin(dave, hosted.address);
   const davesBlocked = dp.getByRole('alert').filter({ hasText: 'Sending is paused' });
   await expect(davesBlocked).toBeVisible();
-  await dismissNotices(dp);
   await davesBlocked.getByRole('button', { name: 'Verify new key' }).click();
   const davesDialog = dp.getByRole('dialog', { name: 'Verify Carol' });
   await openConversation(carol, 'Dave');

@@ -5,7 +5,7 @@
  * Shift+Enter, markup shown as text, and http(s) links that ask before opening.
  */
 import { test, expect, shot } from './support/fixtures.ts';
-import { contactRow, conversation, createIdentity, deliveryState, dismissNotices, incoming, join, openConversation, sendMessage, startHosting } from './support/steps.ts';
+import { contactRow, conversation, createIdentity, deliveryState, incoming, join, openConversation, sendMessage, startHosting } from './support/steps.ts';
 import { recordDeliveryStates, recordedStates } from './support/state-recorder.ts';
 
 test('messages both ways: delivered, queued while offline, then sent and delivered', async ({ people }) => {
@@ -17,7 +17,6 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   await join(bob, hosted.invite, 'Alice');
   const ap = alice.page;
   const bp = bob.page;
-  await dismissNotices(bp);
 
   // Bob writes while Alice looks at her Host screen: the message is delivered, Alice sees it unread.
   const hello = 'Hi Alice! This came straight from my computer to yours.';
@@ -79,7 +78,6 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   expect(await recordedStates(ap, waiting)).toEqual(['queued', 'sent', 'delivered']);
   await expect(withBob.getByTestId('presence')).toHaveText('Online');
   await shot(ap, 'messages-5-delivered-after-rejoin');
-  await dismissNotices(bp);
 
   // The other way round: Alice quits, Bob's message is queued; Alice hosts again on the same port and
   // Bob's Parley rejoins her by itself.

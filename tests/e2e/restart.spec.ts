@@ -4,7 +4,7 @@
  * whole history with its delivery states are still there, and the two can talk again.
  */
 import { test, expect, shot } from './support/fixtures.ts';
-import { contactRow, conversation, createIdentity, deliveryState, dismissNotices, incoming, join, openConversation, outgoing, sendMessage, startHosting } from './support/steps.ts';
+import { contactRow, conversation, createIdentity, deliveryState, incoming, join, openConversation, outgoing, sendMessage, startHosting } from './support/steps.ts';
 
 const FROM_BOB = ['Morning! Did the build pass?', 'Also: lunch at 12:30?'];
 const FROM_ALICE = ['It passed. Lunch works.\nSee you there.'];
@@ -18,15 +18,12 @@ test('both restarted: identities, verification and history are still there', asy
   await join(bob, hosted.invite, 'Alice');
   const ap = alice.page;
   const bp = bob.page;
-  await dismissNotices(bp);
 
   for (const text of FROM_BOB) await expect(deliveryState(await sendMessage(bob, text))).toHaveAttribute('data-state', 'delivered');
   const withBob = await openConversation(alice, 'Bob');
   for (const text of FROM_ALICE) await expect(deliveryState(await sendMessage(alice, text))).toHaveAttribute('data-state', 'delivered');
   await expect(incoming(bp, 'It passed.')).toBeVisible();
-  // Alice verifies Bob by the safety number, so both sides have something to remember. ("Bob connected"
-  // sits over the dialog's buttons for a few seconds: she closes it first.)
-  await dismissNotices(ap);
+  // Alice verifies Bob by the safety number, so both sides have something to remember.
   await withBob.getByRole('button', { name: 'Verify Bob' }).click();
   const dialog = ap.getByRole('dialog', { name: 'Verify Bob' });
   await dialog.getByRole('button', { name: 'Mark verified by safety number' }).click();
@@ -67,7 +64,6 @@ test('both restarted: identities, verification and history are still there', asy
   // Alice hosts again on her port; Bob joins by address this time: the same key, still verified.
   await startHosting(alice, hosted.port);
   await join(bob, hosted.address, 'Alice');
-  await dismissNotices(bp);
   const withAlice = conversation(bp, 'Alice');
   await expect(withAlice.getByTestId('verified-badge')).toBeVisible();
   await expect(withAlice.getByTestId('presence')).toHaveText('Online');

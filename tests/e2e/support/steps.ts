@@ -46,7 +46,7 @@ export async function submitJoin(person: Person, target: string): Promise<void> 
   await page.getByTestId('nav-join').click();
   await expect(page.getByRole('heading', { name: 'Join', exact: true })).toBeVisible();
   await page.getByLabel('Invite or address').fill(target);
-  await page.getByRole('button', { name: 'Connect' }).click();
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
 }
 
 /** Joins and waits until the conversation with `peerName` opens. */
@@ -55,13 +55,37 @@ export async function join(person: Person, target: string, peerName: string): Pr
   await expect(conversation(person.page, peerName)).toBeVisible();
 }
 
+/** A control that a notice lies over, as `expectNoticesCoverNothing` reports it. */
+type Covered = { readonly notice: string; readonly control: string };
+
 /**
- * Closes the corner notices the way a person does (their close buttons). They sit over the bottom-right
- * corner for six seconds, on top of the Send button and of a dialog's buttons: see the report.
+ * Asserts that notices are on screen and that none lies over a control the person could use: no button,
+ * field or link in view (inside the open dialog, when there is one) intersects a notice's box.
  */
-export async function dismissNotices(page: Page): Promise<void> {
-  const buttons = page.getByTestId('notices').getByRole('button', { name: /^Dismiss: / });
-  while ((await buttons.count()) > 0) await buttons.first().click();
+export async function expectNoticesCoverNothing(page: Page): Promise<void> {
+  await expect(page.getByTestId('notices').locator('.notice').first()).toBeVisible();
+  const covered = await page.evaluate((): Covered[] => {
+    type Box = { left: number; right: number; top: number; bottom: number; width: number; height: number };
+    type El = { getBoundingClientRect(): Box; closest(s: string): El | null; querySelectorAll(s: string): ArrayLike<El>; textContent: string | null; getAttribute(n: string): string | null; tagName: string };
+    const doc = (globalThis as unknown as { document: El & { documentElement: { clientWidth: number; clientHeight: number } } }).document;
+    const view = { width: doc.documentElement.clientWidth, height: doc.documentElement.clientHeight };
+    const scope = Array.from(doc.querySelectorAll('[role="dialog"]')).at(-1) ?? doc;
+    const notices = Array.from(doc.querySelectorAll('[data-testid="notices"] .notice')).map((n) => ({ name: n.textContent?.trim() ?? '', box: n.getBoundingClientRect() }));
+    const controls = Array.from(scope.querySelectorAll('button, input, textarea, select, a[href], [tabindex="0"]')).filter((c) => {
+      const b = c.getBoundingClientRect();
+      return c.closest('[data-testid="notices"]') === null && b.width > 0 && b.height > 0 && b.bottom > 0 && b.right > 0 && b.top < view.height && b.left < view.width;
+    });
+    const out: Covered[] = [];
+    for (const c of controls) {
+      const b = c.getBoundingClientRect();
+      for (const n of notices) {
+        const overlap = b.left < n.box.right && n.box.left < b.right && b.top < n.box.bottom && n.box.top < b.bottom;
+        if (overlap) out.push({ notice: n.name, control: c.getAttribute('aria-label') ?? c.getAttribute('data-testid') ?? c.textContent?.trim() ?? c.tagName });
+      }
+    }
+    return out;
+  });
+  expect(covered).toEqual([]);
 }
 
 /** The conversation pane with `name`. */
