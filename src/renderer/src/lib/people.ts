@@ -1,9 +1,16 @@
 /** How people are named in sentences: always the name and a short fingerprint, so two "Alice"s differ. */
 import { shortFingerprint } from './fingerprint.ts';
 
-/** A contact's name, or a placeholder when it has none. */
+// Explicit bidi formatting characters: marks, embeddings, overrides, isolates.
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A contact's name, or a placeholder when it has none. Bidi controls are dropped (security review):
+ * names are built into sentences such as "Bob (key 1a2b 3c4d…)", where an unclosed override in the
+ * name would reverse the short key beside it. Right-to-left letters are kept.
+ */
 export function displayName(name: string | null | undefined): string {
-  const n = (name ?? '').trim();
+  const n = (name ?? '').replace(BIDI_CONTROLS, '').trim();
   return n === '' ? 'Unnamed contact' : n;
 }
 
