@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describeMachine } from './lib/machine.ts';
+import { cpus } from 'node:os';
+import { describeMachine, loadAverage } from './lib/machine.ts';
 import type { Part } from './lib/part.ts';
 import { formatMarkdown, formatTable, pending, writeResults, type FigureResult } from './lib/report.ts';
 import { killAllPeers } from './lib/rpc.ts';
@@ -44,6 +45,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
   const figures: FigureResult[] = [];
+  const loadAtStart = loadAverage();
+  if (loadAtStart > cpus().length / 2) log(`warning: load average ${loadAtStart} on ${cpus().length} cores — other work will skew the figures`);
   try {
     const tls = makeTlsFixture(tmp);
     for (const part of parts) {
@@ -69,7 +72,12 @@ async function main(argv: readonly string[]): Promise<void> {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  const machine = { ...describeMachine(CHROMIUM), mode: quick ? 'quick' : 'full', seconds: Math.round((performance.now() - started) / 1000) };
+  const machine = {
+    ...describeMachine(CHROMIUM),
+    mode: quick ? 'quick' : 'full',
+    seconds: Math.round((performance.now() - started) / 1000),
+    loadAverage: { start: loadAtStart, end: loadAverage() },
+  };
   process.stdout.write(`\n${formatTable(figures)}\n`);
   if (markdown) process.stdout.write(`\n${formatMarkdown(figures)}\n`);
   const out = fileURLToPath(new URL('./results.json', import.meta.url));

@@ -1,6 +1,6 @@
 /** The machine a run was made on, for results.json and BENCHMARKS.md. */
 import { execFileSync } from 'node:child_process';
-import { cpus, freemem, release, totalmem, type as osType } from 'node:os';
+import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 
 function tryRun(cmd: string, args: string[]): string | null {
@@ -9,6 +9,11 @@ function tryRun(cmd: string, args: string[]): string | null {
   } catch {
     return null;
   }
+}
+
+/** The 1-minute load average, rounded (other work on the machine skews every figure). */
+export function loadAverage(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
 }
 
 /** CPU, memory, OS, and the versions of everything measured. */

@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
 import { createKeyFileSealer } from '../../src/core/identity/key-file-sealer.ts';
 import { openDataDir } from '../../src/core/storage/data-dir.ts';
@@ -100,6 +100,8 @@ export function rendererPart(chromiumPath: string): Part {
       const server = await serveStatic(join(outDir, 'renderer'));
       let browser: Browser | null = null;
       try {
+        // Loaded here, not at the top: Playwright takes ~0.3 s to load, and only this part needs it.
+        const { chromium } = await import('@playwright/test');
         browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
         const paints: number[] = [];
         const calls: number[] = [];
