@@ -4,7 +4,8 @@
  *   every slot is taken by a connection that has not sent a single frame for `idleEvictMs`, the
  *   oldest such one is closed to make room, so idle half-open sockets cannot lock peers out;
  * - a waiting connection is watched for its first bytes: one that has sent a whole message 1 goes
- *   before waiting connections that have not, and takes the slot of a silent one (see #makeRoom);
+ *   before waiting connections that have not, and takes the slot of a silent one (see #makeRoom),
+ *   or of one that sent message 1 and has not answered message 2 for `idleEvictMs` (a stall);
  * - at most `maxPerAddress` connections (in progress, waiting or established) from one address;
  * - the 10-second handshake deadline is the handshake driver's, counted from accept.
  */
@@ -45,6 +46,8 @@ export class ListenError extends Error {
 type Slot = Admission & {
   active: boolean;
   progressed: boolean;
+  /** When message 1 was in hand (so message 2 went out): the peer's turn since. */
+  progressedAt: number;
   released: boolean;
   /** While waiting: a complete message-1 frame has arrived (it is held in the socket, unread). */
   ready: boolean;
@@ -132,11 +135,14 @@ export class Listener {
       acceptedAt: Date.now(),
       active: false,
       progressed: false,
+      progressedAt: 0,
       released: false,
       ready: false,
       unwatch: null,
       progress: () => {
+        if (slot.progressed) return;
         slot.progressed = true;
+        slot.progressedAt = Date.now();
       },
       release: () => this.#release(slot),
     };
@@ -165,8 +171,8 @@ export class Listener {
   #start(slot: Slot): void {
     slot.unwatch?.();
     slot.unwatch = null;
-    // A ready peer has sent its handshake frame already: it is not silent, never evict it.
-    if (slot.ready) slot.progressed = true;
+    // A ready peer has sent its handshake frame already: it is not silent.
+    if (slot.ready) slot.progress();
     slot.active = true;
     this.#active.add(slot);
     this.#onAdmit(slot);
@@ -207,20 +213,20 @@ export class Listener {
     socket.resume();
   }
 
-  /** Gives ready waiting peers the slots of handshakes that have stayed silent for idleEvictMs. */
+  /** Gives ready waiting peers the slots of handshakes that have stayed silent, or stalled, for idleEvictMs. */
   #makeRoom(): void {
     while (this.#queue.some((s) => s.ready) && this.#active.size >= this.#limits.maxHandshakes) {
-      if (!this.#evictIdle()) break;
+      if (!this.#evictIdle(true)) break;
     }
     this.#scheduleEviction();
   }
 
-  // While a ready peer waits, come back when the oldest silent handshake becomes evictable.
+  // While a ready peer waits, come back when the oldest silent or stalled handshake becomes evictable.
   #scheduleEviction(): void {
     if (this.#evictTimer || !this.#queue.some((s) => s.ready)) return;
     let oldest = Infinity;
-    for (const slot of this.#active) if (!slot.progressed) oldest = Math.min(oldest, slot.acceptedAt);
-    if (oldest === Infinity) return; // every slot is a real handshake: wait for one to finish
+    for (const slot of this.#active) oldest = Math.min(oldest, slot.progressed ? slot.progressedAt : slot.acceptedAt);
+    if (oldest === Infinity) return; // no handshake in progress
     const delay = Math.max(0, oldest + this.#limits.idleEvictMs - Date.now());
     this.#evictTimer = setTimeout(() => {
       this.#evictTimer = null;
@@ -245,16 +251,27 @@ export class Listener {
     }
   }
 
-  // Make room by closing the oldest handshake that has sent nothing for idleEvictMs; false if none.
-  #evictIdle(): boolean {
+  /**
+   * Makes room by closing the oldest handshake that has sent nothing for idleEvictMs; false if none.
+   * With `stalled` (only for a waiting peer that has sent its message 1), a handshake whose peer
+   * has not answered message 2 within idleEvictMs may go too. Why (security review): message 1 is
+   * 35 bytes that anyone can replay without a key or any DH; sockets that sent it and then
+   * stalled held all 64 slots for the whole 10 s deadline (two addresses' worth, 32 each) and
+   * locked every honest joiner out. An honest initiator answers message 2 within one round trip.
+   */
+  #evictIdle(stalled = false): boolean {
     const now = Date.now();
+    let victim: Slot | null = null;
     for (const slot of this.#active) {
       if (!slot.progressed && now - slot.acceptedAt >= this.#limits.idleEvictMs) {
-        slot.socket.destroy();
-        this.#release(slot);
-        return true;
+        victim = slot; // silent ones first: the oldest of them
+        break;
       }
+      if (stalled && victim === null && slot.progressed && now - slot.progressedAt >= this.#limits.idleEvictMs) victim = slot;
     }
-    return false;
+    if (victim === null) return false;
+    victim.socket.destroy();
+    this.#release(victim);
+    return true;
   }
 }
