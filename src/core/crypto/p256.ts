@@ -23,10 +23,11 @@ export class InvalidPointError extends Error {
 export function generateKeyPair(): KeyPair {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
-  return {
-    privateKey: leftPad32(ecdh.getPrivateKey()),
-    publicKey: new Uint8Array(ecdh.getPublicKey(null, 'compressed')),
-  };
+  const raw = ecdh.getPrivateKey();
+  const privateKey = leftPad32(raw);
+  // The copy is what the caller owns and zeroes (split(), destroy()); don't leave the original behind.
+  raw.fill(0);
+  return { privateKey, publicKey: new Uint8Array(ecdh.getPublicKey(null, 'compressed')) };
 }
 
 /** Derives the compressed public key of a 32-byte private scalar (throws RangeError if out of range). */
@@ -64,8 +65,10 @@ export function ecdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Ar
   const ecdh = createECDH('prime256v1');
   ecdh.setPrivateKey(privateKey);
   try {
-    // OpenSSL decodes the point and checks x, y < p and the curve equation.
-    return new Uint8Array(ecdh.computeSecret(publicKey));
+    // OpenSSL decodes the point and checks x, y < p and the curve equation. The secret's own bytes
+    // are returned (a view, not a copy), so that the caller's zeroing (handshake-state.ts) reaches them.
+    const secret = ecdh.computeSecret(publicKey);
+    return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
   } catch {
     throw new InvalidPointError('public key is not a point on P-256');
   }
