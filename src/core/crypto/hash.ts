@@ -31,14 +31,25 @@ export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
 export function noiseHkdf(chainingKey: Uint8Array, ikm: Uint8Array, numOutputs: 2 | 3): Uint8Array[] {
   const tempKey = hmacSha256(chainingKey, ikm);
   const out1 = hmacSha256(tempKey, Uint8Array.of(0x01));
-  const out2 = hmacSha256(tempKey, concat2(out1, 0x02));
+  const out2 = hmacWithByte(tempKey, out1, 0x02);
   if (numOutputs === 2) {
     tempKey.fill(0);
     return [out1, out2];
   }
-  const out3 = hmacSha256(tempKey, concat2(out2, 0x03));
+  const out3 = hmacWithByte(tempKey, out2, 0x03);
   tempKey.fill(0);
   return [out1, out2, out3];
+}
+
+// HMAC(key, secret || byte). The concatenation is a copy of a secret output (the next chaining
+// key or a cipher key), so it is zeroed once hashed, like the other key buffers here.
+function hmacWithByte(key: Uint8Array, secret: Uint8Array, byte: number): Uint8Array {
+  const message = concat2(secret, byte);
+  try {
+    return hmacSha256(key, message);
+  } finally {
+    message.fill(0);
+  }
 }
 
 function concat2(a: Uint8Array, byte: number): Uint8Array {
