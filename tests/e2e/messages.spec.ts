@@ -5,7 +5,7 @@
  * Shift+Enter, markup shown as text, and http(s) links that ask before opening.
  */
 import { test, expect, shot } from './support/fixtures.ts';
-import { contactRow, conversation, createIdentity, deliveryState, incoming, join, openConversation, sendMessage, startHosting } from './support/steps.ts';
+import { contactRow, conversation, createIdentity, deliveryState, expectVisibleFocusRing, incoming, join, openConversation, sendMessage, startHosting } from './support/steps.ts';
 import { recordDeliveryStates, recordedStates } from './support/state-recorder.ts';
 
 test('messages both ways: delivered, queued while offline, then sent and delivered', async ({ people }) => {
@@ -57,6 +57,15 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   await expect(contactRow(ap, 'Bob')).toHaveAccessibleName('Bob, online, not verified, Got it — merci, ça marche.');
   await shot(ap, 'messages-2-conversation-alice');
   await shot(bp, 'messages-3-conversation-bob');
+
+  // Keyboard focus shows, in both themes: on a link in her own (blue) bubble, and on the history itself.
+  for (const scheme of ['dark', 'light'] as const) {
+    await ap.emulateMedia({ colorScheme: scheme });
+    await box.focus();
+    await expectVisibleFocusRing(reply.getByRole('link', { name: 'https://example.org/parley?x=1' }), reply);
+    await box.focus();
+    await expectVisibleFocusRing(withBob.getByRole('region', { name: 'Messages with Bob' }), withBob, true);
+  }
 
   // Bob quits. Alice sees him offline; what she writes now is queued.
   await bob.quit();

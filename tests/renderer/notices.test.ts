@@ -1,15 +1,16 @@
 /**
  * Notices never cover controls: each layout reserves a region for them (the window, the main pane, a
  * conversation between its history and the composer, an open dialog) and exactly one region shows them,
- * the most specific on screen. Confirmations fade after six seconds of being seen and wait while a modal
- * dialog is open; errors stay until dismissed and show inside the dialog. Live-region roles are checked.
+ * the most specific on screen. Confirmations fade six seconds after they are first seen, and one that
+ * arrives while a modal dialog is open waits for it; errors stay until dismissed and show inside the
+ * dialog. Live-region roles are checked, and a join is announced once.
  * The API is the in-memory stand-in of helpers/fake-api.ts (the real core runs in the end-to-end suite);
  * the geometry (nothing overlaps Send or a dialog's buttons) is asserted in a real browser there.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import App from '../../src/renderer/src/App.vue';
-import { INFO_MS, useNoticesStore } from '../../src/renderer/src/stores/notices.ts';
+import { INFO_MS, connectedKey, useNoticesStore } from '../../src/renderer/src/stores/notices.ts';
 import { cleanup, freshPinia, mountWith } from './helpers/mount.ts';
 import { contact, createFakeApi, fp, type FakeApi } from './helpers/fake-api.ts';
 
@@ -67,24 +68,39 @@ describe('the notices store', () => {
     expect(notices.items.map((n) => n.title)).toEqual(['e2', 'e3', 'e4', 'e5', 'e6']);
   });
 
-  test('while a dialog is open, confirmations wait (their time not running) and errors show', () => {
+  test('while a dialog is open, a confirmation that arrives waits for it (then gets its full time); errors show', () => {
     const notices = useNoticesStore();
     notices.addHost('pane');
     const before = notices.push('info', 'Connected to Bob');
     vi.advanceTimersByTime(INFO_MS - 1000);
     const dialog = notices.addHost('dialog');
+    expect(notices.items.map((n) => n.id)).toContain(before);
     const during = notices.push('info', 'Dave connected');
     const error = notices.push('error', 'The secure handshake failed');
     expect(notices.holding).toBe(true);
     expect(notices.visible.map((n) => n.id)).toEqual([error]);
+    vi.advanceTimersByTime(1000); // the one already seen runs out as it would have: not brought back later
+    expect(notices.items.map((n) => n.id)).toEqual([during, error]);
     vi.advanceTimersByTime(5 * INFO_MS);
-    expect(notices.items.map((n) => n.id)).toEqual([before, during, error]); // nothing unseen went away
+    expect(notices.items.map((n) => n.id)).toEqual([during, error]); // nothing unseen went away
     notices.removeHost(dialog);
-    expect(notices.visible.map((n) => n.id)).toEqual([before, during, error]);
-    vi.advanceTimersByTime(INFO_MS - 1); // shown in full again, not just the second that was left
-    expect(notices.visible.map((n) => n.id)).toEqual([before, during, error]);
+    expect(notices.visible.map((n) => n.id)).toEqual([during, error]);
+    vi.advanceTimersByTime(INFO_MS - 1);
+    expect(notices.visible.map((n) => n.id)).toEqual([during, error]);
     vi.advanceTimersByTime(1);
     expect(notices.visible.map((n) => n.id)).toEqual([error]);
+  });
+
+  test('a notice with the key of an earlier one replaces it (one notice per connection)', () => {
+    const notices = useNoticesStore();
+    notices.addHost('pane');
+    notices.push('info', 'Bob connected', 'Key b0b0 b0b0… — verified.', connectedKey(BOB));
+    notices.push('error', 'Cannot host');
+    notices.push('info', 'Connected to Bob', 'Verified: the key matched the invite.', connectedKey(BOB));
+    notices.push('info', 'Carol connected', '', connectedKey(fp('c0')));
+    expect(notices.items.map((n) => n.title)).toEqual(['Cannot host', 'Connected to Bob', 'Carol connected']);
+    vi.advanceTimersByTime(INFO_MS);
+    expect(notices.items.map((n) => n.title)).toEqual(['Cannot host']); // the replaced one left no timer behind
   });
 
   test('with no region on screen nothing is shown and nothing times out unseen', () => {
@@ -194,6 +210,26 @@ describe('where notices appear', () => {
     await flushPromises();
     expect(region().textContent).not.toContain('Dave connected');
     expect(region().textContent).toContain('Cannot host');
+  });
+
+  test('joining someone new says so once: the join’s notice replaces the one the connection raised', async () => {
+    const w = await app();
+    const CAROL = fp('c0');
+    api.override('join', () => {
+      // The connection is announced before the join resolves, while Carol is not yet a contact.
+      api.emit({ type: 'connected', peer: CAROL, name: 'Carol', verified: true, safetyNumber: '3'.repeat(60) });
+      api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Carol', verified: true, verifiedMethod: 'invite' }));
+      api.state.messages.set(CAROL, []);
+      return { ok: true, value: { peer: CAROL } };
+    });
+    await w.get('[data-testid="nav-join"]').trigger('click');
+    await w.get('[data-testid="join-target"]').setValue(`parley://10.0.0.3:47800?fp=${CAROL}&name=Carol`);
+    await w.get('form').trigger('submit');
+    await flushPromises();
+    await flushPromises();
+    const titles = Array.from(region().querySelectorAll('.banner-title')).map((t) => t.textContent);
+    expect(titles).toEqual(['Connected to Carol']);
+    expect(region().textContent).toContain('Verified: the key matched the invite.');
   });
 
   test('an empty region takes no room and is still there for the next announcement', async () => {

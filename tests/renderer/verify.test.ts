@@ -95,6 +95,17 @@ describe('verify dialog', () => {
     expect(marked()).toEqual([]);
   });
 
+  test('a mismatch for a contact already verified says to check again and remove the verification, not "do not mark"', async () => {
+    await buttonNamed('Mark verified by safety number').trigger('click');
+    await flushPromises();
+    await paste(`${BOB.slice(0, 60)}ffff`);
+    const result = dialog().get('[data-testid="compare-result"]');
+    expect(result.attributes('data-result')).toBe('mismatch');
+    expect(result.text()).toContain('Bob is marked verified: check the fingerprint with Bob again, and remove the verification');
+    expect(result.text()).not.toContain('Do not mark Bob as verified');
+    expect(dialog().get('[data-testid="their-fingerprint"]').findAll('[data-differs="true"]').map((g) => g.text())).toEqual(['cdef']);
+  });
+
   test('after a mismatch nothing suggests marking verified: no primary Mark verified button', async () => {
     const primaries = () => dialog().findAll('button.btn-primary').map((b) => b.text());
     expect(primaries()).toEqual(['Mark verified by safety number']);

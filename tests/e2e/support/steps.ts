@@ -136,3 +136,36 @@ export function deliveryState(bubble: Locator): Locator {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** WCAG relative luminance contrast of two computed CSS colours (rgb()/rgba(), alpha ignored). */
+function contrast(a: string, b: string): number {
+  const lum = (c: string): number => {
+    const [r, g, bl] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((x) => {
+      const v = Number(x) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (r ?? 0) + 0.7152 * (g ?? 0) + 0.0722 * (bl ?? 0);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
+/**
+ * Moves keyboard focus to `target` (from a focused field, so the ring shows as after Tab) and asserts a ring
+ * people can see: drawn, inside `target`'s own box when `inside` (so a clipping pane cannot hide it), and
+ * at least 3:1 against the background it is drawn on (`on`, WCAG 1.4.11).
+ */
+export async function expectVisibleFocusRing(target: Locator, on: Locator, inside = false): Promise<void> {
+  await target.focus();
+  const ring = await target.evaluate((el) => {
+    const g = globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> };
+    const s = g.getComputedStyle(el);
+    return { visible: (el as { matches(q: string): boolean }).matches(':focus-visible'), style: s['outlineStyle'] ?? '', width: parseFloat(s['outlineWidth'] ?? '0'), offset: parseFloat(s['outlineOffset'] ?? '0'), color: s['outlineColor'] ?? '' };
+  });
+  const background = await on.evaluate((el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+  expect(ring.visible).toBe(true);
+  expect(ring.style).not.toBe('none');
+  expect(ring.width).toBeGreaterThanOrEqual(2);
+  if (inside) expect(ring.offset + ring.width).toBeLessThanOrEqual(0);
+  expect(contrast(ring.color, background)).toBeGreaterThanOrEqual(3);
+}

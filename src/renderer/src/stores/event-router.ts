@@ -9,7 +9,7 @@ import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
 import { useHostingStore } from './hosting.ts';
 import { useJoinStore } from './join.ts';
-import { useNoticesStore } from './notices.ts';
+import { connectedKey, useNoticesStore } from './notices.ts';
 import { useUiStore } from './ui.ts';
 
 const MARK_READ_DELAY_MS = 300;
@@ -64,7 +64,7 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'connected':
         if (!contacts.patch(e.peer, { online: true, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) {
           // Someone new (they joined us while we host): say who, with their key.
-          notices.push('info', `${displayName(e.name)} connected`, `Key ${shortFingerprint(e.peer)} — ${e.verified ? 'verified' : 'not verified yet'}.`);
+          notices.push('info', `${displayName(e.name)} connected`, `Key ${shortFingerprint(e.peer)} — ${e.verified ? 'verified' : 'not verified yet'}.`, connectedKey(e.peer));
           void contacts.load();
         }
         return;

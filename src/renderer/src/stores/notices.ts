@@ -4,18 +4,24 @@
  * Notices never float over controls. They are shown inside a region that a layout reserves for them
  * (a notice host: the window, the main pane, a conversation above its composer, an open dialog), and
  * only in one host at a time: the most specific one on screen. While a modal dialog is open, confirmations
- * are held (hidden, their time not running) and shown in full once it closes; errors show in the dialog.
+ * are held: one that arrives meanwhile waits, and gets its full time once the dialog closes; errors show in
+ * the dialog.
  */
 import { computed, ref } from 'vue';
 import { defineStore } from 'pinia';
 
-/** One notice. */
-export type Notice = { readonly id: number; readonly kind: 'info' | 'error'; readonly title: string; readonly text: string };
+/** One notice; `key` names what it is about, so that a newer notice about the same thing replaces it. */
+export type Notice = { readonly id: number; readonly kind: 'info' | 'error'; readonly title: string; readonly text: string; readonly key: string | null };
 
 /** The regions that can show notices, from the least to the most specific. */
 export type NoticeHostKind = 'window' | 'pane' | 'conversation' | 'dialog';
 
 type Host = { readonly id: number; readonly kind: NoticeHostKind };
+
+/** The notice key of "this peer connected": a join says it too, and one notice is enough. */
+export function connectedKey(peer: string): string {
+  return `connected:${peer}`;
+}
 
 /** How long a confirmation stays on screen. */
 export const INFO_MS = 6000;
@@ -45,15 +51,16 @@ export const useNoticesStore = defineStore('notices', () => {
     return holding.value ? items.value.filter((n) => n.kind === 'error') : items.value;
   });
 
-  // A confirmation's time runs only while it is on screen; hidden again, it starts over when it comes back.
+  // A confirmation's time starts when it is first on screen (one held back by a dialog waits for it to close)
+  // and then runs on: one already seen is not brought back in full after a long dialog.
   function syncTimers(): void {
-    const shown = new Set(visible.value.filter((n) => n.kind === 'info').map((n) => n.id));
+    const present = new Set(items.value.map((n) => n.id));
     for (const [id, timer] of timers) {
-      if (shown.has(id)) continue;
+      if (present.has(id)) continue;
       clearTimeout(timer);
       timers.delete(id);
     }
-    for (const id of shown) if (!timers.has(id)) timers.set(id, setTimeout(() => dismiss(id), INFO_MS));
+    for (const n of visible.value) if (n.kind === 'info' && !timers.has(n.id)) timers.set(n.id, setTimeout(() => dismiss(n.id), INFO_MS));
   }
 
   function dismiss(id: number): void {
@@ -61,9 +68,11 @@ export const useNoticesStore = defineStore('notices', () => {
     syncTimers();
   }
 
-  function push(kind: Notice['kind'], title: string, text = ''): number {
+  /** Shows a notice; one with the same `key` (e.g. about the same connection) is replaced, not stacked. */
+  function push(kind: Notice['kind'], title: string, text = '', key: string | null = null): number {
     const id = next++;
-    items.value = [...items.value.slice(-(MAX_ITEMS - 1)), { id, kind, title, text }];
+    const others = key === null ? items.value : items.value.filter((n) => n.key !== key);
+    items.value = [...others.slice(-(MAX_ITEMS - 1)), { id, kind, title, text, key }];
     syncTimers();
     return id;
   }
