@@ -10,6 +10,7 @@ import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import App from '../../src/renderer/src/App.vue';
 import LinkifiedText from '../../src/renderer/src/components/LinkifiedText.vue';
 import { displayName, nameWithKey } from '../../src/renderer/src/lib/people.ts';
+import { previewTarget } from '../../src/renderer/src/lib/invite-preview.ts';
 import type { ContactDto } from '../../src/shared/dto.ts';
 import { cleanup, freshPinia, mountWith } from './helpers/mount.ts';
 import { contact, createFakeApi, fp, type FakeApi } from './helpers/fake-api.ts';
@@ -45,6 +46,11 @@ describe('names', () => {
     // Names in right-to-left scripts are kept as they are; only the invisible controls go.
     expect(displayName('\u05e9\u05dc\u05d5\u05dd\u200f')).toBe('\u05e9\u05dc\u05d5\u05dd');
     expect(displayName('\u202e')).toBe('Unnamed contact');
+  });
+
+  test("an invite's name cannot reverse the address in the join preview", () => {
+    const invite = `parley://192.0.2.7:47800?fp=${fp('9e')}&name=%E2%80%AEAlice%E2%81%A6`;
+    expect(previewTarget(invite)).toMatchObject({ kind: 'invite', name: 'Alice', address: '192.0.2.7:47800' });
   });
 
   test('the contact list shows a key beside names that only look alike', async () => {

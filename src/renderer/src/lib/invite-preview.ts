@@ -3,6 +3,7 @@
  * expecting fingerprint …"). The core parses the target exactly (PROTOCOL.md section 5) and decides.
  */
 import { isFingerprint } from './fingerprint.ts';
+import { withoutBidiControls } from './people.ts';
 
 /** What the pasted target looks like. */
 export type TargetPreview =
@@ -28,7 +29,8 @@ export function previewTarget(input: string): TargetPreview {
       if (key === 'fp' && isFingerprint(value)) fingerprint = value;
       if (key === 'name') {
         try {
-          name = decodeURIComponent(value);
+          // Shown in "An invite from <name> to <address>": an override in it must not reverse the address.
+          name = withoutBidiControls(decodeURIComponent(value));
         } catch {
           name = null;
         }

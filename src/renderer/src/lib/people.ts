@@ -10,8 +10,13 @@ const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
  * name would reverse the short key beside it. Right-to-left letters are kept.
  */
 export function displayName(name: string | null | undefined): string {
-  const n = (name ?? '').replace(BIDI_CONTROLS, '').trim();
+  const n = withoutBidiControls(name ?? '').trim();
   return n === '' ? 'Unnamed contact' : n;
+}
+
+/** A peer-chosen text without bidi controls, for sentences that put it beside the page's own text. */
+export function withoutBidiControls(text: string): string {
+  return text.replace(BIDI_CONTROLS, '');
 }
 
 /** "Alice (key 1a2b 3c4d…)": a name with its key, for warnings. */
