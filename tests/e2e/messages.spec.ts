@@ -121,4 +121,13 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   await shot(bp, 'messages-10-dark-theme-verify');
   await bp.keyboard.press('Escape');
   await expect(verifyAlice).toHaveCount(0);
+
+  // A narrow window: the header and the composer stay inside it (the key line is cut short, not the pane).
+  await bp.setViewportSize({ width: 760, height: 520 });
+  for (const control of [withAlice.getByRole('button', { name: 'Verify Alice' }), bp.getByTestId('send')]) {
+    const box = await control.boundingBox();
+    expect(box).not.toBeNull();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(760 - 16);
+  }
+  await shot(bp, 'messages-11-narrow-window');
 });
