@@ -50,3 +50,37 @@ it('a failed insert sends no ack, ends the session, and the message arrives on t
     await host.close();
   }
 });
+
+it('a storage failure while accepting a connection drops that connection and keeps the host serving', async () => {
+  const dir = `${await tempDir()}/data`;
+  const store = openDataDir(dir, { sealer: createKeyFileSealer(dir) });
+  let failNext = true;
+  const realUpsert = store.contacts.upsertSeen.bind(store.contacts);
+  const contacts = {
+    ...store.contacts,
+    upsertSeen: (peer: Parameters<typeof realUpsert>[0]) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('database or disk is full');
+      }
+      return realUpsert(peer);
+    },
+  };
+  const logs: string[] = [];
+  const host = new ParleyService({ store: { ...store, contacts, close: () => store.close() }, keyProtection: 'key-file', ...FAST, log: (l) => logs.push(l) });
+  try {
+    const hosting = await host.host({ port: 0, bind: '127.0.0.1' });
+    const first = await startNode('First', { autoReconnect: false });
+    // The joiner's handshake completes; the host then fails to record it and closes the connection.
+    await first.service.join(hosting.invite);
+    await first.waitFor('disconnected');
+    await until(() => logs.some((l) => l.includes('could not take the connection')), 'the host logs the failure');
+    // Nothing crashed: the next joiner is served normally.
+    const second = await startNode('Second');
+    const { peer } = await second.service.join(hosting.invite);
+    const m = second.service.send(peer, 'still here');
+    await second.waitFor('message-state', (e) => e.id === m.id && e.state === 'delivered');
+  } finally {
+    await host.close();
+  }
+});

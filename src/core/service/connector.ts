@@ -137,7 +137,14 @@ export class Connector {
           conn.close('local'); // closing, or this node joined itself (the joining side reports it)
           return;
         }
-        this.#opts.onAuthenticated(conn, result, { initiator: false, address: null, viaInvite: false });
+        try {
+          this.#opts.onAuthenticated(conn, result, { initiator: false, address: null, viaInvite: false });
+        } catch (err) {
+          // E.g. the database failed while recording the contact: drop this connection, keep the
+          // host running (an exception here would be an unhandled rejection, fatal to the process).
+          conn.close('local');
+          this.#opts.log(`could not take the connection from ${result.remoteFingerprint.slice(0, 16)}: ${err instanceof Error ? err.message : String(err)}`);
+        }
       },
       (err: unknown) => {
         this.#pending.delete(conn);

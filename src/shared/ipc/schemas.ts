@@ -41,7 +41,7 @@ export const ARGS = {
   'messages:history': v.strictTuple([
     fingerprint,
     v.strictObject({
-      before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
       limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
     }),
   ]),
