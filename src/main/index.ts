@@ -125,7 +125,11 @@ function main(): void {
         sendEvent(win, page, event);
         attention.onEvent(event);
       },
-      onReady: (service) => attention.reset(service.contacts()),
+      onReady: (service) => {
+        attention.reset(service.contacts());
+        // Conversations come back by themselves: rejoin the contacts this node joined before.
+        service.rejoinKnown();
+      },
       log,
     });
     controller.start();

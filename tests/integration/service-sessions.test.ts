@@ -197,6 +197,29 @@ describe('auto-reconnect', () => {
     expect(restarted.all('connected')).toHaveLength(1);
   });
 
+  it('after both restart, rejoinKnown brings back the contacts this node had joined (and only those)', async () => {
+    const backoff = { initialMs: 50, maxMs: 400, jitter: 0 };
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice', { backoff });
+    await guest.service.join(addressOf(hosting.port));
+    await host.waitFor('connected');
+    await guest.close();
+    await host.close();
+
+    const host2 = await host.restart();
+    await host2.host(hosting.port);
+    const guest2 = await guest.restart({ backoff });
+    expect(guest2.service.connectedPeers()).toEqual([]);
+    const queued = guest2.service.send(host.fingerprint, 'written before the session came back');
+    // The host only ever accepted Alice: it has no address of hers, so it schedules nothing.
+    expect(host2.service.rejoinKnown()).toBe(0);
+    expect(guest2.service.rejoinKnown()).toBe(1);
+    expect(guest2.service.rejoinKnown()).toBe(0); // already scheduled
+    const back = await guest2.waitFor('connected', () => true, { timeoutMs: 3000 });
+    expect(back.peer).toBe(host.fingerprint);
+    await guest2.waitFor('message-state', (e) => e.id === queued.id && e.state === 'delivered');
+  });
+
   it('disconnecting a contact that is being rejoined stops the attempts (and is not an error)', async () => {
     const { node: host, hosting } = await startHost('Bob');
     const guest = await startNode('Alice', { backoff: { initialMs: 50, maxMs: 50, jitter: 0 } });

@@ -153,6 +153,25 @@ export class ParleyService {
     return { peer };
   }
 
+  /**
+   * Rejoins, with the usual backoff, every contact this node joined in an earlier run (those with a
+   * saved address) that is not connected now: the desktop app calls it at start so that
+   * conversations come back by themselves. Returns how many were scheduled. A saved address that
+   * now answers with another key raises key-changed as a manual join would, and is not tried again.
+   */
+  rejoinKnown(): number {
+    this.#assertOpen();
+    if (!(this.#opts.autoReconnect ?? true)) return 0;
+    let scheduled = 0;
+    for (const c of this.#store.contacts.list()) {
+      if (c.lastAddress === null || this.#links.has(c.fingerprint) || this.#rejoin.has(c.fingerprint)) continue;
+      this.#rejoin.remember(c.fingerprint, c.lastAddress);
+      this.#rejoin.schedule(c.fingerprint);
+      scheduled++;
+    }
+    return scheduled;
+  }
+
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
     this.#requireContact(peer);
