@@ -101,6 +101,23 @@ export class FramedConnection {
     return true;
   }
 
+  /** True while more than WRITE_HIGH_WATER bytes wait to be written: a sender should hold back. */
+  get backpressured(): boolean {
+    return !this.#closed && this.socket.writableLength > WRITE_HIGH_WATER;
+  }
+
+  /** Calls `listener` once the write buffer has drained (never if the connection ends first). */
+  onceDrained(listener: () => void): void {
+    if (this.#closed) return;
+    if (!this.backpressured) {
+      queueMicrotask(listener);
+      return;
+    }
+    this.socket.once('drain', () => {
+      if (!this.#closed) listener();
+    });
+  }
+
   /** Calls `listener` once when the connection ends (immediately if it already has). */
   onClose(listener: (cause: CloseCause) => void): void {
     if (this.#closed) listener(this.#closed);

@@ -63,6 +63,16 @@ export class SecureSession {
     return this.#ended === null;
   }
 
+  /** True while the peer is not reading fast enough: hold further messages (see onceDrained). */
+  get backpressured(): boolean {
+    return this.#conn.backpressured;
+  }
+
+  /** Calls `listener` when the write buffer has drained; never if the session ends first. */
+  onceDrained(listener: () => void): void {
+    if (!this.#ended) this.#conn.onceDrained(() => this.#ended === null && listener());
+  }
+
   /** Encrypts and sends one message; false if the session has ended (the caller keeps it queued). */
   send(message: TransportMessage): boolean {
     if (this.#ended) return false;

@@ -222,7 +222,7 @@ export class ParleyService {
     }
     if (existing) existing.session.close('replaced'); // its 'disconnected' comes before our 'connected'
     const session = new SecureSession(conn, result.send, result.receive, this.#opts.sessionTimers ?? PROTOCOL_TIMERS);
-    const current: PeerLink = { ...link, session };
+    const current: PeerLink = { ...link, session, outbox: { through: 0, waiting: false } };
     this.#links.set(peer, current);
     this.#rejoin.reset(peer);
     const contact = contacts.get(peer);
@@ -267,14 +267,24 @@ export class ParleyService {
     if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#links.has(link.peer)) this.#rejoin.schedule(link.peer);
   }
 
+  // Sends the unacked messages in order, but only while the peer keeps reading: a long outbox
+  // (or a peer that never reads) would otherwise pile up in the socket's write buffer.
   #flushOutbox(link: PeerLink): void {
+    link.outbox.waiting = false;
     for (const m of this.#store.messages.listUnacked(link.peer)) {
-      if (!this.#transmit(link, m)) break;
+      if (m.seq <= link.outbox.through) continue;
+      if (link.session.backpressured) {
+        link.outbox.waiting = true;
+        link.session.onceDrained(() => this.#flushOutbox(link));
+        return;
+      }
+      if (!this.#transmit(link, m)) return;
     }
   }
 
   #transmit(link: PeerLink, m: StoredMessage): boolean {
     if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
+    link.outbox.through = Math.max(link.outbox.through, m.seq);
     if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
       this.#emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
     }
@@ -297,7 +307,12 @@ export class ParleyService {
     const link = this.#links.get(peer);
     // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
     // takes I/O), so no need to re-read the outbox, which cost O(queued) per message.
-    const state = link && this.#transmit(link, stored) ? 'sent' : stored.state;
+    // Behind a waiting outbox (or a full write buffer) it queues, so the peer gets messages in order.
+    let state = stored.state;
+    if (link && !link.outbox.waiting) {
+      if (link.session.backpressured) this.#flushOutbox(link);
+      else if (this.#transmit(link, stored)) state = 'sent';
+    }
     this.#emitContact(peer);
     return toMessageDto({ ...stored, state });
   }

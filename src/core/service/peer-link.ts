@@ -12,6 +12,11 @@ export type PeerLink = {
   readonly establishedAt: number;
   /** host:port we dialled, when we initiated. */
   readonly address: string | null;
+  /**
+   * The outbox on this connection: the highest seq handed to the session so far, and whether the
+   * rest waits for the write buffer to drain (then new messages queue behind it, keeping order).
+   */
+  readonly outbox: { through: number; waiting: boolean };
 };
 
 /**
@@ -26,7 +31,7 @@ export const SIMULTANEOUS_WINDOW_MS = 10_000;
  * except for simultaneous joins in opposite directions: then both keep the one whose initiator has
  * the smaller fingerprint (lowercase hex compares like the bytes).
  */
-export function keepNewer(older: PeerLink, newer: Omit<PeerLink, 'session'>, ownFingerprint: string, now: number): boolean {
+export function keepNewer(older: PeerLink, newer: Omit<PeerLink, 'session' | 'outbox'>, ownFingerprint: string, now: number): boolean {
   const simultaneous = older.initiator !== newer.initiator && now - older.establishedAt < SIMULTANEOUS_WINDOW_MS;
   if (!simultaneous) return true;
   const initiatorOf = (l: { initiator: boolean; peer: string }): string => (l.initiator ? ownFingerprint : l.peer);
