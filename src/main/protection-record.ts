@@ -3,11 +3,10 @@
  * file). It lives beside the data, outside the sealed part, so start-up knows whether to unseal
  * silently or ask for a passphrase. It holds no secret; it is owner-only all the same.
  */
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SEALER_KINDS, type SealerKind } from '../core/identity/sealer.ts';
-import { POSIX, syncDirectory } from '../core/storage/owner-only.ts';
+import { writeFileAtomically } from '../core/storage/owner-only.ts';
 
 /** The record as stored: `{"version":1,"protection":"keychain"}`. */
 export type ProtectionRecord = { readonly version: 1; readonly protection: SealerKind };
@@ -52,19 +51,6 @@ export function writeProtectionRecord(path: string, protection: SealerKind): voi
   if (!(SEALER_KINDS as readonly string[]).includes(protection)) throw new RangeError('protection must be a sealer kind');
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const body = `${JSON.stringify({ version: 1, protection } satisfies ProtectionRecord)}\n`;
-  try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
-  if (POSIX) syncDirectory(dir);
+  writeFileAtomically(path, body, renameSync);
 }

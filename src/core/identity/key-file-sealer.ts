@@ -3,13 +3,13 @@
  * the database. It protects against copying the database alone (a backup, a synced folder), not
  * against someone who can read the whole data directory; say so to the user.
  */
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { importAesKey, KEYLEN } from '../crypto/aes-gcm.ts';
 import { concatBytes, utf8, zeroize } from '../crypto/bytes.ts';
 import { openBox, sealBox } from '../storage/aead-box.ts';
-import { assertOwnerOnly, syncDirectory } from '../storage/owner-only.ts';
+import { assertOwnerOnly, writeFileAtomically } from '../storage/owner-only.ts';
 import { StorageError } from '../storage/storage-error.ts';
 import type { Sealer } from './sealer.ts';
 
@@ -82,17 +82,9 @@ function readKey(path: string): Uint8Array | null {
  * If another process won the race, its key is used.
  */
 function createKey(path: string): Uint8Array {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const raw = new Uint8Array(randomBytes(KEYLEN));
   try {
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      writeSync(fd, raw);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    linkSync(tmp, path);
+    writeFileAtomically(path, raw, linkSync);
   } catch (error) {
     zeroize(raw);
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
@@ -100,9 +92,6 @@ function createKey(path: string): Uint8Array {
       if (theirs !== null) return theirs;
     }
     throw new StorageError('data-dir', `cannot create the key file ${path}`, { cause: error });
-  } finally {
-    rmSync(tmp, { force: true });
   }
-  syncDirectory(dirname(path));
   return raw;
 }

@@ -1,5 +1,7 @@
 /** File-system checks for secrets at rest: owner-only modes, owned by us, durable directory entries. */
-import { closeSync, fsyncSync, openSync, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 import { StorageError } from './storage-error.ts';
 
 /** POSIX modes and ownership mean something here; on Windows the ACLs of the user profile apply instead. */
@@ -26,4 +28,28 @@ export function syncDirectory(dir: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Writes a file so that no reader or crash ever sees it partial: the bytes go to a fresh owner-only
+ * (0600) temporary file beside `path`, are fsynced, then `publish(tmp, path)` puts them in place —
+ * rename to replace, link to refuse an existing file (link throws EEXIST) — and the directory entry
+ * is made durable. The temporary name is removed whatever happens.
+ */
+export function writeFileAtomically(path: string, data: string | Uint8Array, publish: (tmp: string, path: string) => void): void {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      if (typeof data === 'string') writeSync(fd, data);
+      else writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    publish(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  syncDirectory(dirname(path));
 }
