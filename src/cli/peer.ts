@@ -209,7 +209,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`parley: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.stdout.write(`${JSON.stringify({ event: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err) })}\n`);
+    if (process.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ event: 'error', code: 'internal', message: err instanceof Error ? err.message : String(err) })}\n`);
+    }
     process.exit(70);
   },
 );

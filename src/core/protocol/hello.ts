@@ -4,13 +4,14 @@
  */
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
+import { MAX_NAME_CODE_POINTS } from '../../shared/text.ts';
 import { describeIssue } from './schema-issue.ts';
 import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 
 /** The protocol version carried in the hello. */
 export const HELLO_VERSION = 1;
-/** Longest display name, in code points. */
-export const MAX_NAME_CODE_POINTS = 64;
+/** Longest display name, in code points (the one constant every edge uses, from src/shared). */
+export { MAX_NAME_CODE_POINTS };
 
 /** A decoded hello. */
 export type Hello = { v: 1; name: string };

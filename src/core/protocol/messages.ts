@@ -5,11 +5,12 @@
  */
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
+import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import { describeIssue } from './schema-issue.ts';
 import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 
-/** Longest msg text, in code points. */
-export const MAX_TEXT_CODE_POINTS = 16000;
+/** Longest msg text, in code points (the one constant every edge uses, from src/shared). */
+export { MAX_TEXT_CODE_POINTS };
 /** Largest `ts` (2^53 − 1). */
 export const MAX_TS = Number.MAX_SAFE_INTEGER;
 /** Largest transport plaintext: a 65,535-byte frame minus the 16-byte AES-GCM tag. */

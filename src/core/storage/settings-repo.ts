@@ -1,9 +1,10 @@
 /** Key/value settings, with typed accessors for the ones the core itself reads. */
 import type { DatabaseSync } from 'node:sqlite';
+import { DEFAULT_PORT } from '../protocol/invite.ts';
 import { assertName } from './validate.ts';
 
-/** The port `host` listens on when none is given (CLI.md). */
-export const DEFAULT_PORT = 47800;
+/** The port `host` listens on when none is given (CLI.md): the invite's default port. */
+export { DEFAULT_PORT };
 
 const KEY_RE = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MAX_VALUE_LENGTH = 64 * 1024;
