@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import type { Carrier } from '../../src/core/net/carrier.ts';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
 import type { TransportMessage } from '../../src/core/protocol/messages.ts';
 import { END_TEXT, joinSession, type Joined } from '../lib/parley-side.ts';
@@ -39,8 +40,8 @@ async function tlsStream(ctx: PartContext, port: number): Promise<Stream> {
 }
 
 /** Waits until the socket has room under HIGH_WATER. */
-async function room(socket: Socket): Promise<void> {
-  if (socket.writableLength > HIGH_WATER) await once(socket, 'drain');
+async function room(socket: Carrier): Promise<void> {
+  if (socket.writableLength > HIGH_WATER) await new Promise<void>((resolve) => socket.once('drain', resolve));
 }
 
 /** Sends `count` 64,000-byte writes and waits for the sink's one-byte answer: MiB/s of payload. */

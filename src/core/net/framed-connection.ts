@@ -1,5 +1,6 @@
 /**
- * A TCP socket seen as a stream of frames (PROTOCOL.md section 1).
+ * A carrier (a TCP socket or a HyperDHT stream, see carrier.ts) seen as a stream of frames
+ * (PROTOCOL.md section 1).
  *
  * Two modes: during the handshake, frames are pulled one at a time with `readFrame()`; afterwards a
  * synchronous handler is pushed every frame. Memory stays bounded on purpose:
@@ -10,8 +11,8 @@
  * - when the peer does not read what we write (acks, pongs), reading pauses once our write buffer
  *   passes WRITE_HIGH_WATER, so a peer cannot make us buffer its answers without bound.
  */
-import type { Socket } from 'node:net';
 import { FrameDecoder, FrameError, encodeFrame } from '../protocol/frame.ts';
+import type { Carrier, CarrierPath } from './carrier.ts';
 
 /** Reading pauses while this many bytes wait to be written to a slow peer. */
 export const WRITE_HIGH_WATER = 1024 * 1024;
@@ -31,9 +32,11 @@ export class ConnectionClosedError extends Error {
 
 type Waiter = { resolve: (frame: Uint8Array) => void; reject: (err: Error) => void };
 
-/** Frames over one socket; see the module comment for the buffering rules. */
+/** Frames over one carrier; see the module comment for the buffering rules. */
 export class FramedConnection {
-  readonly socket: Socket;
+  readonly socket: Carrier;
+  /** What carries the bytes (reported as `connected.path`). */
+  readonly path: CarrierPath;
   readonly remoteAddress: string;
   readonly remotePort: number;
   #decoder: FrameDecoder;
@@ -44,12 +47,13 @@ export class FramedConnection {
   #closeListeners: ((cause: CloseCause) => void)[] = [];
   #pausedForWrite = false;
 
-  constructor(socket: Socket) {
+  constructor(socket: Carrier, path: CarrierPath = 'tcp') {
     this.socket = socket;
+    this.path = path;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.#decoder = new FrameDecoder((frame) => this.#onFrame(frame));
-    socket.setNoDelay(true);
+    socket.setNoDelay?.(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.#onDrain());
     socket.on('error', () => this.#finish('closed'));
