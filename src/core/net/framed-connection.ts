@@ -12,28 +12,18 @@
  *   passes WRITE_HIGH_WATER, so a peer cannot make us buffer its answers without bound.
  */
 import { FrameDecoder, FrameError, encodeFrame } from '../protocol/frame.ts';
+import { ConnectionClosedError, type CloseCause, type FrameChannel } from '../protocol/frame-channel.ts';
 import type { Carrier, CarrierPath } from './carrier.ts';
+
+export { ConnectionClosedError, type CloseCause };
 
 /** Reading pauses while this many bytes wait to be written to a slow peer. */
 export const WRITE_HIGH_WATER = 1024 * 1024;
 
-/** Why a connection ended, from this side's point of view. */
-export type CloseCause = 'closed' | 'protocol-error' | 'timeout' | 'local';
-
-/** Rejected from readFrame when the connection ends first. */
-export class ConnectionClosedError extends Error {
-  override name = 'ConnectionClosedError';
-  readonly reason: CloseCause;
-  constructor(reason: CloseCause) {
-    super(`connection ${reason}`);
-    this.reason = reason;
-  }
-}
-
 type Waiter = { resolve: (frame: Uint8Array) => void; reject: (err: Error) => void };
 
 /** Frames over one carrier; see the module comment for the buffering rules. */
-export class FramedConnection {
+export class FramedConnection implements FrameChannel {
   readonly socket: Carrier;
   /** What carries the bytes (reported as `connected.path`). */
   readonly path: CarrierPath;

@@ -1,6 +1,8 @@
 /**
  * The hello (PROTOCOL.md section 2): the payload of handshake messages 2 and 3,
- * `{"v":1,"name":"<display name>"}`; anything else aborts the handshake.
+ * `{"v":1,"name":"<display name>"}`, with the optional extension members of section 7:
+ * `features` (what this peer understands) and `dht` (its HyperDHT public key). Anything else of
+ * the wrong form, a present-but-null extension member included, aborts the handshake.
  */
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
@@ -13,8 +15,30 @@ export const HELLO_VERSION = 1;
 /** Longest display name, in code points (the one constant every edge uses, from src/shared). */
 export { MAX_NAME_CODE_POINTS };
 
-/** A decoded hello. */
-export type Hello = { v: 1; name: string };
+/** A decoded hello; `features` is empty and `dht` null when the peer did not send them. */
+export type Hello = { v: 1; name: string; features: readonly string[]; dht: string | null };
+
+/** The optional members this peer sends (section 7). */
+export type HelloExtensions = { readonly features?: readonly string[]; readonly dht?: string | null };
+
+/** Most entries in `features`. */
+export const MAX_FEATURES = 16;
+const FEATURE_RE = /^[a-z0-9-]{1,32}$/;
+const DHT_KEY_RE = /^[0-9a-f]{64}$/;
+
+/** True for a feature name: 1 to 32 characters of a-z, 0-9 and '-'. */
+export function isFeatureName(x: unknown): x is string {
+  return typeof x === 'string' && FEATURE_RE.test(x);
+}
+
+/** True for a HyperDHT public key in its text form: 64 lowercase hex digits. */
+export function isDhtKeyHex(x: unknown): x is string {
+  return typeof x === 'string' && x.length === 64 && DHT_KEY_RE.test(x);
+}
+
+function isFeatureList(x: unknown): x is string[] {
+  return Array.isArray(x) && x.length <= MAX_FEATURES && x.every(isFeatureName) && new Set(x).size === x.length;
+}
 
 /** A payload that is not a valid hello; the handshake must be aborted. */
 export class HelloError extends Error {
@@ -40,15 +64,26 @@ const HelloSchema = v.object({
     v.string('name is not a string'),
     v.check((s: string) => isValidDisplayName(s), 'name is not 0 to 64 code points without control characters'),
   ),
+  // Optional, but never null: a present member of the wrong form aborts (section 7).
+  features: v.optional(v.custom<string[]>(isFeatureList, 'features is not an array of at most 16 distinct names of a-z0-9-')),
+  dht: v.optional(v.custom<string>(isDhtKeyHex, 'dht is not 64 lowercase hex digits')),
 });
 
-/** Encodes a hello as compact JSON (non-ASCII unescaped); TypeError/RangeError for an invalid name. */
-export function encodeHello(name: string): Uint8Array {
+/**
+ * Encodes a hello as compact JSON (non-ASCII unescaped); TypeError/RangeError for an invalid
+ * member. Empty features and a null dht are left out, so a peer without extensions sends exactly
+ * the v1 hello.
+ */
+export function encodeHello(name: string, ext: HelloExtensions = {}): Uint8Array {
   if (typeof name !== 'string') throw new TypeError('encodeHello: name must be a string');
   if (!isValidDisplayName(name)) {
     throw new RangeError('encodeHello: name must be 0 to 64 code points without control characters');
   }
-  return utf8(JSON.stringify({ v: HELLO_VERSION, name }));
+  const features = ext.features ?? [];
+  if (!isFeatureList(features)) throw new RangeError('encodeHello: features must be at most 16 distinct names of a-z0-9-');
+  const dht = ext.dht ?? null;
+  if (dht !== null && !isDhtKeyHex(dht)) throw new RangeError('encodeHello: dht must be 64 lowercase hex digits');
+  return utf8(JSON.stringify({ v: HELLO_VERSION, name, ...(features.length > 0 ? { features } : {}), ...(dht !== null ? { dht } : {}) }));
 }
 
 /** Decodes a hello payload; throws HelloError (with the reason) for anything that is not one. */
@@ -58,5 +93,6 @@ export function parseHello(bytes: Uint8Array): Hello {
   if (!isPlainObject(json.value)) throw new HelloError('invalid hello: not a JSON object');
   const result = v.safeParse(HelloSchema, json.value);
   if (!result.success) throw new HelloError(`invalid hello: ${describeIssue(result.issues)}`);
-  return { v: HELLO_VERSION, name: result.output.name };
+  const { name, features, dht } = result.output;
+  return { v: HELLO_VERSION, name, features: features ?? [], dht: dht ?? null };
 }

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
 import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
+import { isDhtKeyHex } from './hello.ts';
 import { describeIssue } from './schema-issue.ts';
 import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 
@@ -24,12 +25,21 @@ export type AckMessage = { type: 'ack'; id: string };
 export type PingMessage = { type: 'ping' };
 /** The answer to ping. */
 export type PongMessage = { type: 'pong' };
+/** The sender's HyperDHT key changed (null: it no longer listens on the DHT); section 8. */
+export type ReachMessage = { type: 'reach'; dht: string | null };
 /** Every transport message this version knows. */
-export type TransportMessage = MsgMessage | AckMessage | PingMessage | PongMessage;
+export type TransportMessage = MsgMessage | AckMessage | PingMessage | PongMessage | ReachMessage;
+
+/** What the connection negotiated (section 7), which changes how plaintexts are read. */
+export type TransportOptions = { readonly files: boolean };
+
+/** First byte of a file chunk's plaintext (section 9); never the first byte of a JSON text. */
+export const CHUNK_TAG = 0x00;
 
 /** What a receiver does with a plaintext. */
 export type TransportVerdict =
   | { verdict: 'deliver'; message: TransportMessage }
+  | { verdict: 'chunk'; plaintext: Uint8Array }
   | { verdict: 'ignore' }
   | { verdict: 'close'; reason: string };
 
@@ -77,9 +87,15 @@ const MsgSchema = v.object({
   ),
 });
 const AckSchema = v.object({ type: v.literal('ack'), id: idSchema });
+// `dht` is required: null is how a peer says it stopped listening on the DHT.
+const ReachSchema = v.object({ type: v.literal('reach'), dht: v.union([v.null(), v.custom<string>(isDhtKeyHex, 'dht is not 64 lowercase hex digits')], 'dht is not 64 lowercase hex digits or null') });
 
-/** Classifies a transport plaintext (section 4). Never throws. */
-export function decodeTransport(bytes: Uint8Array): TransportVerdict {
+const NO_EXTENSIONS: TransportOptions = { files: false };
+
+/** Classifies a transport plaintext (sections 4, 8, 9). Never throws. */
+export function decodeTransport(bytes: Uint8Array, options: TransportOptions = NO_EXTENSIONS): TransportVerdict {
+  // A chunk only where `files` was negotiated; elsewhere a 0x00 byte is invalid JSON and closes.
+  if (options.files && bytes.length > 0 && bytes[0] === CHUNK_TAG) return { verdict: 'chunk', plaintext: bytes };
   const json = parseJsonText(bytes);
   if (!json.ok) return close(json.reason);
   const obj = json.value;
@@ -101,6 +117,11 @@ export function decodeTransport(bytes: Uint8Array): TransportVerdict {
     case 'ping':
     case 'pong':
       return deliver({ type }); // members are ignored
+    case 'reach': {
+      const r = v.safeParse(ReachSchema, obj);
+      if (!r.success) return close(`invalid reach: ${describeIssue(r.issues)}`);
+      return deliver({ type: 'reach', dht: r.output.dht });
+    }
     default:
       return { verdict: 'ignore' }; // a type from a later version
   }
@@ -129,6 +150,10 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
     case 'ping':
     case 'pong':
       wire = { type: m.type };
+      break;
+    case 'reach':
+      if (m.dht !== null && !isDhtKeyHex(m.dht)) throw new RangeError('encodeTransport: m.dht must be 64 lowercase hex digits or null');
+      wire = { type: 'reach', dht: m.dht };
       break;
     default:
       throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);

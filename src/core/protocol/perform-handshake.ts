@@ -19,9 +19,9 @@ import { HandshakeState } from '../noise/handshake-state.ts';
 import { NoiseError } from '../noise/errors.ts';
 import { P256_AESGCM_SHA256, PARLEY_PROLOGUE } from '../noise/suites.ts';
 import type { CipherState } from '../noise/cipher-state.ts';
-import { ConnectionClosedError, type FramedConnection } from '../net/framed-connection.ts';
+import { ConnectionClosedError, type FrameChannel } from './frame-channel.ts';
 import { cpuTurn } from './cpu-turns.ts';
-import { HelloError, encodeHello, parseHello } from './hello.ts';
+import { HelloError, encodeHello, parseHello, type Hello, type HelloExtensions } from './hello.ts';
 
 /** 10 seconds from the TCP connection being opened or accepted (PROTOCOL.md section 2). */
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -45,6 +45,8 @@ export class HandshakeError extends Error {
 export type HandshakeOptions = {
   readonly staticKey: KeyPair;
   readonly name: string;
+  /** The hello's extension members (section 7): what this peer supports and its DHT key. */
+  readonly extensions?: HelloExtensions;
   /** Initiator only: the fingerprint (64 hex) an invite promised; checked before message 3. */
   readonly expectedFingerprint?: string | null;
   /** Milliseconds left of the deadline (the caller started the clock when TCP opened). */
@@ -59,11 +61,15 @@ export type HandshakeResult = {
   readonly remoteStatic: Uint8Array;
   readonly remoteFingerprint: string;
   readonly remoteName: string;
+  /** The features both hellos listed (section 7: an extension is used only then). */
+  readonly sharedFeatures: readonly string[];
+  /** The peer's HyperDHT key from its hello, or null. */
+  readonly remoteDht: string | null;
   readonly handshakeHash: Uint8Array;
 };
 
 /** Runs the initiator's side. */
-export function initiatorHandshake(conn: FramedConnection, options: HandshakeOptions): Promise<HandshakeResult> {
+export function initiatorHandshake(conn: FrameChannel, options: HandshakeOptions): Promise<HandshakeResult> {
   return withDeadline(conn, options.timeoutMs, async () => {
     const hs = new HandshakeState({ suite: P256_AESGCM_SHA256, pattern: 'XX', initiator: true, prologue: PARLEY_PROLOGUE, s: options.staticKey });
     try {
@@ -79,8 +85,8 @@ export function initiatorHandshake(conn: FramedConnection, options: HandshakeOpt
       if (expected != null && !equalBytes(fingerprint(rs), fromHex(expected))) {
         throw new HandshakeError('fingerprint-mismatch', 'the host presented a different identity than the invite', remoteFingerprint);
       }
-      conn.writeFrame(hs.writeMessage(encodeHello(options.name)));
-      return finish(hs, rs, remoteFingerprint, hello.name);
+      conn.writeFrame(hs.writeMessage(encodeHello(options.name, options.extensions)));
+      return finish(hs, rs, remoteFingerprint, hello, options.extensions);
     } catch (err) {
       hs.destroy();
       throw err;
@@ -89,7 +95,7 @@ export function initiatorHandshake(conn: FramedConnection, options: HandshakeOpt
 }
 
 /** Runs the responder's side. */
-export function responderHandshake(conn: FramedConnection, options: HandshakeOptions): Promise<HandshakeResult> {
+export function responderHandshake(conn: FrameChannel, options: HandshakeOptions): Promise<HandshakeResult> {
   return withDeadline(conn, options.timeoutMs, async () => {
     const hs = new HandshakeState({ suite: P256_AESGCM_SHA256, pattern: 'XX', initiator: false, prologue: PARLEY_PROLOGUE, s: options.staticKey });
     try {
@@ -98,12 +104,12 @@ export function responderHandshake(conn: FramedConnection, options: HandshakeOpt
       options.onProgress?.();
       await turn(conn);
       hs.readMessage(m1, { maxPayloadLength: 0 });
-      conn.writeFrame(hs.writeMessage(encodeHello(options.name)));
+      conn.writeFrame(hs.writeMessage(encodeHello(options.name, options.extensions)));
       const m3 = await conn.readFrame();
       await turn(conn);
       const hello = parseHello(hs.readMessage(m3));
       const rs = hs.getRemoteStatic() as Uint8Array;
-      return finish(hs, rs, fingerprintHex(rs), hello.name);
+      return finish(hs, rs, fingerprintHex(rs), hello, options.extensions);
     } catch (err) {
       hs.destroy();
       throw err;
@@ -115,18 +121,20 @@ export function responderHandshake(conn: FramedConnection, options: HandshakeOpt
  * Waits for a turn before a step with DH operations in it (see cpu-turns.ts), and gives up if
  * the connection ended meanwhile (the deadline closes it): no DH for a peer that is gone.
  */
-async function turn(conn: FramedConnection): Promise<void> {
+async function turn(conn: FrameChannel): Promise<void> {
   await cpuTurn();
   if (conn.closed) throw new ConnectionClosedError('closed');
 }
 
-function finish(hs: HandshakeState, rs: Uint8Array, remoteFingerprint: string, remoteName: string): HandshakeResult {
+function finish(hs: HandshakeState, rs: Uint8Array, remoteFingerprint: string, hello: Hello, ours: HelloExtensions | undefined): HandshakeResult {
   const { send, receive } = hs.split();
-  return { send, receive, remoteStatic: rs, remoteFingerprint, remoteName, handshakeHash: hs.getHandshakeHash() };
+  const mine = ours?.features ?? [];
+  const sharedFeatures = hello.features.filter((f) => mine.includes(f));
+  return { send, receive, remoteStatic: rs, remoteFingerprint, remoteName: hello.name, sharedFeatures, remoteDht: hello.dht, handshakeHash: hs.getHandshakeHash() };
 }
 
 /** Runs the steps against the deadline; every failure becomes a HandshakeError. */
-async function withDeadline(conn: FramedConnection, timeoutMs: number | undefined, steps: () => Promise<HandshakeResult>): Promise<HandshakeResult> {
+async function withDeadline(conn: FrameChannel, timeoutMs: number | undefined, steps: () => Promise<HandshakeResult>): Promise<HandshakeResult> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -6,8 +6,8 @@
  */
 import type { CipherState } from '../noise/cipher-state.ts';
 import { NoiseError } from '../noise/errors.ts';
-import type { FramedConnection } from '../net/framed-connection.ts';
-import { decodeTransport, encodeTransport, type TransportMessage } from './messages.ts';
+import type { FrameChannel } from './frame-channel.ts';
+import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -23,26 +23,33 @@ export const PROTOCOL_TIMERS: SessionTimers = { pingAfterMs: 30_000, idleTimeout
 /** Why a session ended (the CLI's `disconnected` reasons). */
 export type SessionEndReason = 'closed' | 'timeout' | 'protocol-error' | 'replaced' | 'quit';
 
-/** What the session tells its owner. Only chat-level messages (msg, ack) go up; ping/pong stay here. */
+/** What the session tells its owner. Every message but ping/pong goes up (those stay here). */
 export type SessionHandlers = {
-  readonly onMessage: (message: Extract<TransportMessage, { type: 'msg' | 'ack' }>) => void;
+  readonly onMessage: (message: Exclude<TransportMessage, { type: 'ping' | 'pong' }>) => void;
+  /**
+   * A file chunk's whole plaintext (only where `files` was negotiated). The handler owns the
+   * bytes: unlike JSON plaintexts they are not wiped, since they go to disk as they are.
+   */
+  readonly onChunk?: (plaintext: Uint8Array) => void;
   readonly onEnd: (reason: SessionEndReason) => void;
 };
 
 /** An established, authenticated session with one peer. */
 export class SecureSession {
-  readonly #conn: FramedConnection;
+  readonly #conn: FrameChannel;
   readonly #send: CipherState;
   readonly #receive: CipherState;
   readonly #timers: SessionTimers;
+  readonly #options: TransportOptions;
   #handlers: SessionHandlers | null = null;
   #ended: SessionEndReason | null = null;
   #lastReceived = Date.now();
   #lastPing = 0;
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(conn: FramedConnection, send: CipherState, receive: CipherState, timers: SessionTimers = PROTOCOL_TIMERS) {
+  constructor(conn: FrameChannel, send: CipherState, receive: CipherState, timers: SessionTimers = PROTOCOL_TIMERS, options: TransportOptions = { files: false }) {
     this.#conn = conn;
+    this.#options = options;
     this.#send = send;
     this.#receive = receive;
     this.#timers = timers;
@@ -73,12 +80,22 @@ export class SecureSession {
     if (!this.#ended) this.#conn.onceDrained(() => this.#ended === null && listener());
   }
 
+  /** What was negotiated for this session (section 7). */
+  get options(): TransportOptions {
+    return this.#options;
+  }
+
   /** Encrypts and sends one message; false if the session has ended (the caller keeps it queued). */
   send(message: TransportMessage): boolean {
+    return this.sendPlaintext(encodeTransport(message));
+  }
+
+  /** Encrypts and sends one plaintext already encoded (a file chunk); false if the session has ended. */
+  sendPlaintext(plaintext: Uint8Array): boolean {
     if (this.#ended) return false;
     let body: Uint8Array;
     try {
-      body = this.#send.encryptWithAd(EMPTY, encodeTransport(message));
+      body = this.#send.encryptWithAd(EMPTY, plaintext);
     } catch (err) {
       // Nonce exhaustion: this direction can never send again (PROTOCOL.md section 4).
       if (err instanceof NoiseError) {
@@ -107,7 +124,11 @@ export class SecureSession {
       throw err;
     }
     this.#lastReceived = Date.now();
-    const decoded = decodeTransport(plaintext);
+    const decoded = decodeTransport(plaintext, this.#options);
+    if (decoded.verdict === 'chunk') {
+      this.#handlers?.onChunk?.(plaintext);
+      return;
+    }
     plaintext.fill(0);
     switch (decoded.verdict) {
       case 'close':
@@ -117,7 +138,7 @@ export class SecureSession {
       case 'deliver': {
         const m = decoded.message;
         if (m.type === 'ping') this.send({ type: 'pong' });
-        else if (m.type === 'msg' || m.type === 'ack') this.#handlers?.onMessage(m);
+        else if (m.type !== 'pong') this.#handlers?.onMessage(m);
         return;
       }
     }

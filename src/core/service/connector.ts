@@ -8,6 +8,7 @@ import type { KeyPair } from '../crypto/p256.ts';
 import { dial, DialError } from '../net/dialer.ts';
 import { FramedConnection } from '../net/framed-connection.ts';
 import { Listener, ListenError, type Admission, type ListenerLimits } from '../net/listener.ts';
+import type { HelloExtensions } from '../protocol/hello.ts';
 import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
 import { formatAddress } from './addresses.ts';
 import { ServiceError } from './errors.ts';
@@ -18,6 +19,8 @@ export type AuthContext = { readonly initiator: boolean; readonly address: strin
 export type ConnectorOptions = {
   readonly identity: KeyPair & { readonly fingerprint: string };
   readonly displayName: () => string;
+  /** The hello's extension members at the time of each handshake (features, DHT key). */
+  readonly extensions: () => HelloExtensions;
   readonly handshakeTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly listenerLimits?: Partial<ListenerLimits>;
@@ -77,6 +80,7 @@ export class Connector {
       result = await initiatorHandshake(conn, {
         staticKey: this.#opts.identity,
         name: this.#opts.displayName(),
+        extensions: this.#opts.extensions(),
         expectedFingerprint: expected,
         timeoutMs: this.#opts.handshakeTimeoutMs,
       });
@@ -127,6 +131,7 @@ export class Connector {
     responderHandshake(conn, {
       staticKey: this.#opts.identity,
       name: this.#opts.displayName(),
+      extensions: this.#opts.extensions(),
       timeoutMs: (this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) - elapsed,
       onProgress: () => admission.progress(),
     }).then(

@@ -1,33 +1,35 @@
 /**
  * ParleyService: the core's one face. Commands in (host, join, send, verify, …), typed events out
  * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
- * adapters over it. It owns the listener, the dialer, every session, the outbox and trust.
+ * adapters over it. It coordinates its parts: the Connector (making authenticated connections),
+ * the SessionTable (one session per peer), Delivery (outbox and inbox), the TrustGate (warnings
+ * and verification), the Reconnector (rejoining with backoff) and the ContactView (DTOs).
  */
-import { safetyNumberFromHex } from '../crypto/safety-number.ts';
-import { isFingerprintHex, spkiPem } from '../crypto/fingerprint.ts';
+import { spkiPem } from '../crypto/fingerprint.ts';
 import type { FramedConnection } from '../net/framed-connection.ts';
 import type { ListenerLimits } from '../net/listener.ts';
 import { formatInvite, InviteError, parseJoinTarget } from '../protocol/invite.ts';
 import { isValidDisplayName } from '../protocol/hello.ts';
-import { validateOutgoingText } from '../protocol/messages.ts';
 import type { HandshakeResult } from '../protocol/perform-handshake.ts';
-import { SecureSession, PROTOCOL_TIMERS, type SessionEndReason, type SessionTimers } from '../protocol/secure-session.ts';
-import type { ContactSummary } from '../storage/contacts-repo.ts';
-import type { Store } from '../storage/data-dir.ts';
-import type { StoredMessage } from '../storage/message-codec.ts';
+import type { SessionEndReason, SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
-import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, ParleyEvent, VerificationMethod } from '../../shared/dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
 import { formatAddress, reachableAddresses } from './addresses.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { Connector, type AuthContext } from './connector.ts';
-import { describeWarning, toContactDto, toMessageDto } from './dto.ts';
+import { ContactView } from './contact-view.ts';
+import { Delivery } from './delivery.ts';
+import { toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
-import { keepNewer, type PeerLink } from './peer-link.ts';
+import { EventHub, type EventListener } from './events.ts';
+import type { PeerLink } from './peer-link.ts';
 import { Reconnector } from './reconnector.ts';
-import { assessIdentity } from './trust.ts';
+import type { ServiceStore } from './service-store.ts';
+import { SessionTable } from './session-table.ts';
+import type { HelloExtensions } from '../protocol/hello.ts';
+import { TrustGate } from './trust-gate.ts';
 
-/** What the service needs of an open data directory. */
-export type ServiceStore = Pick<Store, 'dir' | 'identity' | 'contacts' | 'messages' | 'settings' | 'trust' | 'close'>;
+export type { ServiceStore };
 
 export type ServiceOptions = {
   readonly store: ServiceStore;
@@ -45,45 +47,52 @@ export type ServiceOptions = {
   readonly log?: (line: string) => void;
 };
 
-type Listener_ = (event: ParleyEvent) => void;
-
 /** See the module comment. */
 export class ParleyService {
   readonly #store: ServiceStore;
   readonly #opts: ServiceOptions;
-  readonly #links = new Map<string, PeerLink>();
-  readonly #listeners = new Set<Listener_>();
+  readonly #hub: EventHub;
+  readonly #sessions: SessionTable;
+  readonly #contacts: ContactView;
+  readonly #delivery: Delivery;
+  readonly #trust: TrustGate;
   readonly #connector: Connector;
   readonly #rejoin: Reconnector;
   #hosting: HostingDto | null = null;
   #closed = false;
 
   constructor(options: ServiceOptions) {
-    this.#store = options.store;
+    const { store } = options;
+    const log = (line: string): void => options.log?.(line);
+    this.#store = store;
     this.#opts = options;
+    this.#hub = new EventHub(log);
+    this.#sessions = new SessionTable({ ownFingerprint: store.identity.fingerprint, ...(options.sessionTimers ? { timers: options.sessionTimers } : {}), hub: this.#hub, log });
+    this.#contacts = new ContactView(store, (peer) => this.#sessions.has(peer), this.#hub);
+    this.#delivery = new Delivery({ store, hub: this.#hub, contacts: this.#contacts, link: (peer) => this.#sessions.get(peer), blockOnKeyChange: options.blockOnKeyChange ?? true });
+    this.#trust = new TrustGate(store, this.#hub, this.#contacts);
     this.#connector = new Connector({
-      identity: options.store.identity,
-      displayName: () => options.store.settings.getDisplayName(),
+      identity: store.identity,
+      displayName: () => store.settings.getDisplayName(),
+      extensions: () => this.#helloExtensions(),
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs,
       listenerLimits: options.listenerLimits,
       onAuthenticated: (conn, result, ctx) => this.#authenticated(conn, result, ctx),
-      log: (line) => this.#log(line),
+      log,
     });
     this.#rejoin = new Reconnector({
       policy: options.backoff,
       dial: (host, port) => this.#connector.dial(host, port, null),
-      shouldTry: (peer) => !this.#closed && !this.#links.has(peer),
-      log: (line) => this.#log(line),
+      shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer),
+      log,
     });
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
-  on(listener: Listener_): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+  on(listener: EventListener): () => void {
+    return this.#hub.on(listener);
   }
-
   /** Our identity as the UI shows it. */
   identity(): IdentityDto {
     const { publicKey, fingerprint } = this.#store.identity;
@@ -118,7 +127,7 @@ export class ParleyService {
     const name = this.#store.settings.getDisplayName();
     const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, name: name === '' ? null : name });
     this.#hosting = { host, port, invite, addresses };
-    this.#emit({ type: 'listening', hosting: this.#hosting });
+    this.#hub.emit({ type: 'listening', hosting: this.#hosting });
     return this.#hosting;
   }
 
@@ -126,7 +135,7 @@ export class ParleyService {
   async stopHosting(): Promise<void> {
     this.#hosting = null;
     if (!(await this.#connector.stopListening())) throw new ServiceError('not-hosting', 'not hosting');
-    this.#emit({ type: 'stopped-hosting' });
+    this.#hub.emit({ type: 'stopped-hosting' });
   }
 
   /** The current hosting state, or null. */
@@ -164,7 +173,7 @@ export class ParleyService {
     if (!(this.#opts.autoReconnect ?? true)) return 0;
     let scheduled = 0;
     for (const c of this.#store.contacts.list()) {
-      if (c.lastAddress === null || this.#links.has(c.fingerprint) || this.#rejoin.has(c.fingerprint)) continue;
+      if (c.lastAddress === null || this.#sessions.has(c.fingerprint) || this.#rejoin.has(c.fingerprint)) continue;
       this.#rejoin.remember(c.fingerprint, c.lastAddress);
       this.#rejoin.schedule(c.fingerprint);
       scheduled++;
@@ -174,12 +183,12 @@ export class ParleyService {
 
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
-    this.#requireContact(peer);
+    this.#contacts.require(peer);
     // A contact that is offline but being rejoined: stopping the attempts is what the user asked
     // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
     const wasRejoining = this.#rejoin.has(peer);
     this.#rejoin.cancel(peer);
-    const link = this.#links.get(peer);
+    const link = this.#sessions.get(peer);
     if (!link) {
       if (wasRejoining) return;
       throw new ServiceError('no-peer', 'that contact is not connected');
@@ -195,100 +204,41 @@ export class ParleyService {
       return;
     }
     const peer = result.remoteFingerprint;
-    const { contacts } = this.#store;
     const now = Date.now();
-    const known = contacts.get(peer);
-    const link = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address };
-    const existing = this.#links.get(peer);
-    if (existing && !keepNewer(existing, link, this.#store.identity.fingerprint, now)) {
+    if (!this.#sessions.admits(peer, ctx, now)) {
       conn.close('local'); // simultaneous join: the other connection wins on both sides
       return;
     }
     // Trust first: the user is warned before any message is exchanged with a new key.
-    const warning = assessIdentity(contacts, known, peer, result.remoteName, ctx.address);
-    contacts.upsertSeen({ publicKey: result.remoteStatic, name: result.remoteName, ...(ctx.address ? { address: ctx.address } : {}) });
-    if (warning) {
-      this.#store.trust.set(peer, { code: warning.code, replaces: warning.previous.fingerprint, blocking: warning.blocking });
-      this.#emit({ type: 'warning', code: warning.code, peer, previous: warning.previous.fingerprint, message: describeWarning(warning.code, result.remoteName, warning.previous.name) });
-    }
-    if (ctx.viaInvite && !contacts.get(peer)?.verified && this.#store.trust.get(peer) === null) {
-      // An invite carried this fingerprint and it matched: that is a verification (section 6) —
-      // unless this identity has an open warning. An invite is only a link that anyone can send
-      // (with any &name=): it must not turn a key-changed or name-collision warning, raised now or
-      // before, into "verified" (section 6: after a warning the new identity is unverified).
-      contacts.verify(peer, 'invite');
-      this.#store.trust.clear(peer);
-      this.#emit({ type: 'verified', peer, verified: true });
-    }
-    if (existing) existing.session.close('replaced'); // its 'disconnected' comes before our 'connected'
-    const session = new SecureSession(conn, result.send, result.receive, this.#opts.sessionTimers ?? PROTOCOL_TIMERS);
-    const current: PeerLink = { ...link, session, outbox: { through: 0, waiting: false } };
-    this.#links.set(peer, current);
+    this.#trust.admit(result, ctx);
+    const link = this.#sessions.open(conn, result, ctx, now);
     this.#rejoin.reset(peer);
-    const contact = contacts.get(peer);
-    this.#emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#safetyNumber(peer) });
-    this.#emitContact(peer);
-    session.start({
-      onMessage: (m) => (m.type === 'msg' ? this.#onMsg(current, m) : this.#onAck(peer, m.id)),
-      onEnd: (reason) => this.#onEnd(current, reason),
+    const contact = this.#store.contacts.get(peer);
+    this.#hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#contacts.safetyNumber(peer) });
+    this.#contacts.changed(peer);
+    this.#sessions.start(link, {
+      onMessage: (l, m) => this.#dispatch(l, m),
+      onEnd: (l, reason) => this.#onEnd(l, reason),
     });
-    this.#flushOutbox(current);
+    this.#delivery.flush(link);
   }
 
-  #onMsg(link: PeerLink, m: { id: string; ts: number; text: string }): void {
-    // Stored (and committed) before the ack; a duplicate is acked again, not stored twice.
-    let r: ReturnType<ServiceStore['messages']['insertIncoming']>;
-    try {
-      r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
-    } catch (err) {
-      // The disk is full, the database locked or damaged: no ack, so the sender keeps the message
-      // and resends it on a later connection. Ending this session is all that is needed; a storage
-      // failure must not become an uncaught exception in the socket handler (the app's main process).
-      this.#log(`could not store a message from ${link.peer.slice(0, 16)}: ${err instanceof Error ? err.message : String(err)}`);
-      this.#emit({ type: 'error', code: 'internal', message: 'a received message could not be stored; the sender keeps it and will resend it' });
-      link.session.close('closed');
-      return;
+  #dispatch(link: PeerLink, m: Parameters<Parameters<SessionTable['start']>[1]['onMessage']>[1]): void {
+    switch (m.type) {
+      case 'msg':
+        return this.#delivery.onMsg(link, m);
+      case 'ack':
+        this.#delivery.onAck(link.peer, m.id);
+        return;
+      case 'reach':
+        return; // stored with the contact once the DHT transport lands
     }
-    link.session.send({ type: 'ack', id: m.id });
-    if (r.inserted) {
-      this.#emit({ type: 'message', message: toMessageDto(r.message) });
-      this.#emitContact(link.peer);
-    }
-  }
-
-  #onAck(peer: string, id: string): void {
-    if (this.#store.messages.markDelivered(peer, id)) this.#emit({ type: 'message-state', peer, id, state: 'delivered' });
   }
 
   #onEnd(link: PeerLink, reason: SessionEndReason): void {
-    if (this.#links.get(link.peer) === link) this.#links.delete(link.peer);
-    this.#emit({ type: 'disconnected', peer: link.peer, reason });
-    this.#emitContact(link.peer);
-    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#links.has(link.peer)) this.#rejoin.schedule(link.peer);
-  }
-
-  // Sends the unacked messages in order, but only while the peer keeps reading: a long outbox
-  // (or a peer that never reads) would otherwise pile up in the socket's write buffer.
-  #flushOutbox(link: PeerLink): void {
-    link.outbox.waiting = false;
-    for (const m of this.#store.messages.listUnacked(link.peer)) {
-      if (m.seq <= link.outbox.through) continue;
-      if (link.session.backpressured) {
-        link.outbox.waiting = true;
-        link.session.onceDrained(() => this.#flushOutbox(link));
-        return;
-      }
-      if (!this.#transmit(link, m)) return;
-    }
-  }
-
-  #transmit(link: PeerLink, m: StoredMessage): boolean {
-    if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
-    link.outbox.through = Math.max(link.outbox.through, m.seq);
-    if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
-      this.#emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
-    }
-    return true;
+    this.#hub.emit({ type: 'disconnected', peer: link.peer, reason });
+    this.#contacts.changed(link.peer);
+    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#sessions.has(link.peer)) this.#rejoin.schedule(link.peer);
   }
 
   // ---------------------------------------------------------------- messages and contacts
@@ -296,87 +246,56 @@ export class ParleyService {
   /** Stores a message for a known peer and sends it now if connected; it is resent until acked. */
   send(peer: string, text: string): MessageDto {
     this.#assertOpen();
-    const check = validateOutgoingText(text);
-    if (check === 'too-long') throw new ServiceError('message-too-long', 'a message is at most 16,000 characters');
-    if (check !== 'ok') throw new ServiceError('bad-input', check === 'empty' ? 'the message is empty' : 'the message holds a character that cannot be sent');
-    this.#requireContact(peer);
-    if ((this.#opts.blockOnKeyChange ?? true) && this.#store.trust.get(peer)?.blocking) {
-      throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
-    }
-    const stored = this.#store.messages.insertOutgoing(peer, text);
-    const link = this.#links.get(peer);
-    // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
-    // takes I/O), so no need to re-read the outbox, which cost O(queued) per message.
-    // Behind a waiting outbox (or a full write buffer) it queues, so the peer gets messages in order.
-    let state = stored.state;
-    if (link && !link.outbox.waiting) {
-      if (link.session.backpressured) this.#flushOutbox(link);
-      else if (this.#transmit(link, stored)) state = 'sent';
-    }
-    this.#emitContact(peer);
-    return toMessageDto({ ...stored, state });
+    return this.#delivery.send(peer, text);
   }
 
   /** A page of history, oldest first: the newest `limit`, or the `limit` before `before` (a seq). */
   history(peer: string, page: { before: number | null; limit: number }): MessageDto[] {
-    this.#requireContact(peer);
+    this.#contacts.require(peer);
     const rows = page.before === null ? this.#store.messages.latest(peer, page.limit) : this.#store.messages.before(peer, page.before, page.limit);
     return rows.map(toMessageDto);
   }
 
   /** Marks the contact verified (the user compared fingerprints or safety numbers). */
   verify(peer: string, method: VerificationMethod): ContactDto {
-    this.#requireContact(peer);
-    this.#store.contacts.verify(peer, method);
-    this.#store.trust.clear(peer);
-    this.#emit({ type: 'verified', peer, verified: true });
-    return this.#emitContact(peer) as ContactDto;
+    return this.#trust.verify(peer, method);
   }
 
   /** Removes the verification. */
   unverify(peer: string): ContactDto {
-    this.#requireContact(peer);
-    this.#store.contacts.unverify(peer);
-    this.#emit({ type: 'verified', peer, verified: false });
-    return this.#emitContact(peer) as ContactDto;
+    return this.#trust.unverify(peer);
   }
 
   /** The user accepts a changed key without verifying it: sending is allowed, the contact stays unverified. */
   acceptKey(peer: string): ContactDto {
-    this.#requireContact(peer);
-    this.#store.trust.clear(peer);
-    return this.#emitContact(peer) as ContactDto;
+    return this.#trust.acceptKey(peer);
   }
 
   /** Marks the conversation read. */
   markRead(peer: string): void {
-    this.#requireContact(peer);
+    this.#contacts.require(peer);
     this.#store.contacts.markRead(peer);
-    this.#emitContact(peer);
+    this.#contacts.changed(peer);
   }
 
   /** Whether a contact exists. */
   hasContact(peer: string): boolean {
-    return isFingerprintHex(peer) && this.#store.contacts.get(peer) !== null;
+    return this.#contacts.has(peer);
   }
 
   /** Every contact, most recent first. */
   contacts(): ContactDto[] {
-    return this.#store.contacts.list().map((c) => this.#toContactDto(c));
+    return this.#contacts.list();
   }
 
   /** The contact, or null. */
   contact(peer: string): ContactDto | null {
-    // One row, not the whole list: this runs for every contact-changed event (each message,
-    // each connection), where listing every contact made 1,000 joins O(n²).
-    if (!isFingerprintHex(peer)) return null;
-    const summary = this.#store.contacts.summary(peer);
-    return summary ? this.#toContactDto(summary) : null;
+    return this.#contacts.get(peer);
   }
 
   /** Fingerprints of connected peers. */
   connectedPeers(): string[] {
-    return [...this.#links.keys()];
+    return this.#sessions.peers();
   }
 
   /** Closes every connection ('quit') and the listener, then the store. */
@@ -385,45 +304,18 @@ export class ParleyService {
     this.#closed = true;
     this.#rejoin.cancelAll();
     const stopping = this.#connector.close();
-    for (const link of [...this.#links.values()]) link.session.close('quit');
+    this.#sessions.closeAll('quit');
     await stopping;
     this.#hosting = null;
     this.#store.close();
   }
 
-  #toContactDto(c: ContactSummary): ContactDto {
-    return toContactDto(c, { online: this.#links.has(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.#safetyNumber(c.fingerprint) });
-  }
-
-  #safetyNumber(peer: string): string {
-    return safetyNumberFromHex(this.#store.identity.fingerprint, peer);
-  }
-
-  #emitContact(peer: string): ContactDto | null {
-    const contact = this.contact(peer);
-    if (contact) this.#emit({ type: 'contact-changed', contact });
-    return contact;
-  }
-
-  #emit(event: ParleyEvent): void {
-    for (const l of this.#listeners) {
-      try {
-        l(event);
-      } catch (err) {
-        this.#log(`event listener failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  }
-
-  #requireContact(peer: string): void {
-    if (!this.hasContact(peer)) throw new ServiceError('no-peer', `no contact with fingerprint ${String(peer).slice(0, 80)}`);
+  // What this node announces in its hello (PROTOCOL.md section 7).
+  #helloExtensions(): HelloExtensions {
+    return { features: [], dht: null };
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new ServiceError('internal', 'the service is closed');
-  }
-
-  #log(line: string): void {
-    this.#opts.log?.(line);
   }
 }

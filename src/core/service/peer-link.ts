@@ -2,6 +2,7 @@
  * One authenticated connection with a peer, as the service tracks it: the session, which side
  * initiated it (for the simultaneous-join rule of PROTOCOL.md section 4), and when it was made.
  */
+import type { CarrierPath } from '../net/carrier.ts';
 import type { SecureSession } from '../protocol/secure-session.ts';
 
 export type PeerLink = {
@@ -12,6 +13,10 @@ export type PeerLink = {
   readonly establishedAt: number;
   /** host:port we dialled, when we initiated. */
   readonly address: string | null;
+  /** What carries the bytes. */
+  readonly path: CarrierPath;
+  /** The features both hellos listed (PROTOCOL.md section 7). */
+  readonly features: readonly string[];
   /**
    * The outbox on this connection: the highest seq handed to the session so far, and whether the
    * rest waits for the write buffer to drain (then new messages queue behind it, keeping order).
@@ -31,7 +36,7 @@ export const SIMULTANEOUS_WINDOW_MS = 10_000;
  * except for simultaneous joins in opposite directions: then both keep the one whose initiator has
  * the smaller fingerprint (lowercase hex compares like the bytes).
  */
-export function keepNewer(older: PeerLink, newer: Omit<PeerLink, 'session' | 'outbox'>, ownFingerprint: string, now: number): boolean {
+export function keepNewer(older: PeerLink, newer: Pick<PeerLink, 'peer' | 'initiator' | 'establishedAt' | 'address'>, ownFingerprint: string, now: number): boolean {
   const simultaneous = older.initiator !== newer.initiator && now - older.establishedAt < SIMULTANEOUS_WINDOW_MS;
   if (!simultaneous) return true;
   const initiatorOf = (l: { initiator: boolean; peer: string }): string => (l.initiator ? ownFingerprint : l.peer);

@@ -30,8 +30,12 @@ export type MessagesRepo = {
   markSent(peer: string, id: string): boolean;
   /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). Not fsynced on its own, like markSent. */
   markDelivered(peer: string, id: string): boolean;
-  /** Outgoing messages without an ack (queued or sent), oldest first: what to resend. */
-  listUnacked(peer: string): StoredMessage[];
+  /**
+   * Outgoing messages without an ack (queued or sent), oldest first: what to resend. One page of at
+   * most `limit` (default MAX_PAGE) with seq above `after` (default 0), so that a long outbox is
+   * read and decrypted a page at a time from where the sender got to, never whole on every drain.
+   */
+  listUnacked(peer: string, page?: { readonly after: number; readonly limit: number }): StoredMessage[];
   /** The newest `n` messages with the peer, oldest first. */
   latest(peer: string, n: number): StoredMessage[];
   /** The `n` messages just older than `cursor` (a seq), oldest first. */
@@ -51,7 +55,7 @@ export const MESSAGE_SQL = {
     WHERE peer = ? AND direction = 'out' AND id = ? AND state <> 'delivered'`,
   // Only unacked rows are visited: the WHERE repeats the partial index's condition term for term.
   listUnacked: `SELECT ${MESSAGE_COLUMNS} FROM messages INDEXED BY messages_unacked
-    WHERE peer = ? AND direction = 'out' AND state <> 'delivered' ORDER BY seq`,
+    WHERE peer = ? AND direction = 'out' AND state <> 'delivered' AND seq > ? ORDER BY seq LIMIT ?`,
   // Newest first from the index, reversed in JS: one index range scan, no sort.
   latest: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? ORDER BY seq DESC LIMIT ?`,
   before: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -126,9 +130,11 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
       return relaxed(() => setDelivered.run(now(), peer, id).changes === 1);
     },
 
-    listUnacked(peer) {
+    listUnacked(peer, page = { after: 0, limit: MAX_PAGE }) {
       assertFingerprint('peer', peer);
-      return decode(unacked.all(peer));
+      if (page.after !== 0) assertPositiveInteger('page.after', page.after, MAX_SEQ);
+      assertPositiveInteger('page.limit', page.limit, MAX_PAGE);
+      return decode(unacked.all(peer, page.after, page.limit));
     },
 
     latest(peer, n) {

@@ -21,13 +21,13 @@ describe('encodeHello', () => {
 describe('parseHello', () => {
   it('round-trips every valid name', () => {
     for (const name of ['', 'Alice', 'n'.repeat(64), '🦜'.repeat(64), 'a\u0085b', 'Zoë']) {
-      expect(parseHello(encodeHello(name))).toEqual({ v: 1, name });
+      expect(parseHello(encodeHello(name))).toEqual({ v: 1, name, features: [], dht: null });
     }
   });
 
   it('accepts v written as any integer-valued number, unknown members, any member order', () => {
     for (const text of ['{"v":1.0,"name":"A"}', '{"v":1e0,"name":"A"}', '{"name":"A","v":1,"x":{"y":[1]}}', '{"v":2,"v":1,"name":"A"}']) {
-      expect(parseHello(utf8(text))).toEqual({ v: 1, name: 'A' });
+      expect(parseHello(utf8(text))).toEqual({ v: 1, name: 'A', features: [], dht: null });
     }
   });
 
@@ -53,6 +53,47 @@ describe('parseHello', () => {
       expect(() => parseHello(bytes), String(input)).toThrow(HelloError);
       expect(() => parseHello(bytes), String(input)).toThrow(reason);
     }
+  });
+});
+
+describe('hello extensions (PROTOCOL.md section 7)', () => {
+  const key = 'ab'.repeat(32);
+
+  it('a hello without extensions is exactly the v1 hello', () => {
+    expect(new TextDecoder().decode(encodeHello('A', { features: [], dht: null }))).toBe('{"v":1,"name":"A"}');
+  });
+
+  it('round-trips features and dht; unknown feature names are kept for the caller to ignore', () => {
+    const bytes = encodeHello('A', { features: ['files', 'x-later-1'], dht: key });
+    expect(new TextDecoder().decode(bytes)).toBe(`{"v":1,"name":"A","features":["files","x-later-1"],"dht":"${key}"}`);
+    expect(parseHello(bytes)).toEqual({ v: 1, name: 'A', features: ['files', 'x-later-1'], dht: key });
+    expect(parseHello(utf8(`{"v":1,"name":"A","features":[]}`)).features).toEqual([]);
+  });
+
+  it('a present member of the wrong type or form aborts, null included', () => {
+    const bad = [
+      '"features":null',
+      '"features":"files"',
+      '"features":["files","files"]',
+      '"features":["Files"]',
+      '"features":[""]',
+      `"features":["${'a'.repeat(33)}"]`,
+      `"features":[${Array.from({ length: 17 }, (_, i) => `"f${i}"`).join(',')}]`,
+      '"features":[1]',
+      '"dht":null',
+      `"dht":"${key.toUpperCase()}"`,
+      `"dht":"${key.slice(2)}"`,
+      '"dht":42',
+    ];
+    for (const member of bad) {
+      expect(() => parseHello(utf8(`{"v":1,"name":"A",${member}}`)), member).toThrow(HelloError);
+    }
+    expect(parseHello(utf8(`{"v":1,"name":"A","features":[${Array.from({ length: 16 }, (_, i) => `"f${i}"`).join(',')}]}`)).features).toHaveLength(16);
+  });
+
+  it('encodeHello refuses what a receiver would refuse', () => {
+    expect(() => encodeHello('A', { features: ['files', 'files'] })).toThrow(RangeError);
+    expect(() => encodeHello('A', { dht: 'xyz' })).toThrow(RangeError);
   });
 });
 

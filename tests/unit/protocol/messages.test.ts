@@ -168,3 +168,25 @@ describe('encodeTransport', () => {
     expect(encodeTransport({ type: 'msg', id: ID, ts: MAX_TS, text: '"\\\t\n'.repeat(4000) }).length).toBeLessThan(65519);
   });
 });
+
+describe('extensions: reach and chunks (PROTOCOL.md sections 8, 9)', () => {
+  const key = 'cd'.repeat(32);
+
+  it('delivers reach with a key or null, and closes on any other form', () => {
+    expect(decode(`{"type":"reach","dht":"${key}"}`)).toEqual({ verdict: 'deliver', message: { type: 'reach', dht: key } });
+    expect(decode('{"type":"reach","dht":null,"x":1}')).toEqual({ verdict: 'deliver', message: { type: 'reach', dht: null } });
+    for (const bad of ['{"type":"reach"}', '{"type":"reach","dht":""}', `{"type":"reach","dht":"${key.toUpperCase()}"}`, '{"type":"reach","dht":7}', `{"type":"reach","dht":["${key}"]}`]) {
+      expectClose(bad, /invalid reach/);
+    }
+    expect(new TextDecoder().decode(encodeTransport({ type: 'reach', dht: null }))).toBe('{"type":"reach","dht":null}');
+    expect(() => encodeTransport({ type: 'reach', dht: 'nope' })).toThrow(RangeError);
+  });
+
+  it('a plaintext starting with 0x00 is a chunk only where files was negotiated; elsewhere it closes', () => {
+    const chunk = new Uint8Array([0x00, 1, 2, 3]);
+    expect(decodeTransport(chunk, { files: true })).toEqual({ verdict: 'chunk', plaintext: chunk });
+    expect(decodeTransport(chunk).verdict).toBe('close');
+    expect(decodeTransport(chunk, { files: false }).verdict).toBe('close');
+    expect(decodeTransport(utf8('{"type":"ping"}'), { files: true })).toEqual({ verdict: 'deliver', message: { type: 'ping' } });
+  });
+});

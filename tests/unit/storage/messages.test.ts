@@ -100,6 +100,19 @@ describe('messages', () => {
     store.close();
   });
 
+  it('listUnacked pages from a position: the rest after a seq, at most `limit` (issue 11 item 6)', () => {
+    const store = openTestStore();
+    const peer = addPeer(store);
+    const sent = Array.from({ length: 7 }, (_, i) => store.messages.insertOutgoing(peer, `m${i}`));
+    store.messages.markDelivered(peer, sent[3]!.id);
+    expect(store.messages.listUnacked(peer, { after: 0, limit: 2 }).map((m) => m.text)).toEqual(['m0', 'm1']);
+    expect(store.messages.listUnacked(peer, { after: sent[1]!.seq, limit: 3 }).map((m) => m.text)).toEqual(['m2', 'm4', 'm5']);
+    expect(store.messages.listUnacked(peer, { after: sent[6]!.seq, limit: 3 })).toEqual([]);
+    expect(() => store.messages.listUnacked(peer, { after: -1, limit: 3 })).toThrow(RangeError);
+    expect(() => store.messages.listUnacked(peer, { after: 0, limit: 0 })).toThrow(RangeError);
+    store.close();
+  });
+
   it('never writes a message text in clear: not in the database file, not in the WAL', () => {
     const dir = join(tempDir(), 'data');
     const store = openTestStore(dir);

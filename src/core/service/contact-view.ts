@@ -1,0 +1,65 @@
+/**
+ * Contacts as adapters see them: the stored summary plus what only the running service knows
+ * (online, the open trust warning, the safety number), and the contact-changed event.
+ */
+import { isFingerprintHex } from '../crypto/fingerprint.ts';
+import { safetyNumberFromHex } from '../crypto/safety-number.ts';
+import type { ContactSummary } from '../storage/contacts-repo.ts';
+import type { ContactDto } from '../../shared/dto.ts';
+import type { ServiceStore } from './service-store.ts';
+import { toContactDto } from './dto.ts';
+import { ServiceError } from './errors.ts';
+import type { EventHub } from './events.ts';
+
+/** See the module comment. */
+export class ContactView {
+  readonly #store: ServiceStore;
+  readonly #online: (peer: string) => boolean;
+  readonly #hub: EventHub;
+
+  constructor(store: ServiceStore, online: (peer: string) => boolean, hub: EventHub) {
+    this.#store = store;
+    this.#online = online;
+    this.#hub = hub;
+  }
+
+  /** Whether a contact exists. */
+  has(peer: string): boolean {
+    return isFingerprintHex(peer) && this.#store.contacts.get(peer) !== null;
+  }
+
+  /** Throws no-peer unless the contact exists. */
+  require(peer: string): void {
+    if (!this.has(peer)) throw new ServiceError('no-peer', `no contact with fingerprint ${String(peer).slice(0, 80)}`);
+  }
+
+  /** Every contact, most recent first. */
+  list(): ContactDto[] {
+    return this.#store.contacts.list().map((c) => this.#toDto(c));
+  }
+
+  /** The contact, or null. */
+  get(peer: string): ContactDto | null {
+    // One row, not the whole list: this runs for every contact-changed event (each message,
+    // each connection), where listing every contact made 1,000 joins O(n²).
+    if (!isFingerprintHex(peer)) return null;
+    const summary = this.#store.contacts.summary(peer);
+    return summary ? this.#toDto(summary) : null;
+  }
+
+  /** Emits contact-changed for the peer and returns its DTO (null if unknown). */
+  changed(peer: string): ContactDto | null {
+    const contact = this.get(peer);
+    if (contact) this.#hub.emit({ type: 'contact-changed', contact });
+    return contact;
+  }
+
+  /** The safety number of this node and the peer. */
+  safetyNumber(peer: string): string {
+    return safetyNumberFromHex(this.#store.identity.fingerprint, peer);
+  }
+
+  #toDto(c: ContactSummary): ContactDto {
+    return toContactDto(c, { online: this.#online(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.safetyNumber(c.fingerprint) });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Messages in and out (PROTOCOL.md section 4): the outbox is stored before anything is sent and
+ * resent until acked; a received message is committed durably before its ack; duplicates are
+ * acked again, not stored twice. The outbox goes to the socket only while the peer reads (write
+ * back-pressure), and is read from storage one page at a time from where the sender got to, so a
+ * slow peer with a long outbox costs O(outbox) in all, not O(outbox) per drain (issue 11 item 6).
+ */
+import { validateOutgoingText, type MsgMessage } from '../protocol/messages.ts';
+import type { StoredMessage } from '../storage/message-codec.ts';
+import type { MessageDto } from '../../shared/dto.ts';
+import type { ContactView } from './contact-view.ts';
+import { toMessageDto } from './dto.ts';
+import { ServiceError } from './errors.ts';
+import type { EventHub } from './events.ts';
+import type { PeerLink } from './peer-link.ts';
+import type { ServiceStore } from './service-store.ts';
+
+/** Unacked messages read from storage at a time. */
+export const OUTBOX_PAGE = 64;
+
+/** See the module comment. */
+export class Delivery {
+  readonly #store: ServiceStore;
+  readonly #hub: EventHub;
+  readonly #contacts: ContactView;
+  readonly #link: (peer: string) => PeerLink | undefined;
+  readonly #blockOnKeyChange: boolean;
+
+  constructor(options: { store: ServiceStore; hub: EventHub; contacts: ContactView; link: (peer: string) => PeerLink | undefined; blockOnKeyChange: boolean }) {
+    this.#store = options.store;
+    this.#hub = options.hub;
+    this.#contacts = options.contacts;
+    this.#link = options.link;
+    this.#blockOnKeyChange = options.blockOnKeyChange;
+  }
+
+  /** Stores a message for a known peer and sends it now if connected; it is resent until acked. */
+  send(peer: string, text: string): MessageDto {
+    const check = validateOutgoingText(text);
+    if (check === 'too-long') throw new ServiceError('message-too-long', 'a message is at most 16,000 characters');
+    if (check !== 'ok') throw new ServiceError('bad-input', check === 'empty' ? 'the message is empty' : 'the message holds a character that cannot be sent');
+    this.#contacts.require(peer);
+    if (this.#blockOnKeyChange && this.#store.trust.get(peer)?.blocking) {
+      throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
+    }
+    const stored = this.#store.messages.insertOutgoing(peer, text);
+    const link = this.#link(peer);
+    // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
+    // takes I/O). Behind a waiting outbox (or a full write buffer) it queues, so the peer gets
+    // messages in order.
+    let state = stored.state;
+    if (link && !link.outbox.waiting) {
+      if (link.session.backpressured) this.flush(link);
+      else if (this.#transmit(link, stored)) state = 'sent';
+    }
+    this.#contacts.changed(peer);
+    return toMessageDto({ ...stored, state });
+  }
+
+  /** A `msg` arrived: commit it, then ack (a storage failure throws: no ack, the sender resends). */
+  onMsg(link: PeerLink, m: MsgMessage): void {
+    const r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
+    link.session.send({ type: 'ack', id: m.id });
+    if (r.inserted) {
+      this.#hub.emit({ type: 'message', message: toMessageDto(r.message) });
+      this.#contacts.changed(link.peer);
+    }
+  }
+
+  /** An `ack` arrived; false if it named no unacked message of ours. */
+  onAck(peer: string, id: string): boolean {
+    if (!this.#store.messages.markDelivered(peer, id)) return false;
+    this.#hub.emit({ type: 'message-state', peer, id, state: 'delivered' });
+    return true;
+  }
+
+  /** Sends the unacked messages after the link's position, in order, while the peer reads. */
+  flush(link: PeerLink): void {
+    link.outbox.waiting = false;
+    for (;;) {
+      const page = this.#store.messages.listUnacked(link.peer, { after: link.outbox.through, limit: OUTBOX_PAGE });
+      for (const m of page) {
+        if (link.session.backpressured) {
+          link.outbox.waiting = true;
+          link.session.onceDrained(() => this.flush(link));
+          return;
+        }
+        if (!this.#transmit(link, m)) return;
+      }
+      if (page.length < OUTBOX_PAGE) return;
+    }
+  }
+
+  #transmit(link: PeerLink, m: StoredMessage): boolean {
+    if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
+    link.outbox.through = Math.max(link.outbox.through, m.seq);
+    if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
+      this.#hub.emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
+    }
+    return true;
+  }
+}
