@@ -1,5 +1,6 @@
 /**
- * Invite URLs (PROTOCOL.md section 5): `parley://HOST[:PORT]?fp=<64 hex>[&name=<percent-encoded>]`.
+ * Invite URLs (PROTOCOL.md section 5): `parley://HOST[:PORT]?fp=<64 hex>[&dht=<64 hex>][&name=<percent-encoded>]`
+ * (`dht`, the host's HyperDHT key, is the extension of section 8).
  *
  * The syntax is checked by hand: generic URL parsers accept `999.1.1.1`, `:047800`, user info,
  * paths and an uppercase scheme, and URLSearchParams reads `+` as a space.
@@ -11,7 +12,8 @@
  * characters with well-formed %XX escapes (even in unknown parameters); every parameter is
  * `key=value` with a non-empty key (no `&&`, no trailing `&`, no bare `name`); parameter names
  * and `fp` are compared as written, never percent-decoded; and `name` must decode to a valid
- * display name (0–64 code points, no control character), as a hello name must.
+ * display name (0–64 code points, no control character), as a hello name must. `dht`, like `fp`,
+ * appears at most once, is never percent-decoded and is exactly 64 lowercase hex digits.
  */
 import { isIntegerInRange } from './json-text.ts';
 import { isValidDisplayName } from './hello.ts';
@@ -19,8 +21,8 @@ import { isValidDisplayName } from './hello.ts';
 /** The port an invite without `:PORT` means. */
 export const DEFAULT_PORT = 47800;
 
-/** A parsed invite; an IPv6 host is given without brackets. */
-export type Invite = { host: string; port: number; fp: string; name: string | null };
+/** A parsed invite; an IPv6 host is given without brackets; `dht` is null when absent. */
+export type Invite = { host: string; port: number; fp: string; dht: string | null; name: string | null };
 
 /** What the user asked to join: an invite (with an expected fingerprint) or a bare address. */
 export type JoinTarget = { kind: 'invite'; invite: Invite } | { kind: 'address'; host: string; port: number };
@@ -90,13 +92,13 @@ export function parseInvite(text: string): Invite {
   const q = rest.indexOf('?');
   if (q < 0) throw new InviteError('This invite has no fingerprint: it must carry ?fp=… after the address.');
   const { host, port } = parseHostPort(rest.slice(0, q), 'invite');
-  const { fp, name } = parseQuery(rest.slice(q + 1));
-  return { host, port, fp, name };
+  const { fp, dht, name } = parseQuery(rest.slice(q + 1));
+  return { host, port, fp, dht, name };
 }
 
 /** Writes an invite (always with :PORT, IPv6 in brackets, name as encodeURIComponent does); RangeError/TypeError for bad input. */
-export function formatInvite(invite: { host: string; port: number; fp: string; name?: string | null }): string {
-  const { host, port, fp, name } = invite;
+export function formatInvite(invite: { host: string; port: number; fp: string; dht?: string | null; name?: string | null }): string {
+  const { host, port, fp, dht, name } = invite;
   if (typeof host !== 'string') throw new TypeError('formatInvite: host must be a string');
   let hostPart: string;
   if (isIpv4Address(host) || isDnsName(host)) hostPart = host;
@@ -105,6 +107,10 @@ export function formatInvite(invite: { host: string; port: number; fp: string; n
   if (!isIntegerInRange(port, 1, 65535)) throw new RangeError('formatInvite: port must be an integer from 1 to 65535');
   if (typeof fp !== 'string' || !FP_RE.test(fp)) throw new RangeError('formatInvite: fp must be 64 lowercase hex digits');
   let url = `${SCHEME}${hostPart}:${port}?fp=${fp}`;
+  if (dht !== undefined && dht !== null) {
+    if (typeof dht !== 'string' || !FP_RE.test(dht)) throw new RangeError('formatInvite: dht must be 64 lowercase hex digits');
+    url += `&dht=${dht}`;
+  }
   if (name !== undefined && name !== null) {
     if (!isValidDisplayName(name)) throw new RangeError('formatInvite: name must be a valid display name');
     url += `&name=${encodeURIComponent(name)}`;
@@ -162,8 +168,8 @@ function parseHostPort(authority: string, context: 'invite' | 'address'): { host
   return { host, port: Number(portText) };
 }
 
-/** The query of an invite: fp exactly once, name at most once, unknown parameters ignored. */
-function parseQuery(query: string): { fp: string; name: string | null } {
+/** The query of an invite: fp exactly once, dht and name at most once, unknown parameters ignored. */
+function parseQuery(query: string): { fp: string; dht: string | null; name: string | null } {
   if (query === '') throw new InviteError('This invite has no fingerprint (fp=…).');
   if (!QUERY_CHARS_RE.test(query)) {
     throw new InviteError('The invite holds characters that must be percent-encoded (such as spaces or accented letters).');
@@ -172,6 +178,7 @@ function parseQuery(query: string): { fp: string; name: string | null } {
   if (BROKEN_ESCAPE_RE.test(query)) throw new InviteError('The invite has a broken percent-encoding (a "%" not followed by two hex digits).');
   const fps: string[] = [];
   const names: string[] = [];
+  const dhts: string[] = [];
   for (const param of query.split('&')) {
     // Choice: no empty parameter and no parameter without "=".
     if (param === '') throw new InviteError('The invite has an empty parameter ("&&" or a trailing "&").');
@@ -182,21 +189,26 @@ function parseQuery(query: string): { fp: string; name: string | null } {
     const value = param.slice(eq + 1);
     if (key === 'fp') fps.push(value);
     else if (key === 'name') names.push(value);
+    else if (key === 'dht') dhts.push(value);
   }
   if (fps.length === 0) throw new InviteError('This invite has no fingerprint (fp=…).');
   if (fps.length > 1) throw new InviteError('This invite gives the fingerprint (fp) more than once.');
   const fp = fps[0] as string;
   // Choice: fp is never percent-decoded: it is exactly 64 lowercase hex digits.
   if (!FP_RE.test(fp)) throw new InviteError('The fingerprint (fp) must be exactly 64 lowercase hex digits.');
+  // Choice: like fp, dht at most once and never percent-decoded (section 8: invalid digits make the invite invalid).
+  if (dhts.length > 1) throw new InviteError('This invite gives the network key (dht) more than once.');
+  const dht = dhts[0] ?? null;
+  if (dht !== null && !FP_RE.test(dht)) throw new InviteError('The network key (dht) must be exactly 64 lowercase hex digits.');
   if (names.length > 1) throw new InviteError('This invite gives the name more than once.');
   const rawName = names[0];
-  if (rawName === undefined) return { fp, name: null };
+  if (rawName === undefined) return { fp, dht, name: null };
   const name = percentDecodeUtf8(rawName);
   // Choice: the name is shown to the user as the host's display name, so it obeys the hello rules.
   if (!isValidDisplayName(name)) {
     throw new InviteError('The name in this invite is not a valid display name (at most 64 characters, no control characters).');
   }
-  return { fp, name };
+  return { fp, dht, name };
 }
 
 // fatal: invalid UTF-8 (truncated, overlong, surrogates) is an error; ignoreBOM: keep a leading U+FEFF.

@@ -88,8 +88,19 @@ describe('parseJoinTarget', () => {
   it('takes an invite', () => {
     expect(parseJoinTarget(`parley://[::1]?fp=${FP}&name=Bob`)).toEqual({
       kind: 'invite',
-      invite: { host: '::1', port: DEFAULT_PORT, fp: FP, name: 'Bob' },
+      invite: { host: '::1', port: DEFAULT_PORT, fp: FP, dht: null, name: 'Bob' },
     });
+  });
+
+  it('takes the dht extension (PROTOCOL.md section 8): once, 64 lowercase hex digits, never decoded', () => {
+    const key = '0f'.repeat(32);
+    const url = `parley://192.168.1.20:47800?fp=${FP}&dht=${key}&name=Ada`;
+    expect(parseInvite(url)).toEqual({ host: '192.168.1.20', port: 47800, fp: FP, dht: key, name: 'Ada' });
+    expect(formatInvite({ host: '192.168.1.20', port: 47800, fp: FP, dht: key, name: 'Ada' })).toBe(url);
+    for (const bad of [`&dht=${key.toUpperCase()}`, `&dht=${key.slice(1)}`, `&dht=${key}&dht=${key}`, '&dht=', `&dht=%30${key.slice(1)}`]) {
+      expect(() => parseInvite(`parley://h:1?fp=${FP}${bad}`), bad).toThrow(InviteError);
+    }
+    expect(() => formatInvite({ host: 'h', port: 1, fp: FP, dht: 'xyz' })).toThrow(RangeError);
   });
 
   it('takes a bare HOST:PORT (IPv4, [IPv6]:PORT, DNS name), ignoring surrounding whitespace', () => {
@@ -152,8 +163,8 @@ describe('invite properties (fast-check, seeded)', () => {
     fc.assert(
       fc.property(fc.oneof(ipv4Arb, ipv6Arb, dnsArb), fc.integer({ min: 1, max: 65535 }), fpArb, fc.option(nameArb), (host, port, fp, name) => {
         const url = formatInvite({ host, port, fp, name });
-        expect(parseInvite(url)).toEqual({ host, port, fp, name });
-        expect(parseJoinTarget(url)).toEqual({ kind: 'invite', invite: { host, port, fp, name } });
+        expect(parseInvite(url)).toEqual({ host, port, fp, dht: null, name });
+        expect(parseJoinTarget(url)).toEqual({ kind: 'invite', invite: { host, port, fp, dht: null, name } });
         // The bare address form of the same host and port.
         const bare = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
         expect(parseJoinTarget(bare)).toEqual({ kind: 'address', host, port });
