@@ -13,6 +13,7 @@ import { loadIdentity, loadOrCreateIdentity, type LocalIdentity, type UnsealedId
 import { createMessagesRepo, type MessagesRepo } from './messages-repo.ts';
 import { assertSchemaNotNewer, migrate, schemaVersion } from './migrations.ts';
 import { assertOwnerOnly, POSIX, syncDirectory } from './owner-only.ts';
+import { createReachRepo, type ReachRepo } from './reach-repo.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings-repo.ts';
 import { createTrustRepo, type TrustRepo } from './trust-repo.ts';
 import { StorageError } from './storage-error.ts';
@@ -37,6 +38,8 @@ export type Store = {
   /** Open trust warnings (key-changed, name-collision) awaiting the user's decision. */
   readonly trust: TrustRepo;
   readonly messages: MessagesRepo;
+  /** Contacts' HyperDHT keys and our own DHT seed (PROTOCOL.md section 8). */
+  readonly reach: ReachRepo;
   /** SQLite's `PRAGMA integrity_check`: ['ok'] when sound. Reads the whole file; not for every start. */
   integrityCheck(): string[];
   /** Closes the database and zeroes the private key. */
@@ -75,6 +78,7 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
       contacts: createContactsRepo(db, storageKey, now),
       messages: createMessagesRepo(db, storageKey, now),
       trust: createTrustRepo(db, now),
+      reach: createReachRepo(db, storageKey, now),
     });
   } catch (error) {
     unsealed?.identity.privateKey.fill(0);
@@ -88,7 +92,7 @@ function makeStore(
   db: DatabaseSync,
   sealerKind: SealerKind,
   identity: LocalIdentity,
-  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo },
+  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo },
 ): Store {
   return {
     dir,

@@ -115,6 +115,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX contacts_by_name_key ON contacts (name_key);
     `,
   },
+  {
+    version: 6,
+    description: 'reach: contacts\' HyperDHT keys and our own DHT key pair',
+    sql: `
+      -- A contact's HyperDHT public key from its last hello or reach message (PROTOCOL.md section 8):
+      -- a locator for reconnecting, never a trust anchor. NULL: the contact is not reachable that way.
+      ALTER TABLE contacts ADD COLUMN dht_key TEXT CHECK (dht_key IS NULL OR (length(dht_key) = 64 AND dht_key NOT GLOB '*[^0-9a-f]*'));
+      -- Our own DHT key pair, as its 32-byte seed sealed with the storage key (itself sealed like the
+      -- identity), so it has the identity's protection without a second unseal at start.
+      CREATE TABLE dht_identity (
+        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+        seed_box BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */
