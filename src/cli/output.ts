@@ -7,14 +7,22 @@ import { formatFingerprint } from '../core/crypto/fingerprint.ts';
 export type CliEvent =
   | { event: 'identity'; fingerprint: string; publicKey: string }
   | { event: 'ready'; fingerprint: string; name: string }
-  | { event: 'listening'; host: string; port: number; invite: string }
-  | { event: 'connected'; peer: string; name: string; verified: boolean; safetyNumber: string }
+  | { event: 'listening'; host: string; port: number; invite: string; dht?: string }
+  | { event: 'connected'; peer: string; name: string; verified: boolean; safetyNumber: string; path?: 'tcp' | 'dht' }
   | { event: 'message'; peer: string; id: string; ts: number; text: string }
   | { event: 'delivered'; peer: string; id: string }
   | { event: 'verified'; peer: string }
   | { event: 'disconnected'; peer: string; reason: string }
   | { event: 'warning'; code: string; message: string; peer?: string }
-  | { event: 'error'; code: string; message: string };
+  | { event: 'error'; code: string; message: string }
+  // Additions (CLI.md): discovery and files.
+  | { event: 'found'; name: string; fingerprint: string; host: string; port: number; invite: string }
+  | { event: 'file-sending'; peer: string; id: string; name: string; size: number; sha256: string }
+  | { event: 'file-offer'; peer: string; id: string; name: string; size: number; sha256: string }
+  | { event: 'file-progress'; peer: string; id: string; bytes: number; size: number }
+  | { event: 'file-received'; peer: string; id: string; path: string; size: number; sha256: string }
+  | { event: 'file-sent'; peer: string; id: string }
+  | { event: 'file-cancelled'; peer: string; id: string; reason: string };
 
 /** Writes events in the chosen form. */
 export class Output {
@@ -73,9 +81,9 @@ function human(e: CliEvent): string {
     case 'ready':
       return `Parley ready as ${visible(JSON.stringify(e.name))}, fingerprint ${formatFingerprint(e.fingerprint)}`;
     case 'listening':
-      return `listening on ${e.host}:${e.port}\ninvite: ${e.invite}`;
+      return `listening on ${e.host}:${e.port}${e.dht ? ` and on the DHT as ${e.dht}` : ''}\ninvite: ${e.invite}`;
     case 'connected':
-      return `connected to ${visible(JSON.stringify(e.name))} (${short(e.peer)}…, ${e.verified ? 'verified' : 'not verified'})\nsafety number: ${e.safetyNumber}`;
+      return `connected to ${visible(JSON.stringify(e.name))} (${short(e.peer)}…, ${e.verified ? 'verified' : 'not verified'}${e.path === 'dht' ? ', through the DHT' : ''})\nsafety number: ${e.safetyNumber}`;
     case 'message':
       return `${short(e.peer)}: ${visible(e.text)}`;
     case 'delivered':
@@ -88,5 +96,19 @@ function human(e: CliEvent): string {
       return `warning (${e.code}): ${visible(e.message)}`;
     case 'error':
       return `error (${e.code}): ${visible(e.message)}`;
+    case 'found':
+      return `found ${visible(JSON.stringify(e.name))} (${short(e.fingerprint)}…) at ${e.host}:${e.port}\ninvite: ${e.invite}`;
+    case 'file-sending':
+      return `offering ${visible(JSON.stringify(e.name))} (${e.size} bytes) to ${short(e.peer)}…, id ${e.id}`;
+    case 'file-offer':
+      return `${short(e.peer)}… offers ${visible(JSON.stringify(e.name))} (${e.size} bytes), id ${e.id}`;
+    case 'file-progress':
+      return `file ${e.id}: ${e.bytes} of ${e.size} bytes`;
+    case 'file-received':
+      return `received file ${e.id} (${e.size} bytes, sha256 checked) as ${visible(e.path)}`;
+    case 'file-sent':
+      return `file ${e.id} delivered to ${short(e.peer)}…`;
+    case 'file-cancelled':
+      return `file ${e.id} cancelled (${visible(e.reason)})`;
   }
 }

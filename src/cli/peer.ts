@@ -16,6 +16,7 @@ import { StorageError } from '../core/storage/storage-error.ts';
 import type { ParleyEvent } from '../shared/dto.ts';
 import { USAGE, UsageError, parseArgs, type CliArgs } from './args.ts';
 import { defaultDataDir } from './data-dir.ts';
+import { runDiscover } from './discover.ts';
 import { LineSplitter, type InputLine } from './input.ts';
 import { Output } from './output.ts';
 
@@ -33,6 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const out = new Output(args.common.json);
+  if (args.command === 'discover') return runDiscover(args.timeoutMs, out);
   if (args.common.name !== null && !isValidDisplayName(args.common.name)) {
     out.emit({ event: 'error', code: 'bad-input', message: '--name must be 0 to 64 characters without control characters' });
     return 2;
