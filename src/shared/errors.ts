@@ -18,6 +18,10 @@ export const ERROR_CODES = [
   'send-blocked',
   'unseal-failed',
   'not-hosting',
+  'dht-unreachable',
+  'peer-not-found',
+  'holepunch-failed',
+  'file-error',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -48,5 +52,12 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   'send-blocked': "This contact's key changed. Re-verify it or accept the new key before sending.",
   'unseal-failed': 'Parley cannot unlock its stored data with this key or passphrase. Nothing was changed or deleted.',
   'not-hosting': 'Parley is not hosting.',
+  'dht-unreachable':
+    'Parley could not reach the peer-to-peer network: no bootstrap node answered. This computer may be offline, or a firewall blocks UDP. Check your connection, or connect on the same network instead.',
+  'peer-not-found':
+    'Nobody is listening on that network key: the host is not running Parley right now, or it got a new reachable address. Ask the host to start hosting and send a fresh invite.',
+  'holepunch-failed':
+    'Both networks refused a direct path (both routers change ports). Let the other person host instead, meet on the same network, or set up a relay in Settings.',
+  'file-error': 'A file could not be read or written.',
   internal: 'Something went wrong inside Parley.',
 };

@@ -33,6 +33,7 @@ export class Connector {
   readonly #opts: ConnectorOptions;
   readonly #pending = new Set<FramedConnection>();
   #listener: Listener | null = null;
+  #carried = 0;
   #closed = false;
 
   constructor(options: ConnectorOptions) {
@@ -64,20 +65,99 @@ export class Connector {
     return true;
   }
 
-  /** Joins host:port (checking `expected` before message 3); resolves with the peer's fingerprint. */
+  /** Joins host:port over TCP (checking `expected` before message 3); resolves with the peer's fingerprint. */
   async dial(host: string, port: number, expected: string | null): Promise<string> {
+    return this.join([this.tcpAttempt(host, port)], expected);
+  }
+
+  /** One way to reach a host over TCP, for join(). */
+  tcpAttempt(host: string, port: number): JoinAttempt {
     const where = formatAddress(host, port);
-    let conn: FramedConnection;
+    return {
+      where,
+      address: where,
+      open: async () => {
+        try {
+          return new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }), 'tcp');
+        } catch (err) {
+          if (err instanceof DialError) throw new ServiceError(err.code, err.message);
+          throw err;
+        }
+      },
+    };
+  }
+
+  /**
+   * Joins through every attempt at once (TCP and the DHT, PROTOCOL.md section 8) and keeps the
+   * first connection whose handshake completes (with `expected`, when given); the others are
+   * closed as soon as one wins, before their own handshakes complete where they can. When all
+   * fail, the most telling failure is reported (see rankFailure).
+   */
+  async join(attempts: readonly JoinAttempt[], expected: string | null): Promise<string> {
+    if (attempts.length === 0) throw new ServiceError('bad-input', 'nowhere to connect to');
+    const open = new Set<FramedConnection>();
+    let won = false;
+    const tries = attempts.map(async (attempt) => {
+      const conn = await attempt.open();
+      if (won || this.#closed) {
+        conn.close('local');
+        throw new ServiceError('internal', 'another path connected first');
+      }
+      open.add(conn);
+      this.#pending.add(conn);
+      try {
+        const result = await this.#initiate(conn, attempt.where, expected);
+        if (won) {
+          conn.close('local');
+          throw new ServiceError('internal', 'another path connected first');
+        }
+        won = true;
+        for (const other of open) if (other !== conn) other.close('local');
+        return { conn, result, attempt };
+      } finally {
+        open.delete(conn);
+        this.#pending.delete(conn);
+      }
+    });
+    let winner: Awaited<(typeof tries)[number]>;
     try {
-      conn = new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }));
+      winner = await Promise.any(tries);
     } catch (err) {
-      if (err instanceof DialError) throw new ServiceError(err.code, err.message);
-      throw err;
+      throw err instanceof AggregateError ? rankFailure(err.errors) : err;
     }
-    this.#pending.add(conn);
-    let result: HandshakeResult;
+    const { conn, result, attempt } = winner;
+    if (this.#closed) {
+      conn.close('local');
+      throw new ServiceError('internal', 'the service is closing');
+    }
+    if (result.remoteFingerprint === this.#opts.identity.fingerprint) {
+      // Our own invite or address. A session with ourselves made a contact of this node and, as we
+      // had "joined" it, a rejoin loop (connected, closed, rejoined…) that never ended.
+      conn.close('local');
+      throw new ServiceError('bad-input', `${attempt.where} is this node itself: it cannot join itself`);
+    }
+    this.#opts.onAuthenticated(conn, result, { initiator: true, address: attempt.address, viaInvite: expected !== null });
+    return result.remoteFingerprint;
+  }
+
+  /**
+   * Takes an inbound connection that did not come through the TCP listener (a HyperDHT stream):
+   * the responder's handshake within the deadline, at most MAX_CARRIED_HANDSHAKES at once.
+   */
+  acceptCarried(conn: FramedConnection): void {
+    if (this.#closed || this.#carried >= MAX_CARRIED_HANDSHAKES) {
+      conn.close('local');
+      return;
+    }
+    this.#carried++;
+    this.#respond(conn, Date.now(), () => {
+      this.#carried--;
+    });
+  }
+
+  async #initiate(conn: FramedConnection, where: string, expected: string | null): Promise<HandshakeResult> {
     try {
-      result = await initiatorHandshake(conn, {
+      return await initiatorHandshake(conn, {
         staticKey: this.#opts.identity,
         name: this.#opts.displayName(),
         extensions: this.#opts.extensions(),
@@ -96,21 +176,7 @@ export class Connector {
         throw new ServiceError(err.code === 'handshake-timeout' ? 'handshake-timeout' : 'handshake-failed', `handshake with ${where} failed: ${err.message}`);
       }
       throw err;
-    } finally {
-      this.#pending.delete(conn);
     }
-    if (this.#closed) {
-      conn.close('local');
-      throw new ServiceError('internal', 'the service is closing');
-    }
-    if (result.remoteFingerprint === this.#opts.identity.fingerprint) {
-      // Our own invite or address. A session with ourselves made a contact of this node and, as we
-      // had "joined" it, a rejoin loop (connected, closed, rejoined…) that never ended.
-      conn.close('local');
-      throw new ServiceError('bad-input', `${where} is this node itself: it cannot join itself`);
-    }
-    this.#opts.onAuthenticated(conn, result, { initiator: true, address: where, viaInvite: expected !== null });
-    return result.remoteFingerprint;
   }
 
   /** Closes handshakes in progress and the listener. */
@@ -125,19 +191,23 @@ export class Connector {
       admission.socket.destroy();
       return;
     }
-    const conn = new FramedConnection(admission.socket);
+    const conn = new FramedConnection(admission.socket, 'tcp');
+    this.#respond(conn, admission.acceptedAt, () => admission.release(), () => admission.progress());
+  }
+
+  #respond(conn: FramedConnection, acceptedAt: number, release: () => void, progress?: () => void): void {
     this.#pending.add(conn);
-    const elapsed = Date.now() - admission.acceptedAt;
+    const elapsed = Date.now() - acceptedAt;
     responderHandshake(conn, {
       staticKey: this.#opts.identity,
       name: this.#opts.displayName(),
       extensions: this.#opts.extensions(),
       timeoutMs: (this.#opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS) - elapsed,
-      onProgress: () => admission.progress(),
+      ...(progress ? { onProgress: progress } : {}),
     }).then(
       (result) => {
         this.#pending.delete(conn);
-        admission.release();
+        release();
         if (this.#closed || result.remoteFingerprint === this.#opts.identity.fingerprint) {
           conn.close('local'); // closing, or this node joined itself (the joining side reports it)
           return;
@@ -153,10 +223,29 @@ export class Connector {
       },
       (err: unknown) => {
         this.#pending.delete(conn);
-        admission.release();
+        release();
         conn.close('protocol-error');
         this.#opts.log(`inbound handshake from ${conn.remoteAddress} failed: ${err instanceof Error ? err.message : String(err)}`);
       },
     );
   }
+}
+
+/** One way to reach a host: where (for messages), the address to remember (TCP only), how to open it. */
+export type JoinAttempt = { readonly where: string; readonly address: string | null; readonly open: () => Promise<FramedConnection> };
+
+/** Inbound handshakes from carriers other than the TCP listener (which has its own limits) at once. */
+export const MAX_CARRIED_HANDSHAKES = 64;
+
+// Which failure to report when every path failed: a fingerprint mismatch first (a possible
+// interception must never be hidden behind "unreachable"), then handshake failures, then the DHT's
+// diagnostics (they say why, e.g. both NATs refused a direct path), then TCP's.
+const FAILURE_RANK = ['fingerprint-mismatch', 'handshake-failed', 'handshake-timeout', 'holepunch-failed', 'peer-not-found', 'dht-unreachable'];
+
+function rankFailure(errors: readonly unknown[]): unknown {
+  const rank = (e: unknown): number => {
+    const i = e instanceof ServiceError ? FAILURE_RANK.indexOf(e.code) : -1;
+    return i < 0 ? FAILURE_RANK.length : i;
+  };
+  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
 }

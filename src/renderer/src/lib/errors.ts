@@ -18,6 +18,10 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   'send-blocked': 'Sending is paused',
   'unseal-failed': 'Cannot unlock',
   'not-hosting': 'Not hosting',
+  'dht-unreachable': 'Offline from the peer-to-peer network',
+  'peer-not-found': 'Nobody at that address',
+  'holepunch-failed': 'No direct path between your networks',
+  'file-error': 'File problem',
   internal: 'Something went wrong',
 };
 
