@@ -17,6 +17,12 @@ export type IdentityDto = {
   readonly keyProtection: KeyProtection;
 };
 
+/** How a connected peer is reached: over TCP or HyperDHT, on the same network or across the internet, direct or through a relay. */
+export type ConnectionDto = { readonly path: 'tcp' | 'dht'; readonly sameNetwork: boolean; readonly relayed: boolean };
+
+/** Whether people can reach this computer through the DHT now, and why (not), in plain words. */
+export type ReachabilityDto = { readonly state: 'yes' | 'checking' | 'no'; readonly reason: string };
+
 export type ContactDto = {
   readonly fingerprint: string;
   readonly name: string;
@@ -28,6 +34,8 @@ export type ContactDto = {
   /** The fingerprint of the older contact this one is suspected to replace, if any. */
   readonly replaces: string | null;
   readonly online: boolean;
+  /** How it is connected while online, else null. */
+  readonly connection: ConnectionDto | null;
   readonly unread: number;
   readonly lastAddress: string | null;
   readonly firstSeen: number;
@@ -56,6 +64,10 @@ export type HostingDto = {
   readonly invite: string;
   /** Addresses a joiner can use (for all-interfaces binds, every non-internal address). */
   readonly addresses: readonly string[];
+  /** Our DHT public key while hosting on the DHT (the invite carries it), else null. */
+  readonly dht: string | null;
+  /** Reachability through the DHT while hosting on it, else null. */
+  readonly reachability: ReachabilityDto | null;
 };
 
 export type SettingsDto = {
@@ -71,7 +83,9 @@ export type SettingsDto = {
 export type ParleyEvent =
   | { readonly type: 'listening'; readonly hosting: HostingDto }
   | { readonly type: 'stopped-hosting' }
-  | { readonly type: 'connected'; readonly peer: string; readonly name: string; readonly verified: boolean; readonly safetyNumber: string }
+  /** The hosting state changed while hosting (DHT reachability, a new DHT key). */
+  | { readonly type: 'hosting-changed'; readonly hosting: HostingDto }
+  | { readonly type: 'connected'; readonly peer: string; readonly name: string; readonly verified: boolean; readonly safetyNumber: string; readonly connection: ConnectionDto }
   | { readonly type: 'disconnected'; readonly peer: string; readonly reason: DisconnectReason }
   | { readonly type: 'message'; readonly message: MessageDto }
   | { readonly type: 'message-state'; readonly peer: string; readonly id: string; readonly state: DeliveryState }

@@ -85,7 +85,7 @@ describe('hosting', () => {
 
   test('hosting started elsewhere (a listening event) shows up; stopped-hosting clears it', async () => {
     const w = await open('host');
-    api.emit({ type: 'listening', hosting: { host: '127.0.0.1', port: 5000, invite: `parley://127.0.0.1:5000?fp=${ME}`, addresses: ['127.0.0.1'] } });
+    api.emit({ type: 'listening', hosting: { host: '127.0.0.1', port: 5000, invite: `parley://127.0.0.1:5000?fp=${ME}`, addresses: ['127.0.0.1'], dht: null, reachability: null } });
     await flushPromises();
     expect(w.text()).toContain('Only this computer can join.');
     api.emit({ type: 'stopped-hosting' });

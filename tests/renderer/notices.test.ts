@@ -217,7 +217,7 @@ describe('where notices appear', () => {
     const CAROL = fp('c0');
     api.override('join', () => {
       // The connection is announced before the join resolves, while Carol is not yet a contact.
-      api.emit({ type: 'connected', peer: CAROL, name: 'Carol', verified: true, safetyNumber: '3'.repeat(60) });
+      api.emit({ type: 'connected', peer: CAROL, name: 'Carol', verified: true, safetyNumber: '3'.repeat(60), connection: { path: 'tcp', sameNetwork: true, relayed: false } });
       api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Carol', verified: true, verifiedMethod: 'invite' }));
       api.state.messages.set(CAROL, []);
       return { ok: true, value: { peer: CAROL } };

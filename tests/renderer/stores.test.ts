@@ -118,14 +118,14 @@ describe('event router', () => {
 
     api.emit({ type: 'disconnected', peer: BOB, reason: 'closed' });
     expect(contacts.get(BOB)?.online).toBe(false);
-    api.emit({ type: 'connected', peer: BOB, name: 'Bobby', verified: true, safetyNumber: '1'.repeat(60) });
+    api.emit({ type: 'connected', peer: BOB, name: 'Bobby', verified: true, safetyNumber: '1'.repeat(60), connection: { path: 'tcp', sameNetwork: true, relayed: false } });
     expect(contacts.get(BOB)).toMatchObject({ online: true, name: 'Bobby', verified: true });
     api.emit({ type: 'verified', peer: BOB, verified: false });
     expect(contacts.get(BOB)?.verified).toBe(false);
     api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Robert', unread: 4 }) });
     expect(contacts.get(BOB)).toMatchObject({ name: 'Robert', unread: 4 });
 
-    const h = { host: '0.0.0.0', port: 47800, invite: `parley://192.168.1.2:47800?fp=${fp('a1')}`, addresses: ['192.168.1.2'] };
+    const h = { host: '0.0.0.0', port: 47800, invite: `parley://192.168.1.2:47800?fp=${fp('a1')}`, addresses: ['192.168.1.2'], dht: null, reachability: null };
     api.emit({ type: 'listening', hosting: h });
     expect(hosting.hosting).toEqual(h);
     api.emit({ type: 'stopped-hosting' });
@@ -145,7 +145,7 @@ describe('event router', () => {
 
     const DAVE = fp('da');
     api.state.contacts.set(DAVE, contact({ fingerprint: DAVE, name: 'Dave' }));
-    api.emit({ type: 'connected', peer: DAVE, name: 'Dave', verified: false, safetyNumber: '2'.repeat(60) });
+    api.emit({ type: 'connected', peer: DAVE, name: 'Dave', verified: false, safetyNumber: '2'.repeat(60), connection: { path: 'tcp', sameNetwork: true, relayed: false } });
     await flushPromises();
     expect(contacts.get(DAVE)?.name).toBe('Dave');
     expect(notices.items.at(-1)).toMatchObject({ kind: 'info', title: 'Dave connected' });

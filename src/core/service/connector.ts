@@ -93,7 +93,7 @@ export class Connector {
    * closed as soon as one wins, before their own handshakes complete where they can. When all
    * fail, the most telling failure is reported (see rankFailure).
    */
-  async join(attempts: readonly JoinAttempt[], expected: string | null): Promise<string> {
+  async join(attempts: readonly JoinAttempt[], expected: string | null, viaInvite = expected !== null): Promise<string> {
     if (attempts.length === 0) throw new ServiceError('bad-input', 'nowhere to connect to');
     const open = new Set<FramedConnection>();
     let won = false;
@@ -106,7 +106,7 @@ export class Connector {
       open.add(conn);
       this.#pending.add(conn);
       try {
-        const result = await this.#initiate(conn, attempt.where, expected);
+        const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected);
         if (won) {
           conn.close('local');
           throw new ServiceError('internal', 'another path connected first');
@@ -136,7 +136,7 @@ export class Connector {
       conn.close('local');
       throw new ServiceError('bad-input', `${attempt.where} is this node itself: it cannot join itself`);
     }
-    this.#opts.onAuthenticated(conn, result, { initiator: true, address: attempt.address, viaInvite: expected !== null });
+    this.#opts.onAuthenticated(conn, result, { initiator: true, address: attempt.address, viaInvite });
     return result.remoteFingerprint;
   }
 
@@ -231,8 +231,17 @@ export class Connector {
   }
 }
 
-/** One way to reach a host: where (for messages), the address to remember (TCP only), how to open it. */
-export type JoinAttempt = { readonly where: string; readonly address: string | null; readonly open: () => Promise<FramedConnection> };
+/**
+ * One way to reach a host: where (for messages), the address to remember (TCP only), how to open
+ * it, and optionally its own expected fingerprint (a rejoin through a contact's DHT key expects
+ * that contact, while its saved TCP address is tried without, so a changed key there is noticed).
+ */
+export type JoinAttempt = {
+  readonly where: string;
+  readonly address: string | null;
+  readonly open: () => Promise<FramedConnection>;
+  readonly expected?: string | null;
+};
 
 /** Inbound handshakes from carriers other than the TCP listener (which has its own limits) at once. */
 export const MAX_CARRIED_HANDSHAKES = 64;

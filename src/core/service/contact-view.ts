@@ -5,7 +5,7 @@
 import { isFingerprintHex } from '../crypto/fingerprint.ts';
 import { safetyNumberFromHex } from '../crypto/safety-number.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
-import type { ContactDto } from '../../shared/dto.ts';
+import type { ConnectionDto, ContactDto } from '../../shared/dto.ts';
 import type { ServiceStore } from './service-store.ts';
 import { toContactDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
@@ -14,12 +14,12 @@ import type { EventHub } from './events.ts';
 /** See the module comment. */
 export class ContactView {
   readonly #store: ServiceStore;
-  readonly #online: (peer: string) => boolean;
+  readonly #connection: (peer: string) => ConnectionDto | null;
   readonly #hub: EventHub;
 
-  constructor(store: ServiceStore, online: (peer: string) => boolean, hub: EventHub) {
+  constructor(store: ServiceStore, connection: (peer: string) => ConnectionDto | null, hub: EventHub) {
     this.#store = store;
-    this.#online = online;
+    this.#connection = connection;
     this.#hub = hub;
   }
 
@@ -60,6 +60,6 @@ export class ContactView {
   }
 
   #toDto(c: ContactSummary): ContactDto {
-    return toContactDto(c, { online: this.#online(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.safetyNumber(c.fingerprint) });
+    return toContactDto(c, { connection: this.#connection(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.safetyNumber(c.fingerprint) });
   }
 }

@@ -1,5 +1,5 @@
 /** How the core's stored records become the DTOs that adapters see (src/shared/dto.ts). */
-import type { ContactDto, MessageDto } from '../../shared/dto.ts';
+import type { ConnectionDto, ContactDto, MessageDto } from '../../shared/dto.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
 import type { TrustMark } from '../storage/trust-repo.ts';
@@ -10,7 +10,7 @@ export function toMessageDto(m: StoredMessage): MessageDto {
 }
 
 /** A contact summary with what only the service knows: presence, the open trust warning, the safety number. */
-export function toContactDto(c: ContactSummary, live: { online: boolean; mark: TrustMark | null; safetyNumber: string }): ContactDto {
+export function toContactDto(c: ContactSummary, live: { connection: ConnectionDto | null; mark: TrustMark | null; safetyNumber: string }): ContactDto {
   return {
     fingerprint: c.fingerprint,
     name: c.name,
@@ -19,7 +19,8 @@ export function toContactDto(c: ContactSummary, live: { online: boolean; mark: T
     verifiedAt: c.verifiedAt,
     blocked: live.mark?.blocking ? live.mark.code : null,
     replaces: live.mark?.replaces || null,
-    online: live.online,
+    online: live.connection !== null,
+    connection: live.connection,
     unread: c.unread,
     lastAddress: c.lastAddress,
     firstSeen: c.firstSeen,

@@ -14,9 +14,10 @@ import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import type { SessionEndReason, SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
-import { formatAddress, reachableAddresses } from './addresses.ts';
+import { reachableAddresses, splitAddress } from './addresses.ts';
+import { Reach, type DhtSettings } from './reach.ts';
 import type { BackoffPolicy } from './backoff.ts';
-import { Connector, type AuthContext } from './connector.ts';
+import { Connector, type AuthContext, type JoinAttempt } from './connector.ts';
 import { ContactView } from './contact-view.ts';
 import { Delivery } from './delivery.ts';
 import { toMessageDto } from './dto.ts';
@@ -43,6 +44,8 @@ export type ServiceOptions = {
   readonly connectTimeoutMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly listenerLimits?: Partial<ListenerLimits>;
+  /** Reach peers through HyperDHT too (PROTOCOL.md section 8); absent: TCP only. */
+  readonly dht?: DhtSettings;
   /** Diagnostics for humans (never key material). */
   readonly log?: (line: string) => void;
 };
@@ -58,6 +61,9 @@ export class ParleyService {
   readonly #trust: TrustGate;
   readonly #connector: Connector;
   readonly #rejoin: Reconnector;
+  readonly #reach: Reach | null;
+  /** Contacts the user joined (see #rejoinable). */
+  readonly #joined = new Set<string>();
   #hosting: HostingDto | null = null;
   #closed = false;
 
@@ -68,7 +74,7 @@ export class ParleyService {
     this.#opts = options;
     this.#hub = new EventHub(log);
     this.#sessions = new SessionTable({ ownFingerprint: store.identity.fingerprint, ...(options.sessionTimers ? { timers: options.sessionTimers } : {}), hub: this.#hub, log });
-    this.#contacts = new ContactView(store, (peer) => this.#sessions.has(peer), this.#hub);
+    this.#contacts = new ContactView(store, (peer) => this.#sessions.get(peer)?.connection ?? null, this.#hub);
     this.#delivery = new Delivery({ store, hub: this.#hub, contacts: this.#contacts, link: (peer) => this.#sessions.get(peer), blockOnKeyChange: options.blockOnKeyChange ?? true });
     this.#trust = new TrustGate(store, this.#hub, this.#contacts);
     this.#connector = new Connector({
@@ -81,9 +87,12 @@ export class ParleyService {
       onAuthenticated: (conn, result, ctx) => this.#authenticated(conn, result, ctx),
       log,
     });
+    this.#reach = options.dht
+      ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hostingChanged(), log })
+      : null;
     this.#rejoin = new Reconnector({
       policy: options.backoff,
-      dial: (host, port) => this.#connector.dial(host, port, null),
+      dial: (peer) => this.#redial(peer),
       shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer),
       log,
     });
@@ -118,22 +127,36 @@ export class ParleyService {
 
   // ---------------------------------------------------------------- hosting
 
-  /** Starts listening on bind:port (port 0 = any free port). */
-  async host(options: { port: number; bind: string }): Promise<HostingDto> {
+  /**
+   * Starts listening on bind:port (port 0 = any free port) and, with `dht`, on HyperDHT too
+   * (PROTOCOL.md section 8). The DHT key is known at once (the invite carries it); announcing
+   * goes on in the background and `hosting-changed` tells how it went (reachability).
+   */
+  async host(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
     this.#assertOpen();
     if (this.#connector.listening) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
+    if (options.dht && !this.#reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
     const { host, port } = await this.#connector.listen(options.bind, options.port);
-    const addresses = reachableAddresses(host);
-    const name = this.#store.settings.getDisplayName();
-    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, name: name === '' ? null : name });
-    this.#hosting = { host, port, invite, addresses };
+    this.#hosting = this.#hostingDto(host, port, null);
+    if (options.dht && this.#reach) {
+      const reach = this.#reach;
+      this.#hosting = this.#hostingDto(host, port, reach.keyOf());
+      reach.listen().then(
+        () => this.#hostingChanged(),
+        (err: unknown) => {
+          this.#log(`listening on the DHT failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.#hostingChanged();
+        },
+      );
+    }
     this.#hub.emit({ type: 'listening', hosting: this.#hosting });
     return this.#hosting;
   }
 
-  /** Stops accepting new connections; established sessions go on. */
+  /** Stops accepting new connections (TCP and DHT); established sessions go on. */
   async stopHosting(): Promise<void> {
     this.#hosting = null;
+    await this.#reach?.stopListening();
     if (!(await this.#connector.stopListening())) throw new ServiceError('not-hosting', 'not hosting');
     this.#hub.emit({ type: 'stopped-hosting' });
   }
@@ -143,9 +166,42 @@ export class ParleyService {
     return this.#hosting;
   }
 
+  /**
+   * "Get a new reachable address": a new DHT key pair. Old invites stop working through the DHT;
+   * connected contacts are told at once (`reach`), the others learn it from the next hello.
+   */
+  async newDhtKey(): Promise<HostingDto | null> {
+    this.#assertOpen();
+    if (!this.#reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
+    const key = await this.#reach.rotate();
+    for (const peer of this.#sessions.peers()) this.#sessions.get(peer)?.session.send({ type: 'reach', dht: key });
+    if (this.#hosting) {
+      this.#hosting = this.#hostingDto(this.#hosting.host, this.#hosting.port, key);
+      this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+    }
+    return this.#hosting;
+  }
+
+  #hostingDto(host: string, port: number, dht: string | null): HostingDto {
+    const addresses = reachableAddresses(host);
+    const name = this.#store.settings.getDisplayName();
+    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, dht, name: name === '' ? null : name });
+    return { host, port, invite, addresses, dht, reachability: dht === null ? null : (this.#reach?.reachability ?? { state: 'checking', reason: 'Starting the DHT…' }) };
+  }
+
+  #hostingChanged(): void {
+    if (!this.#hosting || this.#hosting.dht === null) return;
+    this.#hosting = { ...this.#hosting, reachability: this.#reach?.reachability ?? null };
+    this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+  }
+
   // ---------------------------------------------------------------- joining
 
-  /** Joins an invite or HOST:PORT. Resolves with the peer's fingerprint once the session is up. */
+  /**
+   * Joins an invite or HOST:PORT. With an invite's `dht` and the DHT enabled, TCP and the DHT race
+   * and the first session that authenticates with the invite's fingerprint is kept. Resolves with
+   * the peer's fingerprint once the session is up.
+   */
   async join(target: string): Promise<{ peer: string }> {
     this.#assertOpen();
     let parsed;
@@ -155,30 +211,65 @@ export class ParleyService {
       if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
       throw err;
     }
-    const [host, port, expected] =
-      parsed.kind === 'invite' ? [parsed.invite.host, parsed.invite.port, parsed.invite.fp] : [parsed.host, parsed.port, null];
-    const peer = await this.#connector.dial(host, port, expected);
-    if (this.#opts.autoReconnect ?? true) this.#rejoin.remember(peer, formatAddress(host, port));
+    let peer: string;
+    if (parsed.kind === 'address') peer = await this.#connector.dial(parsed.host, parsed.port, null);
+    else {
+      const { host, port, fp, dht } = parsed.invite;
+      const attempts = [this.#connector.tcpAttempt(host, port)];
+      if (dht !== null && this.#reach) attempts.push(this.#reach.attempt(dht));
+      peer = await this.#connector.join(attempts, fp);
+    }
+    this.#joined.add(peer);
     return { peer };
   }
 
   /**
-   * Rejoins, with the usual backoff, every contact this node joined in an earlier run (those with a
-   * saved address) that is not connected now: the desktop app calls it at start so that
-   * conversations come back by themselves. Returns how many were scheduled. A saved address that
-   * now answers with another key raises key-changed as a manual join would, and is not tried again.
+   * Rejoins, with the usual backoff, every contact that is not connected now and that this node
+   * can try to reach: one it joined before (a saved address) or, with the DHT enabled, one that
+   * announced a DHT key. The desktop app calls it at start so that conversations come back by
+   * themselves. Returns how many were scheduled. A saved address that now answers with another
+   * key raises key-changed as a manual join would, and is not tried again.
    */
   rejoinKnown(): number {
     this.#assertOpen();
     if (!(this.#opts.autoReconnect ?? true)) return 0;
     let scheduled = 0;
     for (const c of this.#store.contacts.list()) {
-      if (c.lastAddress === null || this.#sessions.has(c.fingerprint) || this.#rejoin.has(c.fingerprint)) continue;
-      this.#rejoin.remember(c.fingerprint, c.lastAddress);
+      if (this.#sessions.has(c.fingerprint) || this.#rejoin.has(c.fingerprint) || this.#rejoinAttempts(c.fingerprint).length === 0) continue;
+      if (c.lastAddress !== null) this.#joined.add(c.fingerprint);
       this.#rejoin.schedule(c.fingerprint);
       scheduled++;
     }
     return scheduled;
+  }
+
+  // The ways to reach a known contact now: its saved TCP address (without an expected key, so that
+  // another key answering there is noticed as key-changed) and its DHT key (expecting the contact:
+  // a DHT key is only a locator).
+  #rejoinAttempts(peer: string): JoinAttempt[] {
+    const attempts: JoinAttempt[] = [];
+    const address = this.#store.contacts.get(peer)?.lastAddress ?? null;
+    if (address !== null) {
+      const [host, port] = splitAddress(address);
+      attempts.push(this.#connector.tcpAttempt(host, port));
+    }
+    const dht = this.#reach ? this.#store.reach.getDhtKey(peer) : null;
+    if (dht !== null && this.#reach) attempts.push({ ...this.#reach.attempt(dht, "the contact's DHT key"), expected: peer });
+    return attempts;
+  }
+
+  // Rejoined after a drop: a contact the user joined (now or, through rejoinKnown, in an earlier
+  // run) — not whoever answered at an address on another contact's behalf — or, with the DHT on,
+  // a contact that gave us its DHT key (either side may then reach the other, section 8).
+  #rejoinable(peer: string): boolean {
+    if (!(this.#opts.autoReconnect ?? true)) return false;
+    if (this.#joined.has(peer)) return true;
+    return this.#reach !== null && this.#store.reach.getDhtKey(peer) !== null;
+  }
+
+  async #redial(peer: string): Promise<string | null> {
+    const attempts = this.#rejoinAttempts(peer);
+    return attempts.length === 0 ? null : this.#connector.join(attempts, null, false);
   }
 
   /** Closes the session with a peer and stops rejoining it. */
@@ -188,6 +279,7 @@ export class ParleyService {
     // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
     const wasRejoining = this.#rejoin.has(peer);
     this.#rejoin.cancel(peer);
+    this.#joined.delete(peer);
     const link = this.#sessions.get(peer);
     if (!link) {
       if (wasRejoining) return;
@@ -211,10 +303,12 @@ export class ParleyService {
     }
     // Trust first: the user is warned before any message is exchanged with a new key.
     this.#trust.admit(result, ctx);
+    // The DHT key from the hello (or its absence): a locator for reconnecting, never trust.
+    this.#store.reach.setDhtKey(peer, result.remoteDht);
     const link = this.#sessions.open(conn, result, ctx, now);
     this.#rejoin.reset(peer);
     const contact = this.#store.contacts.get(peer);
-    this.#hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#contacts.safetyNumber(peer) });
+    this.#hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#contacts.safetyNumber(peer), connection: link.connection });
     this.#contacts.changed(peer);
     this.#sessions.start(link, {
       onMessage: (l, m) => this.#dispatch(l, m),
@@ -231,14 +325,16 @@ export class ParleyService {
         this.#delivery.onAck(link.peer, m.id);
         return;
       case 'reach':
-        return; // stored with the contact once the DHT transport lands
+        this.#store.reach.setDhtKey(link.peer, m.dht);
+        return;
     }
   }
 
   #onEnd(link: PeerLink, reason: SessionEndReason): void {
     this.#hub.emit({ type: 'disconnected', peer: link.peer, reason });
     this.#contacts.changed(link.peer);
-    if (reason !== 'quit' && reason !== 'replaced' && !this.#closed && !this.#sessions.has(link.peer)) this.#rejoin.schedule(link.peer);
+    if (reason === 'quit' || reason === 'replaced' || this.#closed || this.#sessions.has(link.peer)) return;
+    if (this.#rejoinable(link.peer)) this.#rejoin.schedule(link.peer);
   }
 
   // ---------------------------------------------------------------- messages and contacts
@@ -306,13 +402,18 @@ export class ParleyService {
     const stopping = this.#connector.close();
     this.#sessions.closeAll('quit');
     await stopping;
+    await this.#reach?.close();
     this.#hosting = null;
     this.#store.close();
   }
 
   // What this node announces in its hello (PROTOCOL.md section 7).
   #helloExtensions(): HelloExtensions {
-    return { features: [], dht: null };
+    return { features: [], dht: this.#reach?.key ?? null };
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line);
   }
 
   #assertOpen(): void {

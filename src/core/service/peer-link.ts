@@ -3,6 +3,7 @@
  * initiated it (for the simultaneous-join rule of PROTOCOL.md section 4), and when it was made.
  */
 import type { CarrierPath } from '../net/carrier.ts';
+import type { ConnectionDto } from '../../shared/dto.ts';
 import type { SecureSession } from '../protocol/secure-session.ts';
 
 export type PeerLink = {
@@ -15,6 +16,8 @@ export type PeerLink = {
   readonly address: string | null;
   /** What carries the bytes. */
   readonly path: CarrierPath;
+  /** How the peer is reached (path, same network, relayed), as the UI shows it. */
+  readonly connection: ConnectionDto;
   /** The features both hellos listed (PROTOCOL.md section 7). */
   readonly features: readonly string[];
   /**

@@ -1,17 +1,18 @@
 /**
- * Rejoining contacts this node joined (issue 3): after a connection drops, try the same address
- * again with backoff (1 s doubling to 60 s), until it works, the user disconnects the contact,
- * or the address answers with another key.
+ * Rejoining contacts after a connection drops: attempts with backoff (1 s doubling to 60 s),
+ * until a session is up again, the user disconnects the contact, or the contact can no longer be
+ * reached (the dial says so by resolving with another fingerprint or `null`). How to reach a
+ * contact (its saved TCP address, its DHT key) is read afresh for every attempt by `dial`, so a
+ * `reach` message or a new address is used at once.
  */
-import { splitAddress } from './addresses.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 
-type Entry = { address: string; attempt: number; timer: NodeJS.Timeout | null };
+type Entry = { attempt: number; timer: NodeJS.Timeout | null };
 
-/** Dials host:port without an expected fingerprint; resolves with the fingerprint that answered. */
-export type RejoinDial = (host: string, port: number) => Promise<string>;
+/** Tries to reach `peer`; resolves with the fingerprint that answered, or null when there is no way to try. */
+export type RejoinDial = (peer: string) => Promise<string | null>;
 
-/** The rejoin schedule of every contact this node joined. */
+/** The rejoin schedule of every contact being rejoined. */
 export class Reconnector {
   readonly #entries = new Map<string, Entry>();
   readonly #policy: BackoffPolicy;
@@ -26,12 +27,6 @@ export class Reconnector {
     this.#log = options.log;
   }
 
-  /** This node joined `peer` at `address`: rejoin it there when the connection drops. */
-  remember(peer: string, address: string): void {
-    this.cancel(peer);
-    this.#entries.set(peer, { address, attempt: 0, timer: null });
-  }
-
   /** True while the peer is on the schedule. */
   has(peer: string): boolean {
     return this.#entries.has(peer);
@@ -43,27 +38,31 @@ export class Reconnector {
     if (entry) entry.attempt = 0;
   }
 
-  /** Schedules the next attempt (no-op if the peer is not remembered or an attempt is pending). */
+  /** Schedules the next attempt (no-op while one is pending). */
   schedule(peer: string): void {
-    const entry = this.#entries.get(peer);
-    if (!entry || entry.timer) return;
+    let entry = this.#entries.get(peer);
+    if (!entry) {
+      entry = { attempt: 0, timer: null };
+      this.#entries.set(peer, entry);
+    }
+    if (entry.timer) return;
     const delay = backoffDelay(entry.attempt, this.#policy);
     entry.attempt += 1;
-    entry.timer = setTimeout(() => {
-      entry.timer = null;
-      if (this.#entries.get(peer) !== entry || !this.#shouldTry(peer)) return;
-      const [host, port] = splitAddress(entry.address);
-      this.#dial(host, port).then(
+    const current = entry;
+    current.timer = setTimeout(() => {
+      current.timer = null;
+      if (this.#entries.get(peer) !== current || !this.#shouldTry(peer)) return;
+      this.#dial(peer).then(
         (got) => {
-          if (got !== peer) this.cancel(peer); // the address now answers with another key
+          if (got !== peer) this.cancel(peer); // nowhere left to try, or another key answers there
         },
         (err: unknown) => {
-          this.#log(`rejoining ${entry.address} failed: ${err instanceof Error ? err.message : String(err)}`);
-          this.schedule(peer);
+          this.#log(`rejoining ${peer.slice(0, 16)} failed: ${err instanceof Error ? err.message : String(err)}`);
+          if (this.#entries.get(peer) === current) this.schedule(peer);
         },
       );
     }, delay);
-    entry.timer.unref();
+    current.timer.unref();
   }
 
   /** Stops rejoining the peer. */

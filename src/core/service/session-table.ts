@@ -9,6 +9,7 @@ import type { FramedConnection } from '../net/framed-connection.ts';
 import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import { SecureSession, PROTOCOL_TIMERS, type SessionEndReason, type SessionHandlers, type SessionTimers } from '../protocol/secure-session.ts';
 import type { AuthContext } from './connector.ts';
+import { describeConnection } from './connection-info.ts';
 import type { EventHub } from './events.ts';
 import { keepNewer, type PeerLink } from './peer-link.ts';
 
@@ -67,7 +68,7 @@ export class SessionTable {
     this.#links.get(peer)?.session.close('replaced');
     const files = result.sharedFeatures.includes(FILES_FEATURE);
     const session = new SecureSession(conn, result.send, result.receive, this.#timers, { files });
-    const link: PeerLink = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, session, features: result.sharedFeatures, outbox: { through: 0, waiting: false } };
+    const link: PeerLink = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, connection: describeConnection(conn), session, features: result.sharedFeatures, outbox: { through: 0, waiting: false } };
     this.#links.set(peer, link);
     return link;
   }

@@ -31,6 +31,7 @@ export function contact(over: Partial<ContactDto> & { fingerprint: string; name:
     blocked: null,
     replaces: null,
     online: true,
+    connection: { path: 'tcp', sameNetwork: true, relayed: false },
     unread: 0,
     lastAddress: '127.0.0.1:47800',
     firstSeen: NOW - 86_400_000,
@@ -138,7 +139,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
     startHosting: ((arg: { port: number; bind: string }) => {
       const port = arg.port === 0 ? 51234 : arg.port;
       const host = arg.bind === '0.0.0.0' || arg.bind === '::' ? '192.168.1.20' : arg.bind;
-      state.hosting = { host: arg.bind, port, invite: `parley://${host}:${port}?fp=${ME}&name=Alice`, addresses: arg.bind === '127.0.0.1' ? ['127.0.0.1'] : ['192.168.1.20', 'fe80::1'] };
+      state.hosting = { host: arg.bind, port, invite: `parley://${host}:${port}?fp=${ME}&name=Alice`, addresses: arg.bind === '127.0.0.1' ? ['127.0.0.1'] : ['192.168.1.20', 'fe80::1'], dht: null, reachability: null };
       return ok(state.hosting);
     }) as Handler,
     stopHosting: () => {

@@ -8,7 +8,7 @@ const B = 'bb'.repeat(32);
 
 function contact(fingerprint: string, name: string, unread: number): ContactDto {
   return {
-    fingerprint, name, unread, verified: false, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true,
+    fingerprint, name, unread, verified: false, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
     lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
   };
 }
@@ -62,7 +62,7 @@ describe('Attention', () => {
     const { p, shown } = port(false);
     const a = new Attention(p, 'linux');
     a.onEvent(message(B, '<a href="https://evil.example">click</a>'));
-    a.onEvent({ type: 'connected', peer: A, name: '\u202E', verified: false, safetyNumber: '' });
+    a.onEvent({ type: 'connected', peer: A, name: '\u202E', verified: false, safetyNumber: '', connection: { path: 'tcp', sameNetwork: true, relayed: false } });
     a.onEvent(message(A, 'x'));
     expect(shown[0]).toEqual({ title: 'Message from a contact (bbbbbbbb…)', body: '&lt;a href="https://evil.example"&gt;click&lt;/a&gt;', peer: B });
     expect(shown[1]?.title).toBe('Message from a contact (aaaaaaaa…)');

@@ -62,14 +62,14 @@ export function routeEvents(api: ParleyApi): () => void {
         contacts.upsert(e.contact);
         return;
       case 'connected':
-        if (!contacts.patch(e.peer, { online: true, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) {
+        if (!contacts.patch(e.peer, { online: true, connection: e.connection, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) {
           // Someone new (they joined us while we host): say who, with their key.
           notices.push('info', `${displayName(e.name)} connected`, `Key ${shortFingerprint(e.peer)} — ${e.verified ? 'verified' : 'not verified yet'}.`, connectedKey(e.peer));
           void contacts.load();
         }
         return;
       case 'disconnected':
-        contacts.patch(e.peer, { online: false });
+        contacts.patch(e.peer, { online: false, connection: null });
         return;
       case 'verified':
         contacts.patch(e.peer, { verified: e.verified });
@@ -86,6 +86,7 @@ export function routeEvents(api: ParleyApi): () => void {
         void contacts.load();
         return;
       case 'listening':
+      case 'hosting-changed':
         hosting.onListening(e.hosting);
         return;
       case 'stopped-hosting':
