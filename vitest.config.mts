@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import vue from '@vitejs/plugin-vue';
 
-// Two projects: the core and everything that runs under Node, and the renderer under happy-dom.
+// Three projects: the core and everything that runs under Node, the renderer under happy-dom, and
+// the NAT lab (network namespaces as root; its cases run concurrently and skip where it cannot run).
 export default defineConfig({
   test: {
     projects: [
@@ -11,6 +12,16 @@ export default defineConfig({
           environment: 'node',
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
           testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'lab',
+          environment: 'node',
+          include: ['tests/lab/**/*.test.ts'],
+          // A case builds namespaces, starts a DHT and waits out failures the contract bounds at 30 s.
+          testTimeout: 60_000,
           hookTimeout: 30_000,
         },
       },

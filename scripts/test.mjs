@@ -1,6 +1,7 @@
 // `npm test`: every check the project has, in order, with one closing line `N passed, N failed, N skipped`.
 // Typecheck, lint and the build count as one check each; Vitest and Playwright report their own tests.
-// It installs what npm does not bring (Chromium for the end-to-end tests) by itself.
+// It installs what npm does not bring (Chromium for the end-to-end tests, iproute2 and nftables for
+// the NAT lab) by itself.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,19 @@ function ensureChromium() {
   const r = run('install chromium (playwright)', 'npx', ['playwright', 'install', 'chromium']);
   return r.status === 0 ? '' : null;
 }
+
+/**
+ * The NAT lab (tests/lab) needs `ip` (iproute2) and `nft` (nftables) as root: install them with apt
+ * where missing, as Chromium is. Without root the lab tests skip and say why.
+ */
+function ensureLabTools() {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const has = (tool) => spawnSync(tool, ['-V'], { stdio: 'ignore' }).status === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get') || (has('ip') && has('nft'))) return;
+  run('install iproute2 nftables (apt)', 'sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 nftables >/dev/null']);
+}
+
+ensureLabTools();
 
 check('typecheck (node)', 'tsc', ['--noEmit', '-p', 'tsconfig.node.json']);
 check('typecheck (web)', 'vue-tsc', ['--noEmit', '-p', 'tsconfig.web.json']);

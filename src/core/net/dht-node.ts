@@ -8,6 +8,12 @@
  *   ~4 s more: "nobody answered" must be told from "nobody listens" by `nodes.length === 0`.
  * - the server's 'connection' stream is already started (its remote address is known); a client
  *   stream is usable once it emits 'open' (after both Noise handshakes).
+ * - relay nodes forward a joiner's handshake to the address the host announced from, and the
+ *   host re-announces only every ~5 minutes (or when its relay nodes stop answering; they keep
+ *   answering after the router's address changed). The 'nat-update' event comes only after the
+ *   NAT sampler has seen many new samples (minutes). So while listening we ask one DHT node every
+ *   ADDRESS_CHECK_MS which address it sees us at, and announce again when it changed: joiners
+ *   then reach us at the new address (NAT lab case "address change").
  * - every stream emits 'error' (ECONNRESET when the other side goes away): a listener is attached
  *   the moment a stream exists, so no HyperDHT error escapes as an uncaught exception.
  */
@@ -21,6 +27,8 @@ export type DhtKeyPair = KeyPair;
 
 /** How long the bootstrap may take before the DHT counts as unreachable (the contract says 15 s). */
 export const BOOTSTRAP_WAIT_MS = 12_000;
+/** While listening, how often we ask a DHT node which public address it sees us at. */
+export const ADDRESS_CHECK_MS = 5_000;
 /** How long a connect may take in all (finding the peer, holepunching, relay): under 30 s. */
 export const CONNECT_TIMEOUT_MS = 25_000;
 
@@ -66,6 +74,8 @@ export class DhtNode {
   #server: DhtServer | null = null;
   #listening: 'no' | 'starting' | 'yes' = 'no';
   #destroyed = false;
+  #addressTimer: NodeJS.Timeout | null = null;
+  #seenAs: string | null = null;
   /** Streams handed to Parley (connected or accepted): told apart from HyperDHT's relay streams. */
   readonly #streams = new Set<SecretStream>();
   readonly #changeListeners = new Set<(r: Reachability) => void>();
@@ -154,12 +164,38 @@ export class DhtNode {
     this.#listenKey = keyPair.publicKey.toString('hex');
     this.#listening = 'yes';
     this.#changed();
+    // The address the NAT sampler settled on during the bootstrap: the first check compares with it.
+    this.#seenAs = this.dht.host;
+    this.#addressTimer = setInterval(() => void this.#checkAddress(server), ADDRESS_CHECK_MS);
+    this.#addressTimer.unref();
+  }
+
+  /** Announces again when a DHT node sees us at another address than last time (see the module comment). */
+  async #checkAddress(server: DhtServer): Promise<void> {
+    const [node] = this.dht.toArray({ limit: 1 });
+    if (!node || this.#server !== server) return;
+    let seen: string;
+    try {
+      const res = await this.dht.ping(node);
+      if (!res.to) return;
+      seen = res.to.host;
+    } catch {
+      return; // no answer this time: nothing learned
+    }
+    if (this.#server !== server) return;
+    if (this.#seenAs !== null && this.#seenAs !== seen) {
+      this.#log(`dht: our public address changed (${this.#seenAs} -> ${seen}); announcing again`);
+      server.refresh();
+    }
+    this.#seenAs = seen;
   }
 
   /** Stops listening (unannounces); open connections stay up. */
   async stopListening(): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    if (this.#addressTimer) clearInterval(this.#addressTimer);
+    this.#addressTimer = null;
     this.#listening = 'no';
     this.#listenKey = null;
     this.#changed();

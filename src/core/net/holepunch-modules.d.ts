@@ -39,6 +39,8 @@ declare module 'hyperdht' {
 
   export type DhtServer = EventEmitter & {
     listen(keyPair: KeyPair): Promise<unknown>;
+    /** Announces again (to the DHT nodes closest to the key), from the current address. */
+    refresh(): void;
     close(): Promise<void>;
     readonly closed: boolean;
   };
@@ -73,6 +75,9 @@ declare module 'hyperdht' {
     readonly port: number;
     readonly bootstrapped: boolean;
     fullyBootstrapped(): Promise<void>;
+    /** Resolves with the answer; `to` is our own address as that node saw it. */
+    ping(node: HostPort): Promise<{ to?: HostPort | null }>;
+    toArray(opts?: { limit?: number }): HostPort[];
     address(): HostPort;
     connect(publicKey: Buffer, opts?: ConnectOptions): SecretStream;
     createServer(opts: Record<string, unknown>, onconnection?: (stream: SecretStream) => void): DhtServer;
