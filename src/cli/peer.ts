@@ -8,12 +8,12 @@ import { spkiPem } from '../core/crypto/fingerprint.ts';
 import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
 import type { Sealer } from '../core/identity/sealer.ts';
-import { isValidDisplayName } from '../core/protocol/hello.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService } from '../core/service/parley-service.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { StorageError } from '../core/storage/storage-error.ts';
 import type { ParleyEvent } from '../shared/dto.ts';
+import { isValidLocalName } from '../shared/text.ts';
 import { USAGE, UsageError, parseArgs, type CliArgs } from './args.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { runDiscover } from './discover.ts';
@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const out = new Output(args.common.json);
   if (args.command === 'discover') return runDiscover(args.timeoutMs, out);
-  if (args.common.name !== null && !isValidDisplayName(args.common.name)) {
+  if (args.common.name !== null && !isValidLocalName(args.common.name)) {
     out.emit({ event: 'error', code: 'bad-input', message: '--name must be 0 to 64 characters without control characters' });
     return 2;
   }

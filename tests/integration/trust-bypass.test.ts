@@ -183,6 +183,12 @@ describe('a name that only looks like a contact’s', () => {
     ['another case', 'ALICE'],
     ['fullwidth letters', '\uff21\uff4c\uff49\uff43\uff45'],
     ['a no-break space inside', 'Mary\u00a0Ann'],
+    // Issue 11: a C1 control and blank-drawing symbols (allowed in a hello), and other scripts.
+    ['a C1 control', 'Alice\u0085'],
+    ['a Braille blank', 'Alice\u2800'],
+    ['a Hangul filler', 'Alice\u3164'],
+    ['a Cyrillic A', '\u0410lice'],
+    ['a Greek Alpha and Cyrillic e', '\u0391lic\u0435'],
   ];
 
   it.each(LOOKALIKES)('with %s still raises name-collision', async (_what, lookalike) => {
