@@ -38,7 +38,10 @@ export const USAGE = `usage:
   npm run --silent peer -- join INVITE_OR_HOST:PORT      [--data DIR] [--name NAME] [--json]
                                 [--dht] [--dht-bootstrap ...] [--dht-relay KEY] [--accept-files DIR] [--max-file-size BYTES]
   npm run --silent peer -- id   [--data DIR] [--json]
-  npm run --silent peer -- discover [--timeout SECONDS] [--json]`;
+  npm run --silent peer -- discover [--timeout SECONDS] [--json]
+input: one line per message, or a JSON command. A plain line goes to the joined peer (join) or,
+  for host, to the first verified peer (already verified, or by {"cmd":"verify","peer":"<fp>"});
+  never to whoever connected last. Any other peer: {"cmd":"send","peer":"<fp>","text":"…"}.`;
 
 const REACH_FLAGS = ['--dht', '--dht-bootstrap', '--dht-relay', '--accept-files', '--max-file-size'];
 const FLAGS: Record<string, readonly string[]> = {

@@ -8,12 +8,12 @@ import { spkiPem } from '../core/crypto/fingerprint.ts';
 import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
 import type { Sealer } from '../core/identity/sealer.ts';
-import { isValidDisplayName } from '../core/protocol/hello.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService } from '../core/service/parley-service.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { StorageError } from '../core/storage/storage-error.ts';
 import type { ParleyEvent } from '../shared/dto.ts';
+import { isValidLocalName } from '../shared/text.ts';
 import { USAGE, UsageError, parseArgs, type CliArgs } from './args.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { runDiscover } from './discover.ts';
@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const out = new Output(args.common.json);
   if (args.command === 'discover') return runDiscover(args.timeoutMs, out);
-  if (args.common.name !== null && !isValidDisplayName(args.common.name)) {
+  if (args.common.name !== null && !isValidLocalName(args.common.name)) {
     out.emit({ event: 'error', code: 'bad-input', message: '--name must be 0 to 64 characters without control characters' });
     return 2;
   }
@@ -63,8 +63,12 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   // The CLI is one connection's worth of automation: no rejoining, and CLI.md says a key-changed
   // or name-collision connection goes on (unverified), so sending is not held here.
   const service = new ParleyService({ store, keyProtection, autoReconnect: false, blockOnKeyChange: false, log: (l) => out.log(l) });
-  const connected: string[] = []; // most recent last
   let joinedPeer: string | null = null;
+  // Where plain lines go (issue 11): the peer that was joined, or for a host the first peer whose
+  // contact is verified (already, or by the verify command). Never the most recent connection:
+  // that let any stranger who connected to a scripted host receive what was meant for the invited
+  // peer. It never changes by itself; another peer needs an explicit send.
+  let plainTarget: string | null = null;
   let finish!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
   const awaitingAck = new Set<string>();
@@ -74,11 +78,9 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
       case 'listening':
         return out.emit({ event: 'listening', host: e.hosting.host, port: e.hosting.port, invite: e.hosting.invite });
       case 'connected':
-        remove(connected, e.peer);
-        connected.push(e.peer);
+        if (args.command === 'host' && plainTarget === null && e.verified) plainTarget = e.peer;
         return out.emit({ event: 'connected', peer: e.peer, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber });
       case 'disconnected':
-        remove(connected, e.peer);
         out.emit({ event: 'disconnected', peer: e.peer, reason: e.reason });
         if (e.peer === joinedPeer && e.reason !== 'replaced' && !service.connectedPeers().includes(e.peer)) finish(0);
         return;
@@ -125,13 +127,14 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
         case 'verify':
           if (!service.hasContact(line.peer)) return out.emit({ event: 'error', code: 'no-peer', message: `no contact with fingerprint ${line.peer}` });
           service.verify(line.peer, 'fingerprint');
+          if (args.command === 'host' && plainTarget === null) plainTarget = line.peer;
           return out.emit({ event: 'verified', peer: line.peer });
         case 'send':
           return sendText(line.peer, line.text);
         case 'text': {
-          const peer = connected.at(-1);
-          if (peer === undefined) return out.emit({ event: 'error', code: 'no-peer', message: 'no peer is connected' });
-          return sendText(peer, line.text);
+          const to = plainLineTarget(plainTarget, service.connectedPeers());
+          if (typeof to !== 'string') return out.emit({ event: 'error', code: 'no-peer', message: to.problem });
+          return sendText(to, line.text);
         }
       }
     } catch (err) {
@@ -171,6 +174,7 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   } else {
     try {
       joinedPeer = (await service.join(args.target)).peer;
+      plainTarget = joinedPeer;
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
       out.emit({ event: 'error', code: cliCode(err.code), message: err.message });
@@ -194,9 +198,15 @@ function cliCode(code: string): string {
   return code;
 }
 
-function remove(list: string[], item: string): void {
-  const i = list.indexOf(item);
-  if (i >= 0) list.splice(i, 1);
+const ADDRESSED = 'address a peer with {"cmd":"send","peer":"<fingerprint>","text":"…"}';
+
+/** The peer a plain line goes to now, or why there is none (a no-peer error). */
+function plainLineTarget(target: string | null, connected: readonly string[]): string | { readonly problem: string } {
+  if (target === null) {
+    return { problem: `plain lines go to the first verified peer and none is verified yet: verify one with {"cmd":"verify","peer":"<fingerprint>"}, or ${ADDRESSED}` };
+  }
+  if (!connected.includes(target)) return { problem: `plain lines go to ${target}, which is not connected; ${ADDRESSED} (kept for it until it connects)` };
+  return target;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -19,9 +19,11 @@ export const MAX_BODY = 160;
 export const MAX_TITLE_NAME = 48;
 
 /**
- * One plain line of at most `max` code points, with an ellipsis when cut. Control characters and
- * line breaks become spaces; bidi embeddings, overrides, isolates and zero-width characters are
- * dropped, so a name cannot reorder or hide the text around it. On Linux the notification server
+ * One plain line of at most `max` code points, with an ellipsis when cut. Control characters (C1
+ * included), line breaks and blank-drawing symbols (U+2800) become spaces, collapsed and trimmed;
+ * default-ignorable and format characters (bidi embeddings, overrides, isolates, zero-width
+ * characters, Hangul fillers, tags) are dropped, so a name cannot reorder or hide the text around
+ * it, nor pad itself with blanks. On Linux the notification server
  * may read the body as markup (the spec's `body-markup`: <b>, <a>, <img>), so `escapeMarkup` turns
  * & < > into entities there.
  */
@@ -30,8 +32,8 @@ export function plainLine(text: string, max: number, escapeMarkup = false): stri
   let space = true; // drops leading spaces and collapses runs
   for (const ch of text) {
     const c = ch.codePointAt(0) ?? 0;
-    if (isInvisible(c)) continue;
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || /\s/.test(ch)) {
+    if (INVISIBLE.test(ch)) continue;
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0x2800 || /\s/.test(ch)) {
       if (!space) points.push(' ');
       space = true;
       continue;
@@ -44,8 +46,22 @@ export function plainLine(text: string, max: number, escapeMarkup = false): stri
   return escapeMarkup ? cut.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;') : cut;
 }
 
-function isInvisible(c: number): boolean {
-  return (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c === 0xfeff;
+const INVISIBLE = /^[\p{Default_Ignorable_Code_Point}\p{Cf}]$/u;
+
+/** The first four groups of a fingerprint: "3f2a 91c0 5b7e 0d44 …" (enough to tell keys apart, never to verify one). */
+export function shortKey(fingerprint: string): string {
+  return `${(fingerprint.slice(0, 16).match(/.{1,4}/g) ?? []).join(' ')} …`;
+}
+
+/**
+ * Who a notification is from. A name is whatever the peer chose, so for a contact the user has not
+ * verified the title carries the short key too (issue 11): "Message from Bob (3f2a 91c0 5b7e 0d44 …)"
+ * cannot pass for a verified Bob's "Message from Bob", however the name is padded or spelled.
+ */
+export function senderLabel(name: string, fingerprint: string, verified: boolean): string {
+  const shown = plainLine(name, MAX_TITLE_NAME);
+  if (shown === '') return `a contact (${shortKey(fingerprint)})`;
+  return verified ? shown : `${shown} (${shortKey(fingerprint)})`;
 }
 
 /** Whether the platform has a badge count Electron can set (Windows has none; it uses overlay icons). */
@@ -59,6 +75,7 @@ export class Attention {
   readonly #platform: NodeJS.Platform;
   readonly #unread = new Map<string, number>();
   readonly #names = new Map<string, string>();
+  readonly #verified = new Map<string, boolean>();
   #badge = -1;
 
   constructor(port: AttentionPort, platform: NodeJS.Platform) {
@@ -70,6 +87,7 @@ export class Attention {
   reset(contacts: readonly ContactDto[]): void {
     this.#unread.clear();
     this.#names.clear();
+    this.#verified.clear();
     for (const c of contacts) this.#remember(c);
     this.#updateBadge();
   }
@@ -81,9 +99,12 @@ export class Attention {
       this.#updateBadge();
     } else if (event.type === 'connected') {
       this.#names.set(event.peer, event.name);
+      this.#verified.set(event.peer, event.verified);
+    } else if (event.type === 'verified') {
+      this.#verified.set(event.peer, event.verified);
     } else if (event.type === 'message' && event.message.direction === 'in' && !this.#port.isWindowFocused()) {
-      const name = this.#names.get(event.message.peer) ?? '';
-      const who = plainLine(name, MAX_TITLE_NAME) || `a contact (${event.message.peer.slice(0, 8)}…)`;
+      const { peer } = event.message;
+      const who = senderLabel(this.#names.get(peer) ?? '', peer, this.#verified.get(peer) ?? false);
       this.#port.notify({
         title: `Message from ${who}`,
         body: plainLine(event.message.text, MAX_BODY, this.#platform === 'linux'),
@@ -102,6 +123,7 @@ export class Attention {
   #remember(c: ContactDto): void {
     this.#unread.set(c.fingerprint, c.unread);
     this.#names.set(c.fingerprint, c.name);
+    this.#verified.set(c.fingerprint, c.verified);
   }
 
   #updateBadge(): void {

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, uncompressPublicKey, InvalidPointError } from '../../src/core/crypto/p256.ts';
 import { utf8 } from '../../src/core/crypto/bytes.ts';
+import { DEFAULT_LIMITS } from '../../src/core/net/listener.ts';
 import type { HostingDto } from '../../src/shared/dto.ts';
 import { expectOnlyLegitHistory, legitPeer, type LegitPeer } from '../helpers/legit-peer.ts';
 import { rawConnect, rawJoin, type RawSocket } from '../helpers/raw-peer.ts';
@@ -200,9 +201,10 @@ describe('200 half-open connections at once, against a host with the protocol\'s
     const sockets = await flood(['127.0.0.2'], 200);
     try {
       await patientStillServes();
-      // The listener keeps at most its per-address limit (32) of them; the rest were closed at once.
+      // The listener keeps at most its per-address limit (32) of them, plus the few newcomers it
+      // hears out for a message 1 (issue 11: they may displace a silent one); the rest were closed at once.
       const open = sockets.filter((s) => !s.isClosed()).length;
-      expect(open).toBeLessThanOrEqual(32);
+      expect(open).toBeLessThanOrEqual(DEFAULT_LIMITS.maxPerAddress + DEFAULT_LIMITS.probationPerAddress);
       expect(open).toBeGreaterThan(0);
     } finally {
       for (const s of sockets) s.destroy();

@@ -30,8 +30,8 @@ async function dataDir(): Promise<string> {
   return join(await tempDir('parley-cli-'), 'data');
 }
 
-async function host(extra: readonly string[] = []): Promise<Awaited<ReturnType<typeof spawnHost>>> {
-  const h = await spawnHost(await dataDir(), extra);
+async function host(extra: readonly string[] = [], data?: string): Promise<Awaited<ReturnType<typeof spawnHost>>> {
+  const h = await spawnHost(data ?? (await dataDir()), extra);
   peers.push(h.peer);
   return h;
 }
@@ -129,6 +129,66 @@ describe.concurrent('a session', () => {
   });
 });
 
+describe.concurrent('plain lines on a host (issue 11)', () => {
+  it('go to the first verified peer, never to a stranger who connected later; none verified is no-peer naming the send command', SLOW, async () => {
+    const h = await host(['--name', 'Host']);
+    const alice = await startNode('Alice', { autoReconnect: false });
+    await alice.service.join(h.invite);
+    await h.peer.waitFor('connected', (e) => e['peer'] === alice.fingerprint);
+
+    // Alice joined with the invite, but the host has not verified her: nobody to send plain lines to.
+    h.peer.send('to whom?');
+    const error = await h.peer.waitFor('error');
+    expect(error['code']).toBe('no-peer');
+    expect(error['message']).toContain('{"cmd":"send"');
+
+    h.peer.command({ cmd: 'verify', peer: alice.fingerprint });
+    await h.peer.waitFor('verified');
+    // A stranger connects afterwards: the most recent connection, but not the one plain lines go to.
+    const mallory = await startNode('Mallory', { autoReconnect: false });
+    await mallory.service.join(h.invite);
+    await h.peer.waitFor('connected', (e) => e['peer'] === mallory.fingerprint);
+
+    h.peer.send('for Alice');
+    const first = await alice.waitFor('message');
+    expect(first.message.text).toBe('for Alice');
+    // Reaching the stranger takes an explicit send, and does not switch where plain lines go.
+    h.peer.command({ cmd: 'send', peer: mallory.fingerprint, text: 'addressed to Mallory' });
+    await mallory.waitFor('message');
+    h.peer.send('for Alice again');
+    const second = await alice.waitFor('message', (e) => e.message.id !== first.message.id);
+    expect(second.message.text).toBe('for Alice again');
+    await h.peer.waitFor('delivered', (e) => e['id'] === second.message.id);
+    expect(mallory.all('message').map((e) => e.message.text)).toEqual(['addressed to Mallory']);
+    expect(h.peer.all('error')).toHaveLength(1);
+  });
+
+  it('an already verified contact that connects is the target; a stranger connecting first gets nothing', SLOW, async () => {
+    const dir = await dataDir();
+    const { peer: h, invite } = await host([], dir);
+    const alice = await startNode('Alice', { autoReconnect: false });
+    await alice.service.join(invite);
+    await h.waitFor('connected', (e) => e['peer'] === alice.fingerprint);
+    h.command({ cmd: 'verify', peer: alice.fingerprint });
+    await h.waitFor('verified');
+    h.command({ cmd: 'quit' });
+    expect((await h.exited).code).toBe(0);
+
+    // A new run on the same data: the stranger connects first, then Alice (verified already).
+    const again = await host([], dir);
+    const mallory = await startNode('Mallory', { autoReconnect: false });
+    await mallory.service.join(again.invite);
+    await again.peer.waitFor('connected', (e) => e['peer'] === mallory.fingerprint);
+    again.peer.send('too early');
+    expect((await again.peer.waitFor('error'))['code']).toBe('no-peer');
+    await alice.service.join(again.invite);
+    expect(await again.peer.waitFor('connected', (e) => e['peer'] === alice.fingerprint)).toMatchObject({ verified: true });
+    again.peer.send('for Alice');
+    expect((await alice.waitFor('message', (e) => e.message.text === 'for Alice')).message.peer).toBe(again.fingerprint);
+    expect(mallory.all('message')).toEqual([]);
+  });
+});
+
 describe.concurrent('warnings', () => {
   it('key-changed: the saved address answers with another key; warning with the new peer before connected; nothing queued for the old key goes to it', SLOW, async () => {
     const { node: bob, hosting } = await startHost('Bob');
@@ -173,7 +233,8 @@ describe.concurrent('warnings', () => {
     const connected = await h.peer.waitFor('connected', (e) => e['peer'] === alice2.fingerprint);
     expect(h.peer.events.indexOf(warning)).toBeLessThan(h.peer.events.indexOf(connected));
     expect(connected).toMatchObject({ name: 'Alice', verified: false });
-    h.peer.send('hello, second Alice'); // a plain line goes to the peer that connected most recently
+    // An unverified newcomer is reached by an explicit send (plain lines go to a verified peer only).
+    h.peer.command({ cmd: 'send', peer: alice2.fingerprint, text: 'hello, second Alice' });
     expect((await alice2.waitFor('message', () => true, { timeoutMs: 20_000 })).message.text).toBe('hello, second Alice');
   });
 });
@@ -183,6 +244,9 @@ describe('replacement', () => {
     const h = await host();
     const older = await rawJoin(h.port, { name: 'Twice' });
     await h.peer.waitFor('connected');
+    // Verified: plain lines go to this identity, over whichever connection it has now.
+    h.peer.command({ cmd: 'verify', peer: older.fingerprint });
+    await h.peer.waitFor('verified');
     const newer = await rawJoin(h.port, { key: older.key, name: 'Twice' });
     await h.peer.waitFor('connected', () => true, { since: 3 });
     const seq = h.peer.events.filter((e) => e.event === 'connected' || e.event === 'disconnected').map((e) => [e.event, e['peer'], e['reason']]);

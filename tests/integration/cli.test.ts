@@ -142,8 +142,8 @@ describe.concurrent('host', () => {
     expect(parseInvite(all.invite).host).not.toBe('0.0.0.0');
   });
 
-  it('fatal input errors are bad-input with a non-zero exit: --port out of range, an unknown flag, a --bind that is not ours, a bad --name', SLOW, async () => {
-    const cases = [['--port', '65536'], ['--colour'], ['--bind', '192.0.2.1'], ['--port', '0', '--name', 'n'.repeat(65)]];
+  it('fatal input errors are bad-input with a non-zero exit: --port out of range, an unknown flag, a --bind that is not ours, a bad --name (too long, or with a C1 control)', SLOW, async () => {
+    const cases = [['--port', '65536'], ['--colour'], ['--bind', '192.0.2.1'], ['--port', '0', '--name', 'n'.repeat(65)], ['--port', '0', '--name', 'Bob\u0085']];
     await Promise.all(
       cases.map(async (args) => {
         const result = await outcome(spawnPeer(['host', '--data', await dataDir(), '--json', ...args]));

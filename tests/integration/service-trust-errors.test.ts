@@ -260,6 +260,9 @@ describe('errors', () => {
     }
     expect(await codeOf(() => alice.service.setName('x'.repeat(65)))).toBe('bad-input');
     expect(await codeOf(() => alice.service.setName('tab\tname'))).toBe('bad-input');
+    // Our own name refuses C1 controls too (issue 11), though a peer's hello may carry them.
+    expect(await codeOf(() => alice.service.setName('Bob\u0085'))).toBe('bad-input');
+    expect(await codeOf(() => alice.service.setName('Bo\u009fb'))).toBe('bad-input');
     // Nothing of this reached the host, and the connection is still fine.
     const m = alice.service.send(host.fingerprint, '🦜'.repeat(16_000));
     await host.waitFor('message', (e) => e.message.id === m.id);

@@ -91,6 +91,43 @@ describe('a known identity gets no free pass', () => {
   });
 });
 
+describe('a weaker warning never replaces a stronger open one (issue 11)', () => {
+  it('an impostor held by name-collision stays held when it later raises a non-blocking key-changed', async () => {
+    // Carol is an unverified contact saved at her address: a new key there is a non-blocking key-changed.
+    const { node: carol, hosting: carolHosting } = await startHost('Carol');
+    const { node: alice, hosting: aliceHosting } = await startHost('Alice', { autoReconnect: false });
+    await connectTo(alice, carol, addressOf(carolHosting.port));
+    expect(alice.service.contact(carol.fingerprint)).toMatchObject({ verified: false, lastAddress: addressOf(carolHosting.port) });
+    await hangUp(alice, carol);
+    const bob = await startNode('Bob');
+    await connectTo(bob, alice, addressOf(aliceHosting.port));
+
+    // Mallory joins as "Bob": name-collision, held.
+    const mallory = await startNode('Bob', { autoReconnect: false });
+    await connectTo(mallory, alice, addressOf(aliceHosting.port));
+    expect(alice.service.contact(mallory.fingerprint)).toMatchObject({ blocked: 'name-collision', replaces: bob.fingerprint });
+    await hangUp(mallory, alice);
+
+    // Then she answers at Carol's saved address.
+    await carol.close();
+    await mallory.host(carolHosting.port);
+    const mark = alice.mark();
+    await alice.service.join(addressOf(carolHosting.port));
+    await alice.waitFor('connected', (e) => e.peer === mallory.fingerprint, { since: mark });
+    expect(alice.events.slice(mark).filter((e) => e.type === 'warning')).toMatchObject([{ code: 'key-changed', peer: mallory.fingerprint, previous: carol.fingerprint }]);
+    expect(alice.service.contact(mallory.fingerprint)).toMatchObject({ verified: false, blocked: 'name-collision', replaces: bob.fingerprint });
+    let code = '';
+    try {
+      alice.service.send(mallory.fingerprint, 'meant for Bob');
+    } catch (err) {
+      code = (err as { code?: string }).code ?? String(err);
+    }
+    expect(code).toBe('send-blocked');
+    // The user's decision still closes it.
+    expect(alice.service.verify(mallory.fingerprint, 'safety-number')).toMatchObject({ verified: true, blocked: null });
+  });
+});
+
 describe('an invite does not overrule a warning raised on its own connection', () => {
   it("an invite from a stranger who uses a contact's name: name-collision stands, unverified and held", async () => {
     const { node: alice, hosting: aliceHosting } = await startHost('Alice');
@@ -146,6 +183,12 @@ describe('a name that only looks like a contact’s', () => {
     ['another case', 'ALICE'],
     ['fullwidth letters', '\uff21\uff4c\uff49\uff43\uff45'],
     ['a no-break space inside', 'Mary\u00a0Ann'],
+    // Issue 11: a C1 control and blank-drawing symbols (allowed in a hello), and other scripts.
+    ['a C1 control', 'Alice\u0085'],
+    ['a Braille blank', 'Alice\u2800'],
+    ['a Hangul filler', 'Alice\u3164'],
+    ['a Cyrillic A', '\u0410lice'],
+    ['a Greek Alpha and Cyrillic e', '\u0391lic\u0435'],
   ];
 
   it.each(LOOKALIKES)('with %s still raises name-collision', async (_what, lookalike) => {

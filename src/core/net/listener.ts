@@ -7,21 +7,27 @@
  *   before waiting connections that have not, and takes the slot of a silent one (see #makeRoom),
  *   or of one that sent message 1 and has not answered message 2 for `idleEvictMs` (a stall);
  * - at most `maxPerAddress` connections (in progress, waiting or established) from one address;
+ *   at that cap a newcomer that sends message 1 displaces the oldest silent one (#onProbation);
  * - the 10-second handshake deadline is the handshake driver's, counted from accept.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { AddressTable } from './address-table.ts';
+import { listenError } from './listen-error.ts';
+import { watchMessage1 } from './first-frame.ts';
 
 export type ListenerLimits = {
   readonly maxHandshakes: number;
   readonly maxQueued: number;
   readonly maxPerAddress: number;
   readonly idleEvictMs: number;
+  /** Newcomers over the per-address cap heard out at once from one address (the oldest makes way). */
+  readonly probationPerAddress: number;
 };
 
 // maxQueued: a queued connection is a paused socket (a few KB; its bytes wait in the kernel), so
 // the queue can hold a burst of 1,000 joiners — a host restarting with many peers coming back —
 // instead of refusing most of them (256 sent 680 of 1,000 simultaneous joins away to retry).
-export const DEFAULT_LIMITS: ListenerLimits = { maxHandshakes: 64, maxQueued: 1024, maxPerAddress: 32, idleEvictMs: 1000 };
+export const DEFAULT_LIMITS: ListenerLimits = { maxHandshakes: 64, maxQueued: 1024, maxPerAddress: 32, idleEvictMs: 1000, probationPerAddress: 4 };
 
 /** A slot for one accepted socket; `progress()` after each handshake frame, `release()` when done. */
 export type Admission = {
@@ -33,16 +39,6 @@ export type Admission = {
   release(): void;
 };
 
-/** Thrown when the port cannot be bound. */
-export class ListenError extends Error {
-  override name = 'ListenError';
-  readonly code: 'port-in-use' | 'bad-input' | 'internal';
-  constructor(code: 'port-in-use' | 'bad-input' | 'internal', message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 type Slot = Admission & {
   active: boolean;
   progressed: boolean;
@@ -51,12 +47,10 @@ type Slot = Admission & {
   released: boolean;
   /** While waiting: a complete message-1 frame has arrived (it is held in the socket, unread). */
   ready: boolean;
+  readonly address: string;
   /** Stops watching a waiting socket's first bytes (before the handshake takes the socket over). */
   unwatch: (() => void) | null;
 };
-
-/** Bytes of a complete message-1 frame: u16be(33) || e (PROTOCOL.md section 2). */
-const MESSAGE_1_FRAME = 2 + 33;
 
 /** A listening socket that hands out admitted connections to `onAdmit`. */
 export class Listener {
@@ -65,7 +59,10 @@ export class Listener {
   readonly #onAdmit: (admission: Admission) => void;
   readonly #active = new Set<Slot>();
   readonly #queue: Slot[] = [];
-  readonly #perAddress = new Map<string, number>();
+  /** Open connections (in progress, waiting or established) per remote address, oldest first. */
+  readonly #open = new AddressTable<Slot>();
+  /** Newcomers over the per-address cap, not yet admitted, per address, oldest first. */
+  readonly #probation = new AddressTable<Socket>();
   #evictTimer: NodeJS.Timeout | null = null;
 
   private constructor(server: Server, limits: ListenerLimits, onAdmit: (admission: Admission) => void) {
@@ -81,13 +78,7 @@ export class Listener {
     server.on('connection', (socket) => listener.#accept(socket));
     server.maxConnections = 10_000;
     return new Promise((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        if (err.code === 'EADDRINUSE') reject(new ListenError('port-in-use', `port ${port} on ${host} is already in use`));
-        else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EINVAL') {
-          reject(new ListenError('bad-input', `cannot listen on ${host}: not an address of this computer`));
-        } else if (err.code === 'EACCES') reject(new ListenError('port-in-use', `port ${port} needs privileges this process does not have`));
-        else reject(new ListenError('internal', `cannot listen on ${host}:${port} (${err.code ?? err.message})`));
-      });
+      server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
       server.listen({ host, port, exclusive: true }, () => {
         server.removeAllListeners('error');
         server.on('error', () => undefined); // after bind, errors surface per socket
@@ -113,23 +104,69 @@ export class Listener {
     if (this.#evictTimer) clearTimeout(this.#evictTimer);
     this.#evictTimer = null;
     for (const s of this.#queue.splice(0)) s.socket.destroy();
+    for (const socket of this.#probation.drain()) socket.destroy();
     return new Promise((resolve) => this.#server.close(() => resolve()));
   }
 
   #accept(socket: Socket): void {
+    socket.on('error', () => undefined); // handled by whoever owns the socket; never crash the host
     const address = socket.remoteAddress ?? '?';
-    const count = this.#perAddress.get(address) ?? 0;
-    if (count >= this.#limits.maxPerAddress) {
+    if (this.#open.count(address) >= this.#limits.maxPerAddress) this.#onProbation(socket, address);
+    else this.#admit(socket, address, false);
+  }
+
+  /**
+   * A newcomer over the per-address cap. Why (issue 11): resetting it let half-open sockets from
+   * one address (a busy NAT, one office) lock out a legitimate peer behind that address. It is read
+   * for at most idleEvictMs; a whole message 1 displaces the oldest connection from its address
+   * that has sent none, and takes its place. With none silent it is refused, as before. At most
+   * probationPerAddress wait per address; more push out the oldest (still silent) of them.
+   */
+  #onProbation(socket: Socket, address: string): void {
+    if (this.#oldestSilent(address) === null) {
       socket.destroy();
       return;
     }
-    this.#perAddress.set(address, count + 1);
-    socket.once('close', () => {
-      const n = (this.#perAddress.get(address) ?? 1) - 1;
-      if (n <= 0) this.#perAddress.delete(address);
-      else this.#perAddress.set(address, n);
+    const oldest = this.#probation.count(address) >= this.#limits.probationPerAddress ? this.#probation.oldest(address) : null;
+    if (oldest) {
+      this.#probation.remove(address, oldest);
+      oldest.destroy();
+    }
+    this.#probation.add(address, socket);
+    const deadline = setTimeout(() => socket.destroy(), this.#limits.idleEvictMs);
+    deadline.unref();
+    const leave = (): void => {
+      clearTimeout(deadline);
+      this.#probation.remove(address, socket);
+    };
+    socket.once('close', leave);
+    watchMessage1(socket, () => {
+      leave();
+      socket.removeListener('close', leave);
+      const victim = this.#oldestSilent(address);
+      if (victim === null) {
+        socket.destroy();
+        return;
+      }
+      this.#evict(victim);
+      this.#admit(socket, address, true);
     });
-    socket.on('error', () => undefined); // handled by whoever owns the socket; never crash the host
+  }
+
+  /** The oldest connection from `address` that has not sent message 1 (and is not closing), or null. */
+  #oldestSilent(address: string): Slot | null {
+    return this.#open.oldest(address, (s) => !s.socket.destroyed && !s.progressed && !s.ready && !s.released);
+  }
+
+  /** Closes a slot's connection now, and stops counting it against its address at once. */
+  #evict(slot: Slot): void {
+    slot.socket.destroy();
+    this.#release(slot);
+    this.#open.remove(slot.address, slot);
+  }
+
+  /** Takes an accepted connection in; `ready` if its message 1 is already in hand (put back unread). */
+  #admit(socket: Socket, address: string, ready: boolean): void {
     const slot: Slot = {
       socket,
       acceptedAt: Date.now(),
@@ -137,7 +174,8 @@ export class Listener {
       progressed: false,
       progressedAt: 0,
       released: false,
-      ready: false,
+      ready,
+      address,
       unwatch: null,
       progress: () => {
         if (slot.progressed) return;
@@ -146,7 +184,11 @@ export class Listener {
       },
       release: () => this.#release(slot),
     };
-    socket.once('close', () => this.#release(slot));
+    this.#open.add(address, slot);
+    socket.once('close', () => {
+      this.#release(slot);
+      this.#open.remove(address, slot);
+    });
     if (this.#active.size >= this.#limits.maxHandshakes) this.#evictIdle();
     if (this.#active.size < this.#limits.maxHandshakes) {
       this.#start(slot);
@@ -157,14 +199,14 @@ export class Listener {
     if (this.#queue.length >= this.#limits.maxQueued) {
       const silent = this.#queue.find((s) => !s.ready);
       if (!silent) {
-        socket.destroy();
+        this.#evict(slot);
         return;
       }
-      silent.socket.destroy();
-      this.#release(silent);
+      this.#evict(silent);
     }
     this.#queue.push(slot);
-    this.#watchFirstBytes(slot);
+    if (ready) this.#makeRoom();
+    else this.#watchFirstBytes(slot);
     this.#scheduleEviction();
   }
 
@@ -186,31 +228,10 @@ export class Listener {
    * message-1 frame marks it ready; any other length can never be a valid message 1 and is closed.
    */
   #watchFirstBytes(slot: Slot): void {
-    const { socket } = slot;
-    const chunks: Buffer[] = [];
-    let got = 0;
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      got += chunk.length;
-      if (got < 2) return;
-      const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
-      if (head.readUInt16BE(0) !== MESSAGE_1_FRAME - 2) {
-        socket.destroy(); // not a 33-byte message 1: the handshake would abort anyway (section 2)
-        return;
-      }
-      if (got < MESSAGE_1_FRAME) return;
-      stop();
+    slot.unwatch = watchMessage1(slot.socket, () => {
       slot.ready = true;
       this.#makeRoom();
-    };
-    const stop = (): void => {
-      socket.removeListener('data', onData);
-      socket.pause();
-      if (chunks.length > 0) socket.unshift(Buffer.concat(chunks.splice(0)));
-    };
-    slot.unwatch = stop;
-    socket.on('data', onData);
-    socket.resume();
+    });
   }
 
   /** Gives ready waiting peers the slots of handshakes that have stayed silent, or stalled, for idleEvictMs. */

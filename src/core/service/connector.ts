@@ -7,7 +7,8 @@
 import type { KeyPair } from '../crypto/p256.ts';
 import { dial, DialError } from '../net/dialer.ts';
 import { FramedConnection } from '../net/framed-connection.ts';
-import { Listener, ListenError, type Admission, type ListenerLimits } from '../net/listener.ts';
+import { ListenError } from '../net/listen-error.ts';
+import { Listener, type Admission, type ListenerLimits } from '../net/listener.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
 import { formatAddress } from './addresses.ts';

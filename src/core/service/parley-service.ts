@@ -9,11 +9,11 @@ import { spkiPem } from '../crypto/fingerprint.ts';
 import type { FramedConnection } from '../net/framed-connection.ts';
 import type { ListenerLimits } from '../net/listener.ts';
 import { formatInvite, InviteError, parseJoinTarget } from '../protocol/invite.ts';
-import { isValidDisplayName } from '../protocol/hello.ts';
 import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import type { SessionEndReason, SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
+import { isValidLocalName } from '../../shared/text.ts';
 import { reachableAddresses, splitAddress } from './addresses.ts';
 import { Reach, type DhtSettings } from './reach.ts';
 import type { BackoffPolicy } from './backoff.ts';
@@ -110,7 +110,7 @@ export class ParleyService {
 
   /** Sets the display name sent in the hello. */
   setName(name: string): IdentityDto {
-    if (!isValidDisplayName(name)) throw new ServiceError('bad-input', 'a display name is 0 to 64 characters without control characters');
+    if (!isValidLocalName(name)) throw new ServiceError('bad-input', 'a display name is 0 to 64 characters without control characters');
     this.#store.settings.setDisplayName(name);
     return this.identity();
   }

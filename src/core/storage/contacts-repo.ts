@@ -2,12 +2,12 @@
  * Contacts and trust on first use (PROTOCOL.md section 6). A contact is keyed by its fingerprint,
  * so a changed key is a separate, unverified contact: trust and queued messages never move to it.
  */
-import type { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AesKey } from '../crypto/aes-gcm.ts';
 import { fingerprintHex } from '../crypto/fingerprint.ts';
 import { InvalidPointError } from '../crypto/p256.ts';
 import type { VerificationMethod } from '../../shared/dto.ts';
-import { displayNameKey } from '../../shared/text.ts';
+import { displayNameKey, NAME_KEY_FOLD } from '../../shared/text.ts';
 import { inTransaction, relaxedWriter } from './database.ts';
 import { rowToMessage, type StoredMessage } from './message-codec.ts';
 import {
@@ -106,7 +106,11 @@ export const CONTACT_SQL = {
   findByNameKey: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name_key = ? ${BY_RECENCY}`,
   // Rows written before migration 5 (or by hand): their key is filled when the repository opens.
   unkeyed: 'SELECT fingerprint, name FROM contacts WHERE name_key IS NULL',
+  // Every row, when the keys on disk were computed by another fold (NAME_KEY_FOLD).
+  allNames: 'SELECT fingerprint, name FROM contacts',
   setKey: 'UPDATE contacts SET name_key = ? WHERE fingerprint = ?',
+  foldOnDisk: "SELECT value FROM settings WHERE key = 'contacts.name-key-fold'",
+  setFold: `INSERT INTO settings (key, value) VALUES ('contacts.name-key-fold', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
   verify: 'UPDATE contacts SET verified_method = ?, verified_at = ? WHERE fingerprint = ?',
   unverify: 'UPDATE contacts SET verified_method = NULL, verified_at = NULL WHERE fingerprint = ?',
   markReadUpTo: 'UPDATE contacts SET last_read_seq = max(last_read_seq, ?) WHERE fingerprint = ?',
@@ -129,9 +133,7 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
   const byName = db.prepare(CONTACT_SQL.findByName);
   const byNameKey = db.prepare(CONTACT_SQL.findByNameKey);
   const setKey = db.prepare(CONTACT_SQL.setKey);
-  const unkeyed = db.prepare(CONTACT_SQL.unkeyed).all();
-  // One transaction (one fsync) for every row from before migration 5, at the first open after it.
-  if (unkeyed.length > 0) inTransaction(db, () => unkeyed.forEach((row) => setKey.run(displayNameKey(String(row['name'])), String(row['fingerprint']))));
+  refreshNameKeys(db, setKey);
   const setVerified = db.prepare(CONTACT_SQL.verify);
   const clearVerified = db.prepare(CONTACT_SQL.unverify);
   const setRead = db.prepare(CONTACT_SQL.markReadUpTo);
@@ -230,6 +232,22 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
       return setRead.run(upToSeq, fingerprint).changes === 1;
     },
   };
+}
+
+/**
+ * Fills the keys of rows from before migration 5, or recomputes every key when they were computed
+ * by another fold than this build's (issue 11: a key from the older fold would hide a look-alike
+ * of that contact). The fold is recorded in settings, not in the schema version, so that a later
+ * change of the fold needs no migration. One transaction (one fsync), only when there is work.
+ */
+function refreshNameKeys(db: DatabaseSync, setKey: StatementSync): void {
+  const stale = db.prepare(CONTACT_SQL.foldOnDisk).get()?.['value'] !== String(NAME_KEY_FOLD);
+  const rows = db.prepare(stale ? CONTACT_SQL.allNames : CONTACT_SQL.unkeyed).all();
+  if (!stale && rows.length === 0) return;
+  inTransaction(db, () => {
+    for (const row of rows) setKey.run(displayNameKey(String(row['name'])), String(row['fingerprint']));
+    db.prepare(CONTACT_SQL.setFold).run(String(NAME_KEY_FOLD));
+  });
 }
 
 function rowToContact(row: Record<string, unknown>): Contact {

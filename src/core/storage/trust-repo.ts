@@ -13,7 +13,10 @@ export type TrustMark = { readonly code: WarningCode; readonly replaces: string;
 export type TrustRepo = {
   /** The open warning on this contact, or null. */
   get(fingerprint: string): TrustMark | null;
-  /** Records (or replaces) the warning on a contact. */
+  /**
+   * Records a warning on a contact. An open one is replaced only by a stronger one (blocking over
+   * non-blocking): marks only get stronger until the user decides (clear).
+   */
   set(fingerprint: string, mark: TrustMark): void;
   /** The user decided (verified or accepted the key): the warning is closed. */
   clear(fingerprint: string): void;
@@ -22,10 +25,14 @@ export type TrustRepo = {
 /** Builds the repository over an open, migrated database. */
 export function createTrustRepo(db: DatabaseSync, now: () => number): TrustRepo {
   const select = db.prepare('SELECT code, replaces, blocking FROM trust_warnings WHERE fingerprint = ?');
+  // Why the WHERE (issue 11): overwriting unconditionally let a later non-blocking key-changed
+  // replace an open, blocking name-collision, and the impostor became sendable with no user action.
+  // An equally strong mark does not replace the open one either: the first stays until decided.
   const upsert = db.prepare(
     `INSERT INTO trust_warnings (fingerprint, code, replaces, blocking, raised_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (fingerprint) DO UPDATE SET code = excluded.code, replaces = excluded.replaces,
-       blocking = excluded.blocking, raised_at = excluded.raised_at`,
+       blocking = excluded.blocking, raised_at = excluded.raised_at
+     WHERE excluded.blocking > trust_warnings.blocking`,
   );
   const remove = db.prepare('DELETE FROM trust_warnings WHERE fingerprint = ?');
   return {

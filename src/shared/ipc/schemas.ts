@@ -5,13 +5,11 @@
 import * as v from 'valibot';
 import type { Channel } from './channels.ts';
 import type { ContactDto, HostingDto, IdentityDto, MessageDto, SettingsDto } from '../dto.ts';
-import { MAX_NAME_CODE_POINTS, MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars } from '../text.ts';
+import { MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars, isValidLocalName } from '../text.ts';
 
 const fingerprint = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex digits'));
-const displayName = v.pipe(
-  v.string(),
-  v.check((s) => countCodePoints(s) <= MAX_NAME_CODE_POINTS && !hasControlChars(s, false), 'a name is 0 to 64 characters without control characters'),
-);
+// Our own name (setup, Settings): no control character at all, C1 included (isValidLocalName).
+const displayName = v.pipe(v.string(), v.check((s) => isValidLocalName(s), 'a name is 0 to 64 characters without control characters'));
 const port = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(65535));
 const messageText = v.pipe(
   v.string(),

@@ -6,9 +6,9 @@ import type { ContactDto, MessageDto, ParleyEvent } from '../../../src/shared/dt
 const A = 'aa'.repeat(32);
 const B = 'bb'.repeat(32);
 
-function contact(fingerprint: string, name: string, unread: number): ContactDto {
+function contact(fingerprint: string, name: string, unread: number, verified = false): ContactDto {
   return {
-    fingerprint, name, unread, verified: false, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
+    fingerprint, name, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
     lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
   };
 }
@@ -50,7 +50,7 @@ describe('Attention', () => {
   it('notifies incoming messages only while the window is not focused, with the sender’s name', () => {
     const { p, shown } = port(false);
     const a = new Attention(p, 'darwin');
-    a.reset([contact(A, 'Bea', 0)]);
+    a.reset([contact(A, 'Bea', 0, true)]);
     a.onEvent(message(A, 'hello\nthere'));
     a.onEvent(message(A, 'mine', 'out'));
     p.focused = true;
@@ -64,8 +64,31 @@ describe('Attention', () => {
     a.onEvent(message(B, '<a href="https://evil.example">click</a>'));
     a.onEvent({ type: 'connected', peer: A, name: '\u202E', verified: false, safetyNumber: '', connection: { path: 'tcp', sameNetwork: true, relayed: false } });
     a.onEvent(message(A, 'x'));
-    expect(shown[0]).toEqual({ title: 'Message from a contact (bbbbbbbb…)', body: '&lt;a href="https://evil.example"&gt;click&lt;/a&gt;', peer: B });
-    expect(shown[1]?.title).toBe('Message from a contact (aaaaaaaa…)');
+    expect(shown[0]).toEqual({ title: 'Message from a contact (bbbb bbbb bbbb bbbb …)', body: '&lt;a href="https://evil.example"&gt;click&lt;/a&gt;', peer: B });
+    expect(shown[1]?.title).toBe('Message from a contact (aaaa aaaa aaaa aaaa …)');
+  });
+
+  it('names an unverified sender with its short key, so a look-alike name never reads as a verified contact (issue 11)', () => {
+    const { p, shown } = port(false);
+    const a = new Attention(p, 'darwin');
+    const bob = '3f2a91c05b7e0d44'.padEnd(64, '0');
+    const impostors = ['Bob\u0085', 'Bob\u2800', 'Bob\u3164', 'Bob\uffa0', 'Bob\u115f', 'Bob\u1160', '\u200bBob', 'Bob\u{e0041}'];
+    a.reset([contact(A, 'Bob', 0, true), ...impostors.map((name, i) => contact(`${i}`.padStart(64, 'c'), name, 0))]);
+    a.onEvent(message(A, 'from the real Bob'));
+    impostors.forEach((_, i) => a.onEvent(message(`${i}`.padStart(64, 'c'), 'x')));
+    a.onEvent({ type: 'connected', peer: bob, name: '\u0412\u043eb', verified: false, safetyNumber: '', connection: { path: 'tcp', sameNetwork: true, relayed: false } });
+    a.onEvent(message(bob, 'x'));
+    expect(shown[0]?.title).toBe('Message from Bob');
+    const titles = shown.slice(1).map((n) => n.title);
+    expect(titles).toHaveLength(impostors.length + 1);
+    for (const t of titles) expect(t).toMatch(/^Message from \S+ \([0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} [0-9a-f]{4} …\)$/);
+    // The blank and control padding is gone from what is shown: "Bob", then the key.
+    expect(titles.slice(0, impostors.length).every((t) => t.startsWith('Message from Bob ('))).toBe(true);
+    expect(titles.at(-1)).toBe('Message from \u0412\u043eb (3f2a 91c0 5b7e 0d44 …)');
+    // Once verified, later notifications show the name alone.
+    a.onEvent({ type: 'verified', peer: bob, verified: true });
+    a.onEvent(message(bob, 'x'));
+    expect(shown.at(-1)?.title).toBe('Message from \u0412\u043eb');
   });
 
   it('keeps the badge at the total unread count, and only where there is a badge', () => {

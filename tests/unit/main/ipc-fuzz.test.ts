@@ -55,7 +55,7 @@ function obj(valid: Record<string, unknown>, fields: Record<string, readonly unk
   return { valid, kind: 'object', wrong };
 }
 
-const NAME_WRONG = [null, 1, {}, [], 'x'.repeat(65), 'nul\u0000', 'line\nbreak', '\u007f', HUGE];
+const NAME_WRONG = [null, 1, {}, [], 'x'.repeat(65), 'nul\u0000', 'line\nbreak', '\u007f', 'Bob\u0085', HUGE];
 const FP_EXTRA = ['', FP.toUpperCase(), FP.slice(1), `${FP}a`, 'g'.repeat(64), ` ${FP.slice(1)}`];
 
 /** Valid arguments and wrong values for each position, per channel. */
@@ -73,7 +73,7 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
     ),
   ],
   'app:unlock': [str('correct horse', ['short', 'x'.repeat(1025)])],
-  'identity:set-name': [str('Ada', ['x'.repeat(65), 'tab\there', '\u007f', 'a\u0000'])],
+  'identity:set-name': [str('Ada', ['x'.repeat(65), 'tab\there', '\u007f', 'a\u0000', 'Bob\u0085', 'Bo\u009bb'])],
   'identity:export-public-key': [],
   'hosting:start': [
     obj(

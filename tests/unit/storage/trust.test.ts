@@ -42,6 +42,23 @@ describe('trust warnings', () => {
     store.trust.clear(fp); // closing twice is fine
   });
 
+  it('an open mark only gets stronger: a later non-blocking warning never replaces a blocking one (issue 11)', () => {
+    const store = open();
+    const fp = contact(store);
+    const bob = contact(store);
+    const carol = contact(store);
+    store.trust.set(fp, { code: 'name-collision', replaces: bob, blocking: true });
+    store.trust.set(fp, { code: 'key-changed', replaces: carol, blocking: false });
+    expect(store.trust.get(fp)).toEqual({ code: 'name-collision', replaces: bob, blocking: true });
+    // An equally strong one does not replace it either: the first open warning stands until decided.
+    store.trust.set(fp, { code: 'key-changed', replaces: carol, blocking: true });
+    expect(store.trust.get(fp)).toEqual({ code: 'name-collision', replaces: bob, blocking: true });
+    // Only the user's decision closes it; after that a new warning is recorded as it comes.
+    store.trust.clear(fp);
+    store.trust.set(fp, { code: 'key-changed', replaces: carol, blocking: false });
+    expect(store.trust.get(fp)).toEqual({ code: 'key-changed', replaces: carol, blocking: false });
+  });
+
   it('refuses marks for unknown contacts and malformed arguments', () => {
     const store = open();
     const fp = contact(store);
