@@ -28,6 +28,10 @@ export class FileSession {
   readonly chats: { text: string; chunksReceivedBefore: number }[] = [];
   readonly acks: string[] = [];
   closedReason: string | null = null;
+  /** Called after each chunk this side sends (the interleaving test sends a chat from here). */
+  onChunkSent: ((n: number) => void) | null = null;
+  /** May alter a received chunk's data before the engine sees it (the corruption test). */
+  mutateChunk: ((data: Uint8Array, n: number) => void) | null = null;
   readonly link: FileLink;
 
   constructor(side: Side, engine: TransferEngine) {
@@ -39,7 +43,9 @@ export class FileSession {
       sendJson: (m) => this.#write(encodeFileMessage(m)),
       sendChunk: (plaintext) => {
         this.chunksSent++;
-        return this.#write(plaintext);
+        const ok = this.#write(plaintext);
+        this.onChunkSent?.(this.chunksSent);
+        return ok;
       },
       get pendingWriteBytes() {
         return conn.socket.writableLength;
@@ -57,6 +63,11 @@ export class FileSession {
   /** Sends a chat message straight to the connection, as the service does. */
   sendChat(text: string): void {
     this.#write(encodeTransport({ type: 'msg', id: crypto.randomUUID(), ts: Date.now(), text }));
+  }
+
+  /** Sends a raw chunk plaintext (the adversarial tests). */
+  sendRawChunk(plaintext: Uint8Array): void {
+    this.#write(plaintext);
   }
 
   /** Sends a file message (the offer, as the outbox would). */
@@ -84,6 +95,7 @@ export class FileSession {
     if (isChunkPlaintext(plaintext)) {
       this.chunksReceived++;
       const c = decodeChunk(plaintext);
+      if (c.verdict === 'deliver') this.mutateChunk?.(c.chunk.data, this.chunksReceived);
       verdict = c.verdict === 'close' ? c : this.engine.onChunk(this.peer, c.chunk);
     } else {
       const json = parseJsonText(plaintext);

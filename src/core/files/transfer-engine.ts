@@ -55,6 +55,8 @@ export class TransferEngine {
   readonly #log: (message: string) => void;
   readonly #peers = new Map<string, PeerState>();
   readonly #receiving = new Map<string, ReceiveFile>();
+  /** Part files still being flushed and closed after a link ended: a new receiver waits for them. */
+  readonly #suspending = new Map<string, Promise<void>>();
   readonly #throttles = new Map<string, (bytes: number, size: number) => boolean>();
 
   constructor(options: TransferEngineOptions) {
@@ -125,7 +127,12 @@ export class TransferEngine {
       if (!key.startsWith(`${peer}/`)) continue;
       this.#receiving.delete(key);
       const id = key.slice(peer.length + 1);
-      void r.suspend().then(() => this.#repo.setBytes(peer, 'in', id, r.part.held));
+      const done = r.suspend().then(() => {
+        const now = this.#repo.get(peer, 'in', id);
+        if (now !== null && !isFinal(now.state)) this.#repo.setBytes(peer, 'in', id, r.part.held);
+        this.#suspending.delete(key);
+      });
+      this.#suspending.set(key, done);
     }
   }
 
@@ -174,9 +181,8 @@ export class TransferEngine {
 
   /** Stops every transfer (the service is shutting down); receivers keep what they hold. */
   async close(): Promise<void> {
-    const pending = [...this.#receiving.values()].map((r) => r.suspend());
     for (const peer of [...this.#peers.keys()]) this.disconnect(peer);
-    await Promise.all(pending);
+    await Promise.all(this.#suspending.values());
   }
 
   // ---- internals ----
@@ -216,6 +222,10 @@ export class TransferEngine {
   /** Opens the part, checks the space still needed, and asks the peer for the bytes from what is held. */
   async #openReceiver(t: Transfer, link: FileLink): Promise<void> {
     const key = `${t.peer}/${t.id}`;
+    await this.#suspending.get(key);
+    const fresh = this.#repo.get(t.peer, 'in', t.id);
+    if (fresh === null || isFinal(fresh.state)) return;
+    t = fresh;
     if (this.#receiving.has(key) || t.paths.part === undefined) return;
     const part = await PartFile.open(t.paths.part, t.size, t.bytes, { onCheckpoint: (n) => this.#repo.setBytes(t.peer, 'in', t.id, n) });
     if ((await freeBytes(t.paths.dir ?? t.paths.part).catch(() => Infinity)) < t.size - part.held) {
