@@ -10,7 +10,8 @@ import { decodeChunk, decodeFileMessage, encodeFileMessage, isChunkPlaintext, is
 import { parseJsonText, isPlainObject } from '../../src/core/protocol/json-text.ts';
 import { encodeTransport, type TransportMessage } from '../../src/core/protocol/messages.ts';
 import type { FileEvent, FileLink, FileVerdict } from '../../src/core/files/file-link.ts';
-import { TransferEngine, type TransferEngineOptions } from '../../src/core/files/transfer-engine.ts';
+import type { TransferEngineOptions } from '../../src/core/files/file-link.ts';
+import { TransferEngine } from '../../src/core/files/transfer-engine.ts';
 import type { Store } from '../../src/core/storage/data-dir.ts';
 import { generateKeyPair, type KeyPair } from '../../src/core/crypto/p256.ts';
 import { join as joinPeer, startResponder, type Side } from './pair.ts';

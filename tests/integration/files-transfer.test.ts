@@ -111,9 +111,10 @@ describe('file transfers over a real session', () => {
     link = await connectNodes(a, b);
     link.a.onChunkSent = (n) => n === 10 && link.a.side.conn.close('local');
     await until(() => link.a.closed && link.b.closed, 'the second drop');
-    const held = b.store.transfers.get(link.b.peer, 'in', t.id)?.bytes ?? 0;
-    // The receiver restarts (new engine, store reopened), then connects again.
+    // The receiver restarts (new engine, store reopened), then connects again. close() waits for
+    // the part to be flushed and its count recorded.
     await b.engine.close();
+    const held = b.store.transfers.get(link.b.peer, 'in', t.id)?.bytes ?? 0;
     b.store.close();
     open.splice(open.indexOf(b), 1);
     b = node({ autoAccept: true }, dataDir, key, downloads);

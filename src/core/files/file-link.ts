@@ -3,6 +3,7 @@
  * builds one FileLink per connected peer whose hello and ours both list `files`.
  */
 import type { FileMessage } from '../protocol/file-messages.ts';
+import type { TransfersRepo } from '../storage/transfers-repo.ts';
 
 /** One authenticated connection with `files` negotiated. */
 export type FileLink = {
@@ -47,3 +48,16 @@ export function progressThrottle(now: () => number): (bytes: number, size: numbe
     return true;
   };
 }
+
+/** Default size cap for incoming offers (issue 10: a setting, 4 GiB). */
+export const DEFAULT_MAX_FILE_SIZE = 4 * 1024 ** 3;
+
+export type TransferEngineOptions = {
+  readonly repo: TransfersRepo;
+  readonly emit: (event: FileEvent) => void;
+  /** Folder for auto-accepted offers (CLI --accept-files); null: offers wait for `accept`. */
+  readonly autoAcceptDir?: string | null;
+  readonly maxFileSize?: number;
+  readonly now?: () => number;
+  readonly log?: (message: string) => void;
+};

@@ -1,48 +1,21 @@
 /**
- * File transfers (PROTOCOL.md section 9) between this node and its contacts: the sender's and
- * the receiver's state machines over FileLinks, durable in the transfers repository so that any
- * later connection resumes what an interrupted one left (either side restarted, or joined again).
- *
- * The service calls, per peer: `connect(peer, link | null)` when a session starts (null when
- * `files` was not negotiated), `onMessage` / `onChunk` for what the session decodes, `disconnect`
- * when it ends; and for the user: `offerFile`, `accept`, `cancel`. The offer itself is a message
- * of the conversation: the service's outbox sends `offerFor(transfer)` for unacked 'file' rows.
+ * File transfers (PROTOCOL.md section 9): the sender's and receiver's state machines over
+ * FileLinks, durable in the transfers repository, so any later connection resumes what an
+ * interrupted one left. The service calls `connect(peer, link | null)` (null: no `files`),
+ * `onMessage` / `onChunk`, `disconnect`; the user `offerFile`, `accept`, `cancel`. An offer is a
+ * message of the conversation: the outbox sends `offerFor(transfer)` for unacked 'file' rows.
  */
-import { stat, unlink } from 'node:fs/promises';
-import { basename } from 'node:path';
-import type { CancelReason, FileMessage } from '../protocol/file-messages.ts';
-import { type FileOfferMessage, isWireFileName } from '../protocol/file-messages.ts';
+import { unlink } from 'node:fs/promises';
+import type { CancelReason, FileMessage, FileOfferMessage } from '../protocol/file-messages.ts';
 import type { Transfer, TransfersRepo } from '../storage/transfers-repo.ts';
-import { freeBytes, hashFile } from './disk.ts';
-import { type FileEvent, type FileLink, type FileVerdict, progressThrottle } from './file-link.ts';
+import { freeBytes } from './disk.ts';
+import { DEFAULT_MAX_FILE_SIZE, type FileEvent, type FileLink, type FileVerdict, progressThrottle, type TransferEngineOptions } from './file-link.ts';
 import { PartFile, PartFileError } from './part-file.ts';
 import { ReceiveFile } from './receive-file.ts';
 import { reserveTarget, safeFileName } from './safe-name.ts';
 import { SendPump } from './send-pump.ts';
-import { isFinal, stateForReason, stateReason } from './transfer-states.ts';
-
-/** Default size cap for incoming offers (issue 10: a setting, 4 GiB). */
-export const DEFAULT_MAX_FILE_SIZE = 4 * 1024 ** 3;
-
-/** A failed user command; `code` maps to the CLI's error codes. */
-export class FileCommandError extends Error {
-  override name = 'FileCommandError';
-  readonly code: 'file-error' | 'bad-input';
-  constructor(code: 'file-error' | 'bad-input', message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-export type TransferEngineOptions = {
-  readonly repo: TransfersRepo;
-  readonly emit: (event: FileEvent) => void;
-  /** Folder for auto-accepted offers (CLI --accept-files); null: offers wait for `accept`. */
-  readonly autoAcceptDir?: string | null;
-  readonly maxFileSize?: number;
-  readonly now?: () => number;
-  readonly log?: (message: string) => void;
-};
+import { createOffer, FileCommandError } from './offer-file.ts';
+import { isFinal, owedMessage, stateForReason } from './transfer-states.ts';
 
 type PeerState = { link: FileLink | null; pump: SendPump | null; cancelled: Set<string> };
 
@@ -68,24 +41,12 @@ export class TransferEngine {
     this.#log = options.log ?? (() => undefined);
   }
 
-  // ---- user commands ----
 
-  /** Hashes `path` and stores an offer to `peer` (the outbox then sends it). */
+  /** Hashes `path` and stores an offer to `peer` (the outbox then sends it); FileCommandError for an unreadable path. */
   async offerFile(peer: string, path: string): Promise<Transfer> {
     const state = this.#peers.get(peer);
     if (state !== undefined && state.link === null) throw new FileCommandError('file-error', 'the peer is connected without files support');
-    const before = await stat(path, { bigint: true }).catch((e: Error) => {
-      throw new FileCommandError('file-error', `cannot read ${path}: ${e.message}`);
-    });
-    if (!before.isFile()) throw new FileCommandError('file-error', `${path} is not a regular file`);
-    const { sha256, size } = await hashFile(path).catch((e: Error) => {
-      throw new FileCommandError('file-error', `cannot read ${path}: ${e.message}`);
-    });
-    const after = await stat(path, { bigint: true });
-    if (after.mtimeNs !== before.mtimeNs || Number(after.size) !== size) throw new FileCommandError('file-error', `${path} changed while it was hashed`);
-    const base = basename(path);
-    const name = isWireFileName(base) ? base : safeFileName(base);
-    return this.#repo.createOutgoing(peer, { name, size, sha256, sourcePath: path, sourceMtimeUs: Number(after.mtimeNs / 1000n) });
+    return createOffer(this.#repo, peer, path);
   }
 
   /** The `file` message for an unacked offer row (kind 'file'), for the outbox. */
@@ -108,7 +69,6 @@ export class TransferEngine {
     for (const t of list) await this.#end(t, t.direction === 'in' && t.state === 'offered' ? 'declined' : 'cancelled', 'local');
   }
 
-  // ---- the session's calls ----
 
   /** A session with `peer` started; `link` is null when `files` was not negotiated on it. */
   connect(peer: string, link: FileLink | null): void {
@@ -185,7 +145,6 @@ export class TransferEngine {
     await Promise.all(this.#suspending.values());
   }
 
-  // ---- internals ----
 
   #onOffer(peer: string, m: FileOfferMessage): FileVerdict {
     let result: { inserted: boolean; transfer: Transfer };
@@ -267,7 +226,7 @@ export class TransferEngine {
     if (!state?.link) return;
     if (isFinal(t.state)) {
       // Accepted again after we ended it (our cancel was lost): say so again; a done transfer needs nothing.
-      if (t.state !== 'done') state.link.sendJson({ type: 'file-cancel', id: t.id, reason: stateReason(t) });
+      if (t.state !== 'done') state.link.sendJson(owedMessage(t));
       return;
     }
     t = this.#repo.update(peer, 'out', t.id, { state: 'transferring', bytes: offset });
@@ -289,8 +248,7 @@ export class TransferEngine {
   async #resumeAll(peer: string, link: FileLink | null): Promise<void> {
     for (const t of this.#repo.listOwed(peer)) {
       if (link === null) break;
-      const m: FileMessage = t.finalOwed === 'file-done' ? { type: 'file-done', id: t.id } : { type: 'file-cancel', id: t.id, reason: stateReason(t) };
-      if (link.sendJson(m)) this.#repo.update(peer, t.direction, t.id, { finalOwed: null });
+      if (link.sendJson(owedMessage(t))) this.#repo.update(peer, t.direction, t.id, { finalOwed: null });
     }
     for (const t of this.#repo.listUnfinished(peer)) {
       if (link === null) {
@@ -319,6 +277,7 @@ export class TransferEngine {
     else if (t.direction === 'in' && current.paths.part !== undefined) await unlink(current.paths.part).catch(() => undefined);
     if (by === 'local' && reason !== 'unsupported') this.#sendFinal(updated, { type: 'file-cancel', id: t.id, reason });
     if (detail !== undefined) this.#log(`files: ${t.id}: ${detail}`);
+    this.#throttles.delete(key);
     this.#emit({ type: 'file-cancelled', peer: t.peer, id: t.id, direction: t.direction, reason, by });
   }
 
@@ -334,11 +293,8 @@ export class TransferEngine {
 
   #throttle(t: Transfer): (bytes: number, size: number) => boolean {
     const key = `${t.peer}/${t.id}`;
-    let f = this.#throttles.get(key);
-    if (f === undefined) {
-      f = progressThrottle(this.#now);
-      this.#throttles.set(key, f);
-    }
+    const f = this.#throttles.get(key) ?? progressThrottle(this.#now);
+    this.#throttles.set(key, f);
     return f;
   }
 }

@@ -1,5 +1,5 @@
 /** How a transfer's wire reasons map to its stored states. */
-import { type CancelReason, readReason } from '../protocol/file-messages.ts';
+import { type CancelReason, type FileMessage, readReason } from '../protocol/file-messages.ts';
 import type { Transfer, TransferState } from '../storage/transfers-repo.ts';
 
 /** True for a state nothing follows. */
@@ -23,4 +23,9 @@ export function stateForReason(reason: CancelReason): TransferState {
 /** The reason to put on the wire for an ended transfer (a local-only reason reads as `cancelled`). */
 export function stateReason(t: Transfer): CancelReason {
   return readReason(t.reason ?? undefined);
+}
+
+/** The final message a peer is owed for an ended transfer: file-done, or file-cancel with its reason. */
+export function owedMessage(t: Transfer): FileMessage {
+  return t.state === 'done' ? { type: 'file-done', id: t.id } : { type: 'file-cancel', id: t.id, reason: stateReason(t) };
 }
