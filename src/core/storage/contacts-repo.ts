@@ -89,7 +89,7 @@ export const UNREAD_CAP = 1000;
 const SUMMARY_SELECT = `SELECT ${CONTACT_COLUMNS},
       (SELECT count(*) FROM (SELECT 1 FROM messages u INDEXED BY messages_unread
         WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.seq > c.last_read_seq LIMIT ${UNREAD_CAP})) AS unread,
-      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.text_box
+      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.kind, m.text_box
     FROM contacts c
     LEFT JOIN messages m ON m.seq = (SELECT max(seq) FROM messages l WHERE l.peer = c.fingerprint)`;
 

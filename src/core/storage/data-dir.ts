@@ -15,6 +15,7 @@ import { assertSchemaNotNewer, migrate, schemaVersion } from './migrations.ts';
 import { assertOwnerOnly, POSIX, syncDirectory } from './owner-only.ts';
 import { createReachRepo, type ReachRepo } from './reach-repo.ts';
 import { createSettingsRepo, type SettingsRepo } from './settings-repo.ts';
+import { createTransfersRepo, type TransfersRepo } from './transfers-repo.ts';
 import { createTrustRepo, type TrustRepo } from './trust-repo.ts';
 import { StorageError } from './storage-error.ts';
 
@@ -40,6 +41,8 @@ export type Store = {
   readonly messages: MessagesRepo;
   /** Contacts' HyperDHT keys and our own DHT seed (PROTOCOL.md section 8). */
   readonly reach: ReachRepo;
+  /** File transfers (PROTOCOL.md section 9). */
+  readonly transfers: TransfersRepo;
   /** SQLite's `PRAGMA integrity_check`: ['ok'] when sound. Reads the whole file; not for every start. */
   integrityCheck(): string[];
   /** Closes the database and zeroes the private key. */
@@ -79,6 +82,7 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
       messages: createMessagesRepo(db, storageKey, now),
       trust: createTrustRepo(db, now),
       reach: createReachRepo(db, storageKey, now),
+      transfers: createTransfersRepo(db, storageKey, now),
     });
   } catch (error) {
     unsealed?.identity.privateKey.fill(0);
@@ -92,7 +96,7 @@ function makeStore(
   db: DatabaseSync,
   sealerKind: SealerKind,
   identity: LocalIdentity,
-  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo },
+  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo; transfers: TransfersRepo },
 ): Store {
   return {
     dir,

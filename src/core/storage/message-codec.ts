@@ -25,11 +25,16 @@ export type StoredMessage = {
   /** When the peer's ack arrived (outgoing), or null; incoming messages carry their storedAt. */
   readonly deliveredAt: number | null;
   readonly state: DeliveryState;
+  /** 'text' for a chat message; 'file' for a file offer, whose `text` is the offered name (details in transfers). */
+  readonly kind: MessageKind;
   readonly text: string;
 };
 
+/** What a message row holds. */
+export type MessageKind = 'text' | 'file';
+
 /** The columns every message query selects, in the shape `rowToMessage` reads. */
-export const MESSAGE_COLUMNS = 'seq, peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box';
+export const MESSAGE_COLUMNS = 'seq, peer, id, direction, sent_ts, stored_at, delivered_at, state, kind, text_box';
 
 const DOMAIN = utf8('parley/message/1');
 const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -68,6 +73,7 @@ export function rowToMessage(key: AesKey, row: Row): StoredMessage {
     storedAt: Number(row['stored_at']),
     deliveredAt: row['delivered_at'] === null ? null : Number(row['delivered_at']),
     state: row['state'] as DeliveryState,
+    kind: row['kind'] === 'file' ? 'file' : 'text',
     text: DECODER.decode(plain),
   };
 }

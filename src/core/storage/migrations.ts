@@ -131,6 +131,44 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    description: 'file offers as messages, and transfers',
+    sql: `
+      -- A file offer (PROTOCOL.md section 9) is a message of the conversation: stored, acked,
+      -- resent and paged like a text. Its row has kind 'file' and the offered name sealed in
+      -- text_box exactly like a text (same key, same associated data); the rest is in transfers.
+      ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text' CHECK (kind IN ('text', 'file'));
+      -- One row per offer, either way. bytes = held (in) or sent and accepted (out). paths_box seals
+      -- the local paths (they hold the name): iv || AES-256-GCM(JSON) || tag, bound to the row.
+      -- source_size/source_mtime_us: the outgoing file as offered, checked before every resume.
+      -- final_owed: a final message (file-cancel or file-done) not yet handed to a connection.
+      CREATE TABLE transfers (
+        peer            TEXT    NOT NULL,
+        direction       TEXT    NOT NULL CHECK (direction IN ('in', 'out')),
+        id              TEXT    NOT NULL CHECK (length(id) = 36),
+        size            INTEGER NOT NULL CHECK (size BETWEEN 0 AND 9007199254740991),
+        sha256          TEXT    NOT NULL CHECK (length(sha256) = 64),
+        state           TEXT    NOT NULL CHECK (state IN ('offered', 'accepted', 'transferring', 'done', 'declined', 'cancelled', 'failed')),
+        reason          TEXT,
+        ended_by        TEXT    CHECK (ended_by IN ('local', 'peer')),
+        bytes           INTEGER NOT NULL DEFAULT 0 CHECK (bytes BETWEEN 0 AND size),
+        paths_box       BLOB,
+        source_size     INTEGER,
+        source_mtime_us INTEGER,
+        final_owed      TEXT    CHECK (final_owed IN ('file-cancel', 'file-done')),
+        created_at      INTEGER NOT NULL,
+        updated_at      INTEGER NOT NULL,
+        PRIMARY KEY (peer, direction, id),
+        FOREIGN KEY (peer, direction, id) REFERENCES messages (peer, direction, id),
+        CHECK ((state IN ('declined', 'cancelled', 'failed')) = (reason IS NOT NULL)),
+        CHECK (direction = 'in' OR (source_size IS NOT NULL AND source_mtime_us IS NOT NULL))
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX transfers_unfinished ON transfers (peer) WHERE state IN ('offered', 'accepted', 'transferring');
+      CREATE INDEX transfers_owed ON transfers (peer) WHERE final_owed IS NOT NULL;
+      CREATE INDEX transfers_by_id ON transfers (id);
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */

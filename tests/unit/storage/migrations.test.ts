@@ -43,7 +43,7 @@ const KEY33 = new Uint8Array(33).fill(2);
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(7);
   });
 
   it('a fresh database is version 0 with no tables', () => {
@@ -176,6 +176,51 @@ describe('migrations', () => {
     expect(columns(db, 'contacts')['name_key']).toBe('TEXT');
     expect(indexes(db, 'contacts')).toContain('contacts_by_name_key');
     expect({ ...db.prepare('SELECT name, name_key FROM contacts').get() }).toEqual({ name: 'Bob', name_key: null });
+    db.close();
+  });
+
+  it('v7 adds a message kind (existing rows are text) and transfers bound to their offer message', () => {
+    const db = freshDb();
+    migrate(db, 6);
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, first_seen, last_seen) VALUES (?, ?, 'Bob', 1, 2)").run(FP_A, KEY33);
+    const id = '00000000-0000-4000-8000-000000000000';
+    db.prepare("INSERT INTO messages (peer, id, direction, sent_ts, stored_at, state, text_box) VALUES (?, ?, 'in', 1, 1, 'delivered', x'00')").run(FP_A, id);
+    migrate(db, 7);
+    expect(schemaVersion(db)).toBe(7);
+    expect(columns(db, 'messages')['kind']).toBe('TEXT NOT NULL');
+    expect(db.prepare('SELECT kind FROM messages').get()?.['kind']).toBe('text');
+    expect(tables(db)).toContain('transfers');
+    expect(columns(db, 'transfers')).toEqual({
+      peer: 'TEXT NOT NULL',
+      direction: 'TEXT NOT NULL',
+      id: 'TEXT NOT NULL',
+      size: 'INTEGER NOT NULL',
+      sha256: 'TEXT NOT NULL',
+      state: 'TEXT NOT NULL',
+      reason: 'TEXT',
+      ended_by: 'TEXT',
+      bytes: 'INTEGER NOT NULL',
+      paths_box: 'BLOB',
+      source_size: 'INTEGER',
+      source_mtime_us: 'INTEGER',
+      final_owed: 'TEXT',
+      created_at: 'INTEGER NOT NULL',
+      updated_at: 'INTEGER NOT NULL',
+    });
+    expect(indexes(db, 'transfers')).toEqual(['transfers_by_id', 'transfers_owed', 'transfers_unfinished']);
+    expect(() => db.prepare("UPDATE messages SET kind = 'sticker'").run()).toThrow(/CHECK/);
+    const sha = 'c'.repeat(64);
+    const insert = db.prepare(
+      'INSERT INTO transfers (peer, direction, id, size, sha256, state, reason, bytes, source_size, source_mtime_us, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, 1, 1)',
+    );
+    const other = '00000000-0000-4000-8000-000000000001';
+    expect(() => insert.run(FP_A, 'in', other, 5, sha, 'offered', null, 0)).toThrow(/FOREIGN KEY/); // no offer message
+    expect(() => insert.run(FP_A, 'in', id, 5, sha, 'offered', null, 6)).toThrow(/CHECK/); // more held than the size
+    expect(() => insert.run(FP_A, 'in', id, 5, sha, 'cancelled', null, 0)).toThrow(/CHECK/); // a final state needs a reason
+    expect(() => insert.run(FP_A, 'in', id, 5, sha, 'offered', 'corrupt', 0)).toThrow(/CHECK/);
+    expect(() => insert.run(FP_A, 'in', id, 2 ** 53, sha, 'offered', null, 0)).toThrow(/CHECK/);
+    expect(() => insert.run(FP_A, 'out', id, 5, sha, 'offered', null, 0)).toThrow(); // outgoing needs the source's size and mtime (and a message)
+    insert.run(FP_A, 'in', id, 5, sha, 'failed', 'corrupt', 0);
     db.close();
   });
 
