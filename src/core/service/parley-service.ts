@@ -1,31 +1,30 @@
 /**
  * ParleyService: the core's one face. Commands in (host, join, send, verify, …), typed events out
  * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
- * adapters over it. It coordinates its parts: the Connector (making authenticated connections),
- * the SessionTable (one session per peer), Delivery (outbox and inbox), the TrustGate (warnings
- * and verification), the Reconnector (rejoining with backoff) and the ContactView (DTOs).
+ * adapters over it. It coordinates its parts: the Connector (authenticated connections over TCP
+ * and the DHT), Reach (HyperDHT), Hosting, the SessionTable (one session per peer) and the
+ * SessionLifecycle (what happens to each), Delivery (outbox and inbox), the TrustGate (warnings
+ * and verification), Rejoining (with backoff) and the ContactView (DTOs).
  */
 import { spkiPem } from '../crypto/fingerprint.ts';
-import type { FramedConnection } from '../net/framed-connection.ts';
 import type { ListenerLimits } from '../net/listener.ts';
-import { formatInvite, InviteError, parseJoinTarget } from '../protocol/invite.ts';
-import type { HandshakeResult } from '../protocol/perform-handshake.ts';
-import type { SessionEndReason, SessionTimers } from '../protocol/secure-session.ts';
+import { InviteError, parseJoinTarget } from '../protocol/invite.ts';
+import type { SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
 import { isValidLocalName } from '../../shared/text.ts';
-import { reachableAddresses, splitAddress } from './addresses.ts';
 import { Reach, type DhtSettings } from './reach.ts';
 import type { BackoffPolicy } from './backoff.ts';
-import { Connector, type AuthContext, type JoinAttempt } from './connector.ts';
+import { Connector } from './connector.ts';
 import { ContactView } from './contact-view.ts';
 import { Delivery } from './delivery.ts';
 import { toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
 import { EventHub, type EventListener } from './events.ts';
-import type { PeerLink } from './peer-link.ts';
-import { Reconnector } from './reconnector.ts';
+import { Hosting } from './hosting.ts';
+import { Rejoining } from './rejoining.ts';
 import type { ServiceStore } from './service-store.ts';
+import { SessionLifecycle } from './session-lifecycle.ts';
 import { SessionTable } from './session-table.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import { TrustGate } from './trust-gate.ts';
@@ -60,11 +59,10 @@ export class ParleyService {
   readonly #delivery: Delivery;
   readonly #trust: TrustGate;
   readonly #connector: Connector;
-  readonly #rejoin: Reconnector;
   readonly #reach: Reach | null;
-  /** Contacts the user joined (see #rejoinable). */
-  readonly #joined = new Set<string>();
-  #hosting: HostingDto | null = null;
+  readonly #hosting: Hosting;
+  readonly #rejoin: Rejoining;
+  readonly #lifecycle: SessionLifecycle;
   #closed = false;
 
   constructor(options: ServiceOptions) {
@@ -84,17 +82,31 @@ export class ParleyService {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
       connectTimeoutMs: options.connectTimeoutMs,
       listenerLimits: options.listenerLimits,
-      onAuthenticated: (conn, result, ctx) => this.#authenticated(conn, result, ctx),
+      onAuthenticated: (conn, result, ctx) => this.#lifecycle.authenticated(conn, result, ctx),
       log,
     });
     this.#reach = options.dht
-      ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hostingChanged(), log })
+      ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hosting.changed(), log })
       : null;
-    this.#rejoin = new Reconnector({
-      policy: options.backoff,
-      dial: (peer) => this.#redial(peer),
+    this.#hosting = new Hosting({ store, connector: this.#connector, reach: () => this.#reach, hub: this.#hub, log });
+    this.#rejoin = new Rejoining({
+      store,
+      connector: this.#connector,
+      reach: () => this.#reach,
+      enabled: options.autoReconnect ?? true,
+      backoff: options.backoff,
       shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer),
       log,
+    });
+    this.#lifecycle = new SessionLifecycle({
+      store,
+      hub: this.#hub,
+      sessions: this.#sessions,
+      contacts: this.#contacts,
+      delivery: this.#delivery,
+      trust: this.#trust,
+      rejoin: this.#rejoin,
+      closed: () => this.#closed,
     });
   }
 
@@ -129,41 +141,21 @@ export class ParleyService {
 
   /**
    * Starts listening on bind:port (port 0 = any free port) and, with `dht`, on HyperDHT too
-   * (PROTOCOL.md section 8). The DHT key is known at once (the invite carries it); announcing
-   * goes on in the background and `hosting-changed` tells how it went (reachability).
+   * (PROTOCOL.md section 8; `hosting-changed` follows as the DHT's reachability settles).
    */
   async host(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
     this.#assertOpen();
-    if (this.#connector.listening) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
-    if (options.dht && !this.#reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
-    const { host, port } = await this.#connector.listen(options.bind, options.port);
-    this.#hosting = this.#hostingDto(host, port, null);
-    if (options.dht && this.#reach) {
-      const reach = this.#reach;
-      this.#hosting = this.#hostingDto(host, port, reach.keyOf());
-      reach.listen().then(
-        () => this.#hostingChanged(),
-        (err: unknown) => {
-          this.#log(`listening on the DHT failed: ${err instanceof Error ? err.message : String(err)}`);
-          this.#hostingChanged();
-        },
-      );
-    }
-    this.#hub.emit({ type: 'listening', hosting: this.#hosting });
-    return this.#hosting;
+    return this.#hosting.start(options);
   }
 
   /** Stops accepting new connections (TCP and DHT); established sessions go on. */
   async stopHosting(): Promise<void> {
-    this.#hosting = null;
-    await this.#reach?.stopListening();
-    if (!(await this.#connector.stopListening())) throw new ServiceError('not-hosting', 'not hosting');
-    this.#hub.emit({ type: 'stopped-hosting' });
+    await this.#hosting.stop();
   }
 
   /** The current hosting state, or null. */
   hosting(): HostingDto | null {
-    return this.#hosting;
+    return this.#hosting.current;
   }
 
   /**
@@ -175,24 +167,8 @@ export class ParleyService {
     if (!this.#reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
     const key = await this.#reach.rotate();
     for (const peer of this.#sessions.peers()) this.#sessions.get(peer)?.session.send({ type: 'reach', dht: key });
-    if (this.#hosting) {
-      this.#hosting = this.#hostingDto(this.#hosting.host, this.#hosting.port, key);
-      this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
-    }
-    return this.#hosting;
-  }
-
-  #hostingDto(host: string, port: number, dht: string | null): HostingDto {
-    const addresses = reachableAddresses(host);
-    const name = this.#store.settings.getDisplayName();
-    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, dht, name: name === '' ? null : name });
-    return { host, port, invite, addresses, dht, reachability: dht === null ? null : (this.#reach?.reachability ?? { state: 'checking', reason: 'Starting the DHT…' }) };
-  }
-
-  #hostingChanged(): void {
-    if (!this.#hosting || this.#hosting.dht === null) return;
-    this.#hosting = { ...this.#hosting, reachability: this.#reach?.reachability ?? null };
-    this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+    this.#hosting.rekeyed(key);
+    return this.#hosting.current;
   }
 
   // ---------------------------------------------------------------- joining
@@ -219,7 +195,7 @@ export class ParleyService {
       if (dht !== null && this.#reach) attempts.push(this.#reach.attempt(dht));
       peer = await this.#connector.join(attempts, fp);
     }
-    this.#joined.add(peer);
+    this.#rejoin.joined(peer);
     return { peer };
   }
 
@@ -232,44 +208,7 @@ export class ParleyService {
    */
   rejoinKnown(): number {
     this.#assertOpen();
-    if (!(this.#opts.autoReconnect ?? true)) return 0;
-    let scheduled = 0;
-    for (const c of this.#store.contacts.list()) {
-      if (this.#sessions.has(c.fingerprint) || this.#rejoin.has(c.fingerprint) || this.#rejoinAttempts(c.fingerprint).length === 0) continue;
-      if (c.lastAddress !== null) this.#joined.add(c.fingerprint);
-      this.#rejoin.schedule(c.fingerprint);
-      scheduled++;
-    }
-    return scheduled;
-  }
-
-  // The ways to reach a known contact now: its saved TCP address (without an expected key, so that
-  // another key answering there is noticed as key-changed) and its DHT key (expecting the contact:
-  // a DHT key is only a locator).
-  #rejoinAttempts(peer: string): JoinAttempt[] {
-    const attempts: JoinAttempt[] = [];
-    const address = this.#store.contacts.get(peer)?.lastAddress ?? null;
-    if (address !== null) {
-      const [host, port] = splitAddress(address);
-      attempts.push(this.#connector.tcpAttempt(host, port));
-    }
-    const dht = this.#reach ? this.#store.reach.getDhtKey(peer) : null;
-    if (dht !== null && this.#reach) attempts.push({ ...this.#reach.attempt(dht, "the contact's DHT key"), expected: peer });
-    return attempts;
-  }
-
-  // Rejoined after a drop: a contact the user joined (now or, through rejoinKnown, in an earlier
-  // run) — not whoever answered at an address on another contact's behalf — or, with the DHT on,
-  // a contact that gave us its DHT key (either side may then reach the other, section 8).
-  #rejoinable(peer: string): boolean {
-    if (!(this.#opts.autoReconnect ?? true)) return false;
-    if (this.#joined.has(peer)) return true;
-    return this.#reach !== null && this.#store.reach.getDhtKey(peer) !== null;
-  }
-
-  async #redial(peer: string): Promise<string | null> {
-    const attempts = this.#rejoinAttempts(peer);
-    return attempts.length === 0 ? null : this.#connector.join(attempts, null, false);
+    return this.#rejoin.known((peer) => this.#sessions.has(peer));
   }
 
   /** Closes the session with a peer and stops rejoining it. */
@@ -277,64 +216,13 @@ export class ParleyService {
     this.#contacts.require(peer);
     // A contact that is offline but being rejoined: stopping the attempts is what the user asked
     // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
-    const wasRejoining = this.#rejoin.has(peer);
-    this.#rejoin.cancel(peer);
-    this.#joined.delete(peer);
+    const wasRejoining = this.#rejoin.stop(peer);
     const link = this.#sessions.get(peer);
     if (!link) {
       if (wasRejoining) return;
       throw new ServiceError('no-peer', 'that contact is not connected');
     }
     link.session.close('quit');
-  }
-
-  // ---------------------------------------------------------------- sessions
-
-  #authenticated(conn: FramedConnection, result: HandshakeResult, ctx: AuthContext): void {
-    if (this.#closed) {
-      conn.close('local');
-      return;
-    }
-    const peer = result.remoteFingerprint;
-    const now = Date.now();
-    if (!this.#sessions.admits(peer, ctx, now)) {
-      conn.close('local'); // simultaneous join: the other connection wins on both sides
-      return;
-    }
-    // Trust first: the user is warned before any message is exchanged with a new key.
-    this.#trust.admit(result, ctx);
-    // The DHT key from the hello (or its absence): a locator for reconnecting, never trust.
-    this.#store.reach.setDhtKey(peer, result.remoteDht);
-    const link = this.#sessions.open(conn, result, ctx, now);
-    this.#rejoin.reset(peer);
-    const contact = this.#store.contacts.get(peer);
-    this.#hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: this.#contacts.safetyNumber(peer), connection: link.connection });
-    this.#contacts.changed(peer);
-    this.#sessions.start(link, {
-      onMessage: (l, m) => this.#dispatch(l, m),
-      onEnd: (l, reason) => this.#onEnd(l, reason),
-    });
-    this.#delivery.flush(link);
-  }
-
-  #dispatch(link: PeerLink, m: Parameters<Parameters<SessionTable['start']>[1]['onMessage']>[1]): void {
-    switch (m.type) {
-      case 'msg':
-        return this.#delivery.onMsg(link, m);
-      case 'ack':
-        this.#delivery.onAck(link.peer, m.id);
-        return;
-      case 'reach':
-        this.#store.reach.setDhtKey(link.peer, m.dht);
-        return;
-    }
-  }
-
-  #onEnd(link: PeerLink, reason: SessionEndReason): void {
-    this.#hub.emit({ type: 'disconnected', peer: link.peer, reason });
-    this.#contacts.changed(link.peer);
-    if (reason === 'quit' || reason === 'replaced' || this.#closed || this.#sessions.has(link.peer)) return;
-    if (this.#rejoinable(link.peer)) this.#rejoin.schedule(link.peer);
   }
 
   // ---------------------------------------------------------------- messages and contacts
@@ -398,22 +286,18 @@ export class ParleyService {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#rejoin.cancelAll();
+    this.#rejoin.stopAll();
     const stopping = this.#connector.close();
     this.#sessions.closeAll('quit');
     await stopping;
     await this.#reach?.close();
-    this.#hosting = null;
+    this.#hosting.clear();
     this.#store.close();
   }
 
   // What this node announces in its hello (PROTOCOL.md section 7).
   #helloExtensions(): HelloExtensions {
     return { features: [], dht: this.#reach?.key ?? null };
-  }
-
-  #log(line: string): void {
-    this.#opts.log?.(line);
   }
 
   #assertOpen(): void {

@@ -1,0 +1,91 @@
+/**
+ * Hosting: listening on TCP and, when asked, on HyperDHT (PROTOCOL.md section 8), with the invite
+ * and the reachability the host screen shows. The DHT key is known at once (the invite carries
+ * it); announcing goes on in the background and `hosting-changed` tells how it went.
+ */
+import { formatInvite } from '../protocol/invite.ts';
+import type { HostingDto } from '../../shared/dto.ts';
+import { reachableAddresses } from './addresses.ts';
+import type { Connector } from './connector.ts';
+import { ServiceError } from './errors.ts';
+import type { EventHub } from './events.ts';
+import type { Reach } from './reach.ts';
+import type { ServiceStore } from './service-store.ts';
+
+/** See the module comment. */
+export class Hosting {
+  readonly #store: ServiceStore;
+  readonly #connector: Connector;
+  readonly #reach: () => Reach | null;
+  readonly #hub: EventHub;
+  readonly #log: (line: string) => void;
+  #hosting: HostingDto | null = null;
+
+  constructor(options: { store: ServiceStore; connector: Connector; reach: () => Reach | null; hub: EventHub; log: (line: string) => void }) {
+    this.#store = options.store;
+    this.#connector = options.connector;
+    this.#reach = options.reach;
+    this.#hub = options.hub;
+    this.#log = options.log;
+  }
+
+  /** The current hosting state, or null. */
+  get current(): HostingDto | null {
+    return this.#hosting;
+  }
+
+  /** Starts listening on bind:port (port 0 = any free port) and, with `dht`, on the DHT too. */
+  async start(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
+    if (this.#connector.listening) throw new ServiceError('bad-input', `already hosting on ${this.#hosting?.host}:${this.#hosting?.port}`);
+    const reach = this.#reach();
+    if (options.dht && !reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
+    const { host, port } = await this.#connector.listen(options.bind, options.port);
+    this.#hosting = this.#dto(host, port, options.dht && reach ? reach.keyOf() : null);
+    if (options.dht && reach) {
+      reach.listen().then(
+        () => this.changed(),
+        (err: unknown) => {
+          this.#log(`listening on the DHT failed: ${err instanceof Error ? err.message : String(err)}`);
+          this.changed();
+        },
+      );
+    }
+    this.#hub.emit({ type: 'listening', hosting: this.#hosting });
+    return this.#hosting;
+  }
+
+  /** Stops accepting new connections (TCP and DHT); established sessions go on. */
+  async stop(): Promise<void> {
+    this.#hosting = null;
+    await this.#reach()?.stopListening();
+    if (!(await this.#connector.stopListening())) throw new ServiceError('not-hosting', 'not hosting');
+    this.#hub.emit({ type: 'stopped-hosting' });
+  }
+
+  /** Our DHT key changed: the invite changes with it. */
+  rekeyed(key: string | null): void {
+    if (!this.#hosting) return;
+    this.#hosting = this.#dto(this.#hosting.host, this.#hosting.port, key);
+    this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+  }
+
+  /** The DHT's reachability may have changed: tell the host screen. */
+  changed(): void {
+    if (!this.#hosting || this.#hosting.dht === null) return;
+    this.#hosting = { ...this.#hosting, reachability: this.#reach()?.reachability ?? null };
+    this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+  }
+
+  /** Forgets the state (the service is closing; the connector closes the listener). */
+  clear(): void {
+    this.#hosting = null;
+  }
+
+  #dto(host: string, port: number, dht: string | null): HostingDto {
+    const addresses = reachableAddresses(host);
+    const name = this.#store.settings.getDisplayName();
+    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, dht, name: name === '' ? null : name });
+    const reachability = dht === null ? null : (this.#reach()?.reachability ?? { state: 'checking' as const, reason: 'Starting the DHT…' });
+    return { host, port, invite, addresses, dht, reachability };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Which contacts come back by themselves after a drop, and how they are tried (see Reconnector for
+ * the schedule): a contact the user joined (now or, through `known()`, in an earlier run) — not
+ * whoever answered at an address on another contact's behalf — or, with the DHT on, a contact that
+ * gave us its DHT key (either side may then reach the other, PROTOCOL.md section 8).
+ */
+import { splitAddress } from './addresses.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import type { Connector, JoinAttempt } from './connector.ts';
+import type { Reach } from './reach.ts';
+import { Reconnector } from './reconnector.ts';
+import type { ServiceStore } from './service-store.ts';
+
+/** See the module comment. */
+export class Rejoining {
+  readonly #store: ServiceStore;
+  readonly #connector: Connector;
+  readonly #reach: () => Reach | null;
+  readonly #enabled: boolean;
+  readonly #schedule: Reconnector;
+  readonly #joined = new Set<string>();
+
+  constructor(options: {
+    store: ServiceStore;
+    connector: Connector;
+    reach: () => Reach | null;
+    enabled: boolean;
+    backoff?: BackoffPolicy | undefined;
+    shouldTry: (peer: string) => boolean;
+    log: (line: string) => void;
+  }) {
+    this.#store = options.store;
+    this.#connector = options.connector;
+    this.#reach = options.reach;
+    this.#enabled = options.enabled;
+    this.#schedule = new Reconnector({ policy: options.backoff, dial: (peer) => this.#redial(peer), shouldTry: options.shouldTry, log: options.log });
+  }
+
+  /** The user joined `peer`: rejoin it after drops. */
+  joined(peer: string): void {
+    this.#joined.add(peer);
+  }
+
+  /** Schedules every reachable contact that is not connected; returns how many. */
+  known(isConnected: (peer: string) => boolean): number {
+    if (!this.#enabled) return 0;
+    let scheduled = 0;
+    for (const c of this.#store.contacts.list()) {
+      if (isConnected(c.fingerprint) || this.#schedule.has(c.fingerprint) || this.#attempts(c.fingerprint).length === 0) continue;
+      if (c.lastAddress !== null) this.#joined.add(c.fingerprint);
+      this.#schedule.schedule(c.fingerprint);
+      scheduled++;
+    }
+    return scheduled;
+  }
+
+  /** A session with `peer` ended (not by quit or replacement): try again if it is one to rejoin. */
+  ended(peer: string): void {
+    if (!this.#enabled) return;
+    if (this.#joined.has(peer) || (this.#reach() !== null && this.#store.reach.getDhtKey(peer) !== null)) this.#schedule.schedule(peer);
+  }
+
+  /** A session came up: the next drop starts again from the shortest delay. */
+  connected(peer: string): void {
+    this.#schedule.reset(peer);
+  }
+
+  /** The user disconnected `peer`: no more attempts. Returns whether attempts were scheduled. */
+  stop(peer: string): boolean {
+    const was = this.#schedule.has(peer);
+    this.#schedule.cancel(peer);
+    this.#joined.delete(peer);
+    return was;
+  }
+
+  /** Stops every attempt (the service is closing). */
+  stopAll(): void {
+    this.#schedule.cancelAll();
+  }
+
+  // The ways to reach a known contact now: its saved TCP address (without an expected key, so that
+  // another key answering there is noticed as key-changed) and its DHT key (expecting the contact:
+  // a DHT key is only a locator).
+  #attempts(peer: string): JoinAttempt[] {
+    const attempts: JoinAttempt[] = [];
+    const address = this.#store.contacts.get(peer)?.lastAddress ?? null;
+    if (address !== null) {
+      const [host, port] = splitAddress(address);
+      attempts.push(this.#connector.tcpAttempt(host, port));
+    }
+    const reach = this.#reach();
+    const dht = reach ? this.#store.reach.getDhtKey(peer) : null;
+    if (reach && dht !== null) attempts.push({ ...reach.attempt(dht, "the contact's DHT key"), expected: peer });
+    return attempts;
+  }
+
+  async #redial(peer: string): Promise<string | null> {
+    const attempts = this.#attempts(peer);
+    return attempts.length === 0 ? null : this.#connector.join(attempts, null, false);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * What happens to an authenticated connection, in order: the simultaneous-join rule, trust (the
+ * user is warned before any message is exchanged with a new key), the contact's DHT key, the
+ * session and its `connected` event, then the outbox; every message is routed to its part; the end
+ * is reported and, where it applies, rejoining is scheduled.
+ */
+import type { FramedConnection } from '../net/framed-connection.ts';
+import type { HandshakeResult } from '../protocol/perform-handshake.ts';
+import type { SessionEndReason } from '../protocol/secure-session.ts';
+import type { AuthContext } from './connector.ts';
+import type { ContactView } from './contact-view.ts';
+import type { Delivery } from './delivery.ts';
+import type { EventHub } from './events.ts';
+import type { PeerLink } from './peer-link.ts';
+import type { Rejoining } from './rejoining.ts';
+import type { ServiceStore } from './service-store.ts';
+import type { SessionRoutes, SessionTable } from './session-table.ts';
+import type { TrustGate } from './trust-gate.ts';
+
+type Parts = {
+  readonly store: ServiceStore;
+  readonly hub: EventHub;
+  readonly sessions: SessionTable;
+  readonly contacts: ContactView;
+  readonly delivery: Delivery;
+  readonly trust: TrustGate;
+  readonly rejoin: Rejoining;
+  readonly closed: () => boolean;
+};
+
+/** See the module comment. */
+export class SessionLifecycle {
+  readonly #p: Parts;
+
+  constructor(parts: Parts) {
+    this.#p = parts;
+  }
+
+  /** Takes a connection whose handshake completed (the Connector's onAuthenticated). */
+  authenticated(conn: FramedConnection, result: HandshakeResult, ctx: AuthContext): void {
+    const { store, hub, sessions, contacts, trust, rejoin, delivery } = this.#p;
+    if (this.#p.closed()) {
+      conn.close('local');
+      return;
+    }
+    const peer = result.remoteFingerprint;
+    const now = Date.now();
+    if (!sessions.admits(peer, ctx, now)) {
+      conn.close('local'); // simultaneous join: the other connection wins on both sides
+      return;
+    }
+    trust.admit(result, ctx);
+    // The DHT key from the hello (or its absence): a locator for reconnecting, never trust.
+    store.reach.setDhtKey(peer, result.remoteDht);
+    const link = sessions.open(conn, result, ctx, now);
+    rejoin.connected(peer);
+    const contact = store.contacts.get(peer);
+    hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: contacts.safetyNumber(peer), connection: link.connection });
+    contacts.changed(peer);
+    sessions.start(link, {
+      onMessage: (l, m) => this.#dispatch(l, m),
+      onEnd: (l, reason) => this.#ended(l, reason),
+    });
+    delivery.flush(link);
+  }
+
+  #dispatch(link: PeerLink, m: Parameters<SessionRoutes['onMessage']>[1]): void {
+    switch (m.type) {
+      case 'msg':
+        return this.#p.delivery.onMsg(link, m);
+      case 'ack':
+        this.#p.delivery.onAck(link.peer, m.id);
+        return;
+      case 'reach':
+        this.#p.store.reach.setDhtKey(link.peer, m.dht);
+        return;
+    }
+  }
+
+  #ended(link: PeerLink, reason: SessionEndReason): void {
+    const { hub, contacts, sessions, rejoin } = this.#p;
+    hub.emit({ type: 'disconnected', peer: link.peer, reason });
+    contacts.changed(link.peer);
+    if (reason === 'quit' || reason === 'replaced' || this.#p.closed() || sessions.has(link.peer)) return;
+    rejoin.ended(link.peer);
+  }
+}
