@@ -17,6 +17,7 @@ import { isValidLocalName } from '../shared/text.ts';
 import { USAGE, UsageError, parseArgs, type CliArgs } from './args.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { runDiscover } from './discover.ts';
+import { advertise, type Advertisement } from '../core/net/discovery.ts';
 import { LineSplitter, type InputLine } from './input.ts';
 import { Output } from './output.ts';
 
@@ -60,9 +61,21 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, store: Store, out: Output, keyProtection: 'passphrase' | 'key-file'): Promise<number> {
-  // The CLI is one connection's worth of automation: no rejoining, and CLI.md says a key-changed
-  // or name-collision connection goes on (unverified), so sending is not held here.
-  const service = new ParleyService({ store, keyProtection, autoReconnect: false, blockOnKeyChange: false, log: (l) => out.log(l) });
+  // Without --dht the CLI is one connection's worth of automation: no rejoining. With --dht it keeps
+  // the conversation (CLI.md: the DHT key "lets reconnection use DHT keys"): either side rejoins
+  // with backoff, and a join lasts until quit or the end of input rather than the first drop.
+  // CLI.md says a key-changed or name-collision connection goes on (unverified), so sending is
+  // not held here.
+  const { reach } = args;
+  const service = new ParleyService({
+    store,
+    keyProtection,
+    autoReconnect: reach.dht,
+    blockOnKeyChange: false,
+    ...(reach.dht ? { dht: { bootstrap: reach.bootstrap, relay: reach.relay } } : {}),
+    log: (l) => out.log(l),
+  });
+  let advert: Advertisement | null = null;
   let joinedPeer: string | null = null;
   // Where plain lines go (issue 11): the peer that was joined, or for a host the first peer whose
   // contact is verified (already, or by the verify command). Never the most recent connection:
@@ -76,13 +89,16 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   service.on((e: ParleyEvent) => {
     switch (e.type) {
       case 'listening':
-        return out.emit({ event: 'listening', host: e.hosting.host, port: e.hosting.port, invite: e.hosting.invite });
+        return out.emit({ event: 'listening', host: e.hosting.host, port: e.hosting.port, invite: e.hosting.invite, ...(e.hosting.dht ? { dht: e.hosting.dht } : {}) });
+      case 'hosting-changed':
+        if (e.hosting.reachability) out.log(`DHT: ${e.hosting.reachability.state}: ${e.hosting.reachability.reason}`);
+        return;
       case 'connected':
         if (args.command === 'host' && plainTarget === null && e.verified) plainTarget = e.peer;
-        return out.emit({ event: 'connected', peer: e.peer, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber });
+        return out.emit({ event: 'connected', peer: e.peer, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber, ...(reach.dht ? { path: e.connection.path } : {}) });
       case 'disconnected':
         out.emit({ event: 'disconnected', peer: e.peer, reason: e.reason });
-        if (e.peer === joinedPeer && e.reason !== 'replaced' && !service.connectedPeers().includes(e.peer)) finish(0);
+        if (e.peer === joinedPeer && e.reason !== 'replaced' && !reach.dht && !service.connectedPeers().includes(e.peer)) finish(0);
         return;
       case 'message':
         if (e.message.direction === 'in') out.emit({ event: 'message', peer: e.message.peer, id: e.message.id, ts: e.message.ts, text: e.message.text });
@@ -111,6 +127,7 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
     // Give messages already on the wire a moment to be acknowledged, so `echo hi | peer join` delivers.
     const deadline = Date.now() + QUIT_GRACE_MS;
     while (awaitingAck.size > 0 && service.connectedPeers().length > 0 && Date.now() < deadline) await sleep(20);
+    await advert?.stop();
     await service.close();
     finish(0);
   };
@@ -164,7 +181,8 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
 
   if (args.command === 'host') {
     try {
-      await service.host({ port: args.port, bind: args.bind });
+      const hosting = await service.host({ port: args.port, bind: args.bind, dht: reach.dht });
+      if (args.announce) advert = advertise({ name: store.settings.getDisplayName(), port: hosting.port, fingerprint: store.identity.fingerprint, log: (l) => out.log(l) });
     } catch (err) {
       if (!(err instanceof ServiceError)) throw err;
       out.emit({ event: 'error', code: err.code === 'port-in-use' ? 'port-in-use' : err.code === 'bad-input' ? 'bad-input' : err.code, message: err.message });
