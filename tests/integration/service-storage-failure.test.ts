@@ -84,3 +84,45 @@ it('a storage failure while accepting a connection drops that connection and kee
     await host.close();
   }
 });
+
+it('a storage failure while taking an ack (database locked or full) closes that session only, reports error, and nothing is lost (issue 11 item 5)', async () => {
+  const dir = `${await tempDir()}/data`;
+  const store = openDataDir(dir, { sealer: createKeyFileSealer(dir) });
+  store.settings.setDisplayName('Host');
+  let failNext = true;
+  const realMark = store.messages.markDelivered.bind(store.messages);
+  const messages = {
+    ...store.messages,
+    markDelivered: (peer: string, id: string) => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('database is locked');
+      }
+      return realMark(peer, id);
+    },
+  };
+  const events: ParleyEvent[] = [];
+  const host = new ParleyService({ store: { ...store, messages, close: () => store.close() }, keyProtection: 'key-file', ...FAST });
+  host.on((e) => events.push(e));
+  try {
+    const hosting = await host.host({ port: 0, bind: '127.0.0.1' });
+    const first = await startNode('First', { backoff: { initialMs: 50, maxMs: 200, jitter: 0 } });
+    const second = await startNode('Second');
+    await first.service.join(hosting.invite);
+    await second.service.join(hosting.invite);
+    await until(() => host.connectedPeers().length === 2, 'both connected');
+    const sent = host.send(first.fingerprint, 'acked while the database is locked');
+    await first.waitFor('message', (e) => e.message.id === sent.id);
+    await until(() => events.some((e) => e.type === 'error'), 'the host reports the failure');
+    await until(() => events.some((e) => e.type === 'disconnected' && e.peer === first.fingerprint), 'that session closed');
+    // The other session is untouched.
+    expect(events.some((e) => e.type === 'disconnected' && e.peer === second.fingerprint)).toBe(false);
+    const other = host.send(second.fingerprint, 'still here');
+    await second.waitFor('message', (e) => e.message.id === other.id);
+    // The first peer rejoins; the host resends (no ack was recorded), the peer acks the duplicate, and it is delivered.
+    await until(() => host.history(first.fingerprint, { before: null, limit: 5 }).some((m) => m.id === sent.id && m.state === 'delivered'), 'delivered after rejoin', 10_000);
+    expect(first.all('message').filter((e) => e.message.id === sent.id)).toHaveLength(1);
+  } finally {
+    await host.close();
+  }
+});
