@@ -15,8 +15,11 @@ import type { EventHub } from './events.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { ServiceStore } from './service-store.ts';
 
-/** Unacked messages read from storage at a time. */
-export const OUTBOX_PAGE = 64;
+/**
+ * Unacked messages read from storage at a time. What a drain could not send waits in memory on the
+ * link (at most a page: ~2 MB of the largest messages), so no row is read or decrypted twice.
+ */
+export const OUTBOX_PAGE = 32;
 
 /** See the module comment. */
 export class Delivery {
@@ -76,18 +79,23 @@ export class Delivery {
 
   /** Sends the unacked messages after the link's position, in order, while the peer reads. */
   flush(link: PeerLink): void {
-    link.outbox.waiting = false;
+    const { outbox } = link;
+    outbox.waiting = false;
     for (;;) {
-      const page = this.#store.messages.listUnacked(link.peer, { after: link.outbox.through, limit: OUTBOX_PAGE });
-      for (const m of page) {
+      if (outbox.pending.length === 0) {
+        const page = this.#store.messages.listUnacked(link.peer, { after: outbox.through, limit: OUTBOX_PAGE });
+        if (page.length === 0) return;
+        outbox.pending = page;
+      }
+      while (outbox.pending.length > 0) {
         if (link.session.backpressured) {
-          link.outbox.waiting = true;
+          outbox.waiting = true;
           link.session.onceDrained(() => this.flush(link));
           return;
         }
-        if (!this.#transmit(link, m)) return;
+        if (!this.#transmit(link, outbox.pending[0] as StoredMessage)) return;
+        outbox.pending.shift();
       }
-      if (page.length < OUTBOX_PAGE) return;
     }
   }
 

@@ -5,6 +5,7 @@
 import type { CarrierPath } from '../net/carrier.ts';
 import type { ConnectionDto } from '../../shared/dto.ts';
 import type { SecureSession } from '../protocol/secure-session.ts';
+import type { StoredMessage } from '../storage/message-codec.ts';
 
 export type PeerLink = {
   readonly peer: string;
@@ -21,10 +22,11 @@ export type PeerLink = {
   /** The features both hellos listed (PROTOCOL.md section 7). */
   readonly features: readonly string[];
   /**
-   * The outbox on this connection: the highest seq handed to the session so far, and whether the
-   * rest waits for the write buffer to drain (then new messages queue behind it, keeping order).
+   * The outbox on this connection: the highest seq handed to the session so far, whether the rest
+   * waits for the write buffer to drain (then new messages queue behind it, keeping order), and the
+   * rest of the page read from storage that is not sent yet.
    */
-  readonly outbox: { through: number; waiting: boolean };
+  readonly outbox: { through: number; waiting: boolean; pending: StoredMessage[] };
 };
 
 /**

@@ -68,7 +68,7 @@ export class SessionTable {
     this.#links.get(peer)?.session.close('replaced');
     const files = result.sharedFeatures.includes(FILES_FEATURE);
     const session = new SecureSession(conn, result.send, result.receive, this.#timers, { files });
-    const link: PeerLink = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, connection: describeConnection(conn), session, features: result.sharedFeatures, outbox: { through: 0, waiting: false } };
+    const link: PeerLink = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, connection: describeConnection(conn), session, features: result.sharedFeatures, outbox: { through: 0, waiting: false, pending: [] } };
     this.#links.set(peer, link);
     return link;
   }
