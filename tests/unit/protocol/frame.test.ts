@@ -111,16 +111,14 @@ describe('FrameDecoder', () => {
       if (toHex(b) !== toHex(bodies[count] as Uint8Array)) throw new Error(`frame ${count} differs`);
       count++;
     });
-    const started = performance.now();
     for (let i = 0; i < stream.length; i++) {
       d.push(stream.subarray(i, i + 1));
       if (d.bufferedBytes > maxBuffered) maxBuffered = d.bufferedBytes;
     }
-    const elapsed = performance.now() - started;
     expect(count).toBe(16);
     expect(maxBuffered).toBe(MAX_BUFFERED_BYTES - 1); // the last byte completes the frame
-    // About 1 M pushes; copying the partial frame on every push (quadratic) would take minutes.
-    expect(elapsed).toBeLessThan(5000);
+    // About 1 M pushes; copying the partial frame on every push (quadratic) would take minutes and
+    // hit the test's timeout. No wall-clock assertion here: speed belongs to the benchmark.
   });
 
   it('rejects a zero length with FrameError after delivering the frames before it, and stays dead', () => {
