@@ -15,6 +15,7 @@ import { killAllPeers } from './lib/rpc.ts';
 import { makeTlsFixture } from './lib/tls-fixture.ts';
 import { channelPart } from './parts/channel.ts';
 import { deliveryPart } from './parts/delivery.ts';
+import { dhtPart } from './parts/dht.ts';
 import { handshakePart } from './parts/handshake.ts';
 import { historyPart } from './parts/history.ts';
 import { joinsPart } from './parts/joins.ts';
@@ -35,6 +36,7 @@ const PARTS: readonly (Part & { ids: readonly string[] })[] = [
   { ...historyPart, ids: ['P6'] },
   { ...rendererPart(CHROMIUM), ids: ['P7'] },
   { ...peerStartPart, ids: ['P8'] },
+  { ...dhtPart, ids: ['P9'] },
 ];
 
 async function main(argv: readonly string[]): Promise<void> {

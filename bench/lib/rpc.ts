@@ -22,12 +22,18 @@ export type Peer = {
   stop(): Promise<void>;
 };
 
-/** Starts `bench/peers/<name>.ts` in its own Node process. */
-export async function startPeer(name: string, extraExecArgv: readonly string[] = []): Promise<Peer> {
+/**
+ * Starts `bench/peers/<name>.ts` in its own Node process; with `netns`, inside that network
+ * namespace (P9's NAT lab): `ip netns exec NS node …` execs node in place, so the IPC channel's
+ * file descriptor and the pid carry over.
+ */
+export async function startPeer(name: string, extraExecArgv: readonly string[] = [], options: { netns?: string } = {}): Promise<Peer> {
   const script = fileURLToPath(new URL(`../peers/${name}.ts`, import.meta.url));
   // BENCH_CPU_PROF=DIR profiles every peer process too (the bench itself: node --cpu-prof).
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [];
-  const child = fork(script, [], { execArgv: [...NODE_FLAGS, ...prof, ...extraExecArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  const execArgv = [...NODE_FLAGS, ...prof, ...extraExecArgv];
+  const inNs = options.netns ? { execPath: 'ip', execArgv: ['netns', 'exec', options.netns, process.execPath, ...execArgv] } : { execArgv };
+  const child = fork(script, [], { ...inNs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
   live.add(child);
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
