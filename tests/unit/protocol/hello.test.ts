@@ -91,6 +91,12 @@ describe('hello extensions (PROTOCOL.md section 7)', () => {
     expect(parseHello(utf8(`{"v":1,"name":"A","features":[${Array.from({ length: 16 }, (_, i) => `"f${i}"`).join(',')}]}`)).features).toHaveLength(16);
   });
 
+  it('a repeated extension member takes its last value (section 0), and that value is checked (docs/PROTOCOL.md section 7)', () => {
+    expect(parseHello(utf8(`{"v":1,"name":"A","dht":null,"dht":"${key}"}`)).dht).toBe(key);
+    expect(() => parseHello(utf8(`{"v":1,"name":"A","dht":"${key}","dht":null}`))).toThrow(HelloError);
+    expect(() => parseHello(utf8(`{"v":1,"name":"A","features":["files"],"features":["files","files"]}`))).toThrow(HelloError);
+  });
+
   it('encodeHello refuses what a receiver would refuse', () => {
     expect(() => encodeHello('A', { features: ['files', 'files'] })).toThrow(RangeError);
     expect(() => encodeHello('A', { dht: 'xyz' })).toThrow(RangeError);
