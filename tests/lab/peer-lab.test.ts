@@ -8,7 +8,7 @@
  * timed here (no timing assertions): the cases check the code and that the peer ended; the wait
  * limits are only there so a hang fails instead of stalling the run.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,9 +21,11 @@ import { DEAD_HOST, buildLab, labUnavailable, type Lab, type LabOptions } from '
 
 const unavailable = labUnavailable();
 const labs: Lab[] = [];
+const dirs: string[] = [];
 afterAll(async () => {
   await killPeers();
   await Promise.all(labs.map((l) => l.teardown()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function lab(options: LabOptions, dht: { relay?: boolean; public?: boolean } = {}): Promise<{ lab: Lab; relay: string | null }> {
@@ -35,7 +37,9 @@ async function lab(options: LabOptions, dht: { relay?: boolean; public?: boolean
 }
 
 function dataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'parley-lab-'));
+  const d = mkdtempSync(join(tmpdir(), 'parley-lab-'));
+  dirs.push(d);
+  return d;
 }
 
 /** The headless peer inside namespace `ns` with `--json`. */
