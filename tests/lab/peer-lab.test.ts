@@ -194,12 +194,9 @@ describe.skipIf(unavailable !== null).concurrent(`the headless peer in the NAT l
     expectContract(joiner);
   });
 
-  // KNOWN GAP (reported, owned elsewhere): PROTOCOL.md section 8 says a host found by discovery is
-  // not verified, but `discover` prints a plain invite with `fp` and `join` of an invite with `fp`
-  // marks the contact verified when the fingerprint matches: the join cannot tell a discovered
-  // invite from one received out of band. `it.fails` keeps the contract's assertion as it is; once
-  // the service or the CLI tells them apart this case fails and must become a plain `it`.
-  it.fails('discovery: a contact joined through a discovered invite is not verified', async () => {
+  // PROTOCOL.md section 8: a host found by discovery is not verified. `discover`'s invites carry
+  // `via=lan`, which makes the join expect the fp without verifying the contact.
+  it('discovery: a contact joined through a discovered invite is not verified', async () => {
     const { connected } = await discovered();
     expect(connected['verified']).toBe(false);
   });

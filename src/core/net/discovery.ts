@@ -86,7 +86,7 @@ export function parseService(service: unknown): FoundHost | null {
   // The name is the advertiser's claim: shown only if it is a valid display name.
   const rawName = s['name'];
   const name = typeof rawName === 'string' && isValidDisplayName(rawName) ? rawName : '';
-  return { name, fingerprint: fp, host, port, invite: formatInvite({ host, port, fp, name: name === '' ? null : name }) };
+  return { name, fingerprint: fp, host, port, invite: formatInvite({ host, port, fp, name: name === '' ? null : name, via: 'lan' }) };
 }
 
 // An IPv4 address from the A records, else the address the answer came from.

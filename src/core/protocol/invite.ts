@@ -14,6 +14,11 @@
  * and `fp` are compared as written, never percent-decoded; and `name` must decode to a valid
  * display name (0–64 code points, no control character), as a hello name must. `dht`, like `fp`,
  * appears at most once, is never percent-decoded and is exactly 64 lowercase hex digits.
+ *
+ * `via=lan` (ours; other peers ignore it as an unknown parameter) marks an invite that this node
+ * made from a DNS-SD record (PROTOCOL.md section 8): anyone on the network can advertise anything,
+ * so joining it expects `fp` but never marks the contact verified. Any `via` value has that effect
+ * (the safe direction: it can only take verification away).
  */
 import { isIntegerInRange } from './json-text.ts';
 import { isValidDisplayName } from './hello.ts';
@@ -21,8 +26,11 @@ import { isValidDisplayName } from './hello.ts';
 /** The port an invite without `:PORT` means. */
 export const DEFAULT_PORT = 47800;
 
-/** A parsed invite; an IPv6 host is given without brackets; `dht` is null when absent. */
-export type Invite = { host: string; port: number; fp: string; dht: string | null; name: string | null };
+/**
+ * A parsed invite; an IPv6 host is given without brackets; `dht` is null when absent. `via` is
+ * null for an invite the host gave, and 'lan' for one made from a discovery record (see below).
+ */
+export type Invite = { host: string; port: number; fp: string; dht: string | null; name: string | null; via?: 'lan' };
 
 /** What the user asked to join: an invite (with an expected fingerprint) or a bare address. */
 export type JoinTarget = { kind: 'invite'; invite: Invite } | { kind: 'address'; host: string; port: number };
@@ -92,13 +100,13 @@ export function parseInvite(text: string): Invite {
   const q = rest.indexOf('?');
   if (q < 0) throw new InviteError('This invite has no fingerprint: it must carry ?fp=… after the address.');
   const { host, port } = parseHostPort(rest.slice(0, q), 'invite');
-  const { fp, dht, name } = parseQuery(rest.slice(q + 1));
-  return { host, port, fp, dht, name };
+  const { fp, dht, name, via } = parseQuery(rest.slice(q + 1));
+  return { host, port, fp, dht, name, ...(via ? { via: 'lan' as const } : {}) };
 }
 
 /** Writes an invite (always with :PORT, IPv6 in brackets, name as encodeURIComponent does); RangeError/TypeError for bad input. */
-export function formatInvite(invite: { host: string; port: number; fp: string; dht?: string | null; name?: string | null }): string {
-  const { host, port, fp, dht, name } = invite;
+export function formatInvite(invite: { host: string; port: number; fp: string; dht?: string | null; name?: string | null; via?: 'lan' }): string {
+  const { host, port, fp, dht, name, via } = invite;
   if (typeof host !== 'string') throw new TypeError('formatInvite: host must be a string');
   let hostPart: string;
   if (isIpv4Address(host) || isDnsName(host)) hostPart = host;
@@ -115,6 +123,7 @@ export function formatInvite(invite: { host: string; port: number; fp: string; d
     if (!isValidDisplayName(name)) throw new RangeError('formatInvite: name must be a valid display name');
     url += `&name=${encodeURIComponent(name)}`;
   }
+  if (via === 'lan') url += '&via=lan';
   return url;
 }
 
@@ -169,7 +178,7 @@ function parseHostPort(authority: string, context: 'invite' | 'address'): { host
 }
 
 /** The query of an invite: fp exactly once, dht and name at most once, unknown parameters ignored. */
-function parseQuery(query: string): { fp: string; dht: string | null; name: string | null } {
+function parseQuery(query: string): { fp: string; dht: string | null; name: string | null; via: boolean } {
   if (query === '') throw new InviteError('This invite has no fingerprint (fp=…).');
   if (!QUERY_CHARS_RE.test(query)) {
     throw new InviteError('The invite holds characters that must be percent-encoded (such as spaces or accented letters).');
@@ -179,6 +188,7 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
   const fps: string[] = [];
   const names: string[] = [];
   const dhts: string[] = [];
+  let via = false;
   for (const param of query.split('&')) {
     // Choice: no empty parameter and no parameter without "=".
     if (param === '') throw new InviteError('The invite has an empty parameter ("&&" or a trailing "&").');
@@ -190,6 +200,7 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
     if (key === 'fp') fps.push(value);
     else if (key === 'name') names.push(value);
     else if (key === 'dht') dhts.push(value);
+    else if (key === 'via') via = true;
   }
   if (fps.length === 0) throw new InviteError('This invite has no fingerprint (fp=…).');
   if (fps.length > 1) throw new InviteError('This invite gives the fingerprint (fp) more than once.');
@@ -202,13 +213,13 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
   if (dht !== null && !FP_RE.test(dht)) throw new InviteError('The network key (dht) must be exactly 64 lowercase hex digits.');
   if (names.length > 1) throw new InviteError('This invite gives the name more than once.');
   const rawName = names[0];
-  if (rawName === undefined) return { fp, dht, name: null };
+  if (rawName === undefined) return { fp, dht, name: null, via };
   const name = percentDecodeUtf8(rawName);
   // Choice: the name is shown to the user as the host's display name, so it obeys the hello rules.
   if (!isValidDisplayName(name)) {
     throw new InviteError('The name in this invite is not a valid display name (at most 64 characters, no control characters).');
   }
-  return { fp, dht, name };
+  return { fp, dht, name, via };
 }
 
 // fatal: invalid UTF-8 (truncated, overlong, surrogates) is an error; ignoreBOM: keep a leading U+FEFF.

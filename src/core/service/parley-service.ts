@@ -190,10 +190,11 @@ export class ParleyService {
     let peer: string;
     if (parsed.kind === 'address') peer = await this.#connector.dial(parsed.host, parsed.port, null);
     else {
-      const { host, port, fp, dht } = parsed.invite;
+      const { host, port, fp, dht, via } = parsed.invite;
       const attempts = [this.#connector.tcpAttempt(host, port)];
       if (dht !== null && this.#reach) attempts.push(this.#reach.attempt(dht));
-      peer = await this.#connector.join(attempts, fp);
+      // An invite made from a discovery record expects its fp but never verifies (section 8).
+      peer = await this.#connector.join(attempts, fp, via === undefined);
     }
     this.#rejoin.joined(peer);
     return { peer };

@@ -11,7 +11,7 @@ const good = { name: 'Zoë', port: 47800, addresses: ['fe80::1', '192.168.1.20']
 
 describe('parseService', () => {
   it('reads a well-formed record, preferring an IPv4 address, with an invite that carries fp', () => {
-    expect(parseService(good)).toEqual({ name: 'Zoë', fingerprint: FP, host: '192.168.1.20', port: 47800, invite: `parley://192.168.1.20:47800?fp=${FP}&name=Zo%C3%AB` });
+    expect(parseService(good)).toEqual({ name: 'Zoë', fingerprint: FP, host: '192.168.1.20', port: 47800, invite: `parley://192.168.1.20:47800?fp=${FP}&name=Zo%C3%AB&via=lan` });
     expect(parseService({ ...good, addresses: [], referer: { address: '10.1.2.3' } })?.host).toBe('10.1.2.3');
   });
 

@@ -92,6 +92,13 @@ describe('parseJoinTarget', () => {
     });
   });
 
+  it('marks an invite made from a discovery record (via=lan): it can only take verification away', () => {
+    expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}&name=Ada&via=lan`)).toEqual({ host: '10.0.0.2', port: 47800, fp: FP, dht: null, name: 'Ada', via: 'lan' });
+    expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}&via=anything`).via).toBe('lan');
+    expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}`).via).toBeUndefined();
+    expect(formatInvite({ host: '10.0.0.2', port: 47800, fp: FP, name: 'Ada', via: 'lan' })).toBe(`parley://10.0.0.2:47800?fp=${FP}&name=Ada&via=lan`);
+  });
+
   it('takes the dht extension (PROTOCOL.md section 8): once, 64 lowercase hex digits, never decoded', () => {
     const key = '0f'.repeat(32);
     const url = `parley://192.168.1.20:47800?fp=${FP}&dht=${key}&name=Ada`;
