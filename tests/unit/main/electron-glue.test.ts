@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { secureWebPreferences } from '../../../src/main/window-options.ts';
 import { CHANNEL_NAMES, EVENT_CHANNEL } from '../../../src/shared/ipc/channels.ts';
+import { expectedWebPreferences } from './fakes.ts';
 
 const MAIN_DIR = dirname(fileURLToPath(new URL('../../../src/main/index.ts', import.meta.url)));
 const PAGE_URL = pathToFileURL(join(MAIN_DIR, '../renderer/index.html')).href;
@@ -189,7 +189,7 @@ describe('the main process, started', () => {
   it('creates one window with the secure preferences, no DevTools, loading the built page', () => {
     expect(fake.BrowserWindow.created).toHaveLength(1);
     const win = fake.BrowserWindow.created[0];
-    expect(win?.options['webPreferences']).toEqual(secureWebPreferences({ preloadPath: join(MAIN_DIR, '../preload/index.js'), devTools: false }));
+    expect(win?.options['webPreferences']).toEqual(expectedWebPreferences(join(MAIN_DIR, '../preload/index.js'), false));
     expect(win?.loaded).toBe(join(MAIN_DIR, '../renderer/index.html'));
   });
 

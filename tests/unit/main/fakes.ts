@@ -52,3 +52,28 @@ export function recorder<T extends object>(target: T, calls: Call[], prefix: str
     },
   });
 }
+
+/**
+ * The main window's webPreferences, written out here independently of src/main/window.ts so a
+ * test fails if any of them changes: isolated, sandboxed, no Node, web security, no <webview>,
+ * no Auxclick, DevTools only when asked for.
+ */
+export function expectedWebPreferences(preloadPath: string, devTools: boolean): Record<string, unknown> {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    safeDialogs: true,
+    disableBlinkFeatures: 'Auxclick',
+    devTools,
+  };
+}
