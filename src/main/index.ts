@@ -6,6 +6,7 @@
 import { app, dialog, Notification, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { isAbsolute, join } from 'node:path';
 import { AppController } from './app-controller.ts';
+import { applyAppUserModelId } from './app-id.ts';
 import { Attention } from './attention.ts';
 import { createHandlers, type Platform } from './handlers.ts';
 import { findInvite, InviteRelay } from './invite-relay.ts';
@@ -33,6 +34,7 @@ function main(): void {
     return;
   }
   app.enableSandbox();
+  applyAppUserModelId(app, process.platform);
 
   const page = resolvePage({
     isPackaged: app.isPackaged,
