@@ -3,10 +3,11 @@
  * and hands over its parley:// invite), the hardened session and window, the IPC router over the
  * app controller, notifications and the badge, and a clean close of the core on quit.
  */
-import { app, dialog, Notification, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, Notification, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { isAbsolute, join } from 'node:path';
 import { AppController } from './app-controller.ts';
 import { applyAppUserModelId } from './app-id.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { Attention } from './attention.ts';
 import { createHandlers, type Platform } from './handlers.ts';
 import { findInvite, InviteRelay } from './invite-relay.ts';
@@ -35,11 +36,13 @@ function main(): void {
   }
   app.enableSandbox();
   applyAppUserModelId(app, process.platform);
+  // Before 'ready', as Electron requires: the page's own origin, app://parley (app-protocol.ts).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
   const page = resolvePage({
     isPackaged: app.isPackaged,
     devServerUrl: process.env['ELECTRON_RENDERER_URL'],
-    indexHtmlPath: join(__dirname, '../renderer/index.html'),
+    rendererDir: join(__dirname, '../renderer'),
   });
   let win: BrowserWindow | null = null;
   let controller: AppController | null = null;
@@ -118,6 +121,7 @@ function main(): void {
   void app.whenReady().then(() => {
     // Packaged builds only: a development build must not become the system's parley:// handler.
     if (app.isPackaged && !app.setAsDefaultProtocolClient(PROTOCOL)) log('could not register the parley:// protocol');
+    if (page.kind === 'app') protocol.handle(APP_SCHEME, createAppProtocolHandler(page.rendererDir));
     hardenSession(session.defaultSession, page);
     const keychain = keychainStatus(safeStorage, process.platform);
     controller = new AppController({

@@ -49,7 +49,7 @@ export function createMainWindow(inputs: MainWindowInputs): BrowserWindow {
     // Belt and braces: a packaged build never opens DevTools, even by a stray accelerator.
     win.webContents.on('devtools-opened', () => win.webContents.closeDevTools());
   }
-  const load = inputs.page.kind === 'file' ? win.loadFile(inputs.page.path) : win.loadURL(inputs.page.url);
+  const load = win.loadURL(inputs.page.url);
   load.catch(() => {
     // did-fail-load has the details; the window stays empty rather than showing anything else.
   });

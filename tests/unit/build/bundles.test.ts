@@ -99,4 +99,11 @@ describe('the main bundle', () => {
     for (const name of ['@noble', 'valibot']) expect(yml).toContain(`"!**/node_modules/${name}/**"`);
     for (const name of NATIVE_EXTERNALS) expect(yml).not.toContain(`node_modules/${name}/`);
   });
+
+  it('the fuses switch off file://’s extra privileges (the renderer is served from app://parley)', () => {
+    const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
+    const fuses = /^electronFuses:\n((?:\s+.*\n)+)/m.exec(yml)?.[1] ?? '';
+    expect(fuses).toMatch(/^\s+grantFileProtocolExtraPrivileges: false$/m);
+    expect(fuses).toMatch(/^\s+runAsNode: false$/m);
+  });
 });

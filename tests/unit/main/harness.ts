@@ -17,7 +17,7 @@ import type { ParleyEvent } from '../../../src/shared/dto.ts';
 import { fakeSafeStorage, recorder, type Call } from './fakes.ts';
 
 /** Our page as a packaged build has it. */
-export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
 /** Our window's WebContents id. */
 export const WC_ID = 7;
 /** The one sender the router trusts. */

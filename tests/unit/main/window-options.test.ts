@@ -37,7 +37,7 @@ const fake = vi.hoisted(() => {
 
 vi.mock('electron', () => fake.electron);
 
-const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
 
 describe('the main window', () => {
   it('is built with the secure options: isolated, sandboxed, no Node, no <webview>, no Auxclick, shown when ready', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePage } from '../../../src/main/page.ts';
 import { decidePermission, denyWindowOpen, hardenSession, hardenWebContents, type HardenableContents, type HardenableSession } from '../../../src/main/web-policy.ts';
 
-const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
 
 // Every permission name Electron 45's typings list for the request and check handlers.
 const PERMISSIONS = [
