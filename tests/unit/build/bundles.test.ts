@@ -100,6 +100,14 @@ describe('the main bundle', () => {
     for (const name of NATIVE_EXTERNALS) expect(yml).not.toContain(`node_modules/${name}/`);
   });
 
+  it('Linux: the .deb is the first target; nothing switches the sandbox off', () => {
+    const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
+    expect(/^linux:\n(?:\s*#.*\n)*\s+target:\n\s+- (\S+)$/m.exec(yml)?.[1]).toBe('deb');
+    expect(/^\s*[^#\s].*no-sandbox/m.test(yml)).toBe(false);
+    expect(yml).not.toMatch(/^\s*executableArgs:/m);
+    for (const file of ['src/main/index.ts', 'package.json', 'scripts/start.mjs']) expect(readFileSync(join(ROOT, file), 'utf8'), file).not.toContain('no-sandbox');
+  });
+
   it('the fuses switch off file://’s extra privileges (the renderer is served from app://parley)', () => {
     const yml = readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8');
     const fuses = /^electronFuses:\n((?:\s+.*\n)+)/m.exec(yml)?.[1] ?? '';
