@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import vue from '@vitejs/plugin-vue';
+import { devCspPlugin } from './scripts/csp.ts';
 import { nativeExternalPatterns } from './scripts/native-externals.ts';
 
 // Main and preload are emitted as CommonJS (package.json has no "type": "module"), which a
@@ -29,6 +30,7 @@ export default defineConfig({
     build: {
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    plugins: [vue()],
+    // devCspPlugin: the dev server only (HMR's styles and WebSocket); builds keep the strict CSP.
+    plugins: [vue(), devCspPlugin()],
   },
 });

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRICT_CSP } from '../../../scripts/csp.ts';
 import { NATIVE_EXTERNALS, nativeExternalPatterns } from '../../../scripts/native-externals.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -61,6 +62,14 @@ function closure(name: string, seen = new Set<string>()): Set<string> {
 }
 
 describe('the main bundle', () => {
+  it('the built index.html keeps the strict CSP (the dev policy is for the dev server only)', () => {
+    const html = readFileSync(join(out, 'renderer/index.html'), 'utf8');
+    expect(html).toContain(`http-equiv="Content-Security-Policy"`);
+    expect(html).toContain(`content="${STRICT_CSP}"`);
+    expect(html).not.toContain('unsafe-inline');
+    expect(html).not.toContain('ws://');
+  });
+
   it('requires only Electron, Node built-ins and the native-addon packages: @noble/*, valibot and the rest are inside it', () => {
     const requires = requiresOf(join(out, 'main/index.js'));
     expect(requires).toContain('electron');
