@@ -125,12 +125,12 @@ const fake = vi.hoisted(() => {
     show(): void {}
   }
   const safeStorage = {
-    isEncryptionAvailable: () => false, // no keychain: the app must say so and offer the alternatives
+    isAsyncEncryptionAvailable: async () => false, // no keychain: the app must say so and offer the alternatives
     getSelectedStorageBackend: () => 'basic_text',
-    encryptString: () => {
+    encryptStringAsync: async () => {
       throw new Error('no keychain');
     },
-    decryptString: () => {
+    decryptStringAsync: async () => {
       throw new Error('no keychain');
     },
   };

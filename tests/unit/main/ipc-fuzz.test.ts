@@ -73,6 +73,17 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
     ),
   ],
   'app:unlock': [str('correct horse', ['short', 'x'.repeat(1025)])],
+  'app:change-protection': [
+    obj(
+      { protection: 'key-file', passphrase: null, currentPassphrase: null },
+      {
+        protection: [undefined, 'unprotected', 'none', 'KEYCHAIN', '', null, 1, {}],
+        passphrase: [undefined, 'short', 'x'.repeat(1025), 1, {}, [], true],
+        currentPassphrase: [undefined, 'short', 'x'.repeat(1025), 1, {}, [], true],
+      },
+      ['protection', 'passphrase', 'currentPassphrase'],
+    ),
+  ],
   'identity:set-name': [str('Ada', ['x'.repeat(65), 'tab\there', '\u007f', 'a\u0000', 'Bob\u0085', 'Bo\u009bb'])],
   'identity:export-public-key': [],
   'hosting:start': [
