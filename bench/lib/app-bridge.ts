@@ -16,7 +16,7 @@ import type { ParleyEvent } from '../../src/shared/dto.ts';
 
 const BINDING = '__parleyInvoke';
 const DISPATCH = '__parleyDispatch';
-/** The desktop window's first size (src/main/window-options.ts). */
+/** The desktop window's first size (src/main/window.ts). */
 const WINDOW = { width: 1100, height: 760 } as const;
 
 const NO_KEYCHAIN: Keychain = {

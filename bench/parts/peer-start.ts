@@ -1,14 +1,16 @@
 /**
- * P8: the headless peer exactly as CLI.md runs it (`node --experimental-strip-types … src/cli/main.ts
- * host --port 0 --data DIR --json`), as a child process: wall time from spawn to its `ready` line,
+ * P8: the headless peer exactly as `npm run peer` runs it (`node --experimental-strip-types …
+ * scripts/peer.mjs host --port 0 --data DIR --json`: the launcher, then the JavaScript bundle), as a
+ * child process: wall time from spawn to its `ready` line,
  * its RSS when idle (listening, nothing connected, 1 s after `listening`), and its RSS with 1,000
  * idle sessions (joined from this process, each with its own identity and loopback address).
  *
  * XDG_CACHE_HOME points at this run's scratch directory, so the first start is a cold one (a new
  * data directory, an empty compile cache, as after installing) and the others are warm (the data
- * directory exists, the cache is filled): the figure is the median warm start.
+ * directory exists, the cache is filled): the figure is the median warm start. The bundle is brought
+ * up to date before the first start (a build happens once per change of the sources, not per start).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +42,7 @@ async function startPeer(ctx: PartContext, data: string): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: join(ctx.tmp, 'xdg-cache'), PARLEY_PASSPHRASE: '' };
   delete env['NODE_COMPILE_CACHE'];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, 'src/cli/main.ts', 'host', '--port', '0', '--data', data, '--json'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, 'scripts/peer.mjs', 'host', '--port', '0', '--data', data, '--json'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'ignore'] });
   const lines: string[] = [];
   let connected = 0;
   let buf = '';
@@ -80,6 +82,8 @@ export const peerStartPart: Part = {
   budget: [30, 60],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const data = join(ctx.tmp, 'p8-data');
+    const warmUp = spawnSync(process.execPath, [...NODE_FLAGS, 'scripts/peer.mjs', 'id', '--data', join(ctx.tmp, 'p8-build'), '--json'], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, PARLEY_PASSPHRASE: '' } });
+    if (warmUp.status !== 0) throw new Error('the peer launcher failed (building the bundle?)');
     const cold = await startPeer(ctx, data);
     await stopPeer(cold);
     const starts: number[] = [];

@@ -7,15 +7,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
-import { SEALER_KINDS, type Sealer, type SealerKind } from '../core/identity/sealer.ts';
+import type { Sealer, SealerKind } from '../core/identity/sealer.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService, type ServiceOptions } from '../core/service/parley-service.ts';
 import { DB_FILE_NAME } from '../core/storage/database.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { StorageError } from '../core/storage/storage-error.ts';
 import type { IdentityDto, ParleyEvent } from '../shared/dto.ts';
-import type { AppStatus } from '../shared/ipc/schemas.ts';
+import type { AppStatus, Args } from '../shared/ipc/schemas.ts';
 import type { AppPaths } from './paths.ts';
+import { applyProtectionChange, detectSealerKind, reconcileRecord, type ProtectionStep } from './protection-change.ts';
 import { ProtectionRecordError, readProtectionRecord, writeProtectionRecord } from './protection-record.ts';
 
 /** The OS keychain as the controller sees it: whether it is usable, and a sealer over it. */
@@ -28,6 +29,9 @@ export type Keychain = {
 
 /** What first-run setup receives (the `app:setup` argument). */
 export type SetupChoice = { readonly name: string; readonly protection: SealerKind; readonly passphrase: string | null };
+
+/** What a change of protection receives (the `app:change-protection` argument). */
+export type ProtectionChoice = Args<'app:change-protection'>[0];
 
 /** Options of the controller. */
 export type AppControllerOptions = {
@@ -43,6 +47,8 @@ export type AppControllerOptions = {
   readonly scryptLogN?: number;
   /** Extra service options (tests shorten timers). */
   readonly service?: Partial<Omit<ServiceOptions, 'store' | 'keyProtection' | 'log'>>;
+  /** Observes each step of a protection change; crash tests throw here (protection-change.ts). */
+  readonly onProtectionStep?: (step: ProtectionStep) => void;
 };
 
 type Phase = AppStatus['phase'];
@@ -54,6 +60,7 @@ export class AppController {
   #problem: string | null = null;
   #protection: SealerKind | null = null;
   #service: ParleyService | null = null;
+  #store: Store | null = null;
   #unsubscribe: (() => void) | null = null;
   #closed = false;
 
@@ -69,7 +76,7 @@ export class AppController {
       if (kind === null && existsSync(join(this.#opts.paths.dataDir, DB_FILE_NAME))) {
         kind = detectSealerKind(this.#opts.paths.dataDir);
         if (kind !== null) writeProtectionRecord(this.#opts.paths.protectionFile, kind);
-      }
+      } else if (kind !== null) kind = reconcileRecord(this.#opts.paths, kind, detectSealerKind, this.#opts.log);
       this.#protection = kind;
       if (kind === null) this.#phase = 'setup';
       else if (kind === 'passphrase') this.#phase = 'locked';
@@ -157,6 +164,37 @@ export class AppController {
     return this.#run(store).identity();
   }
 
+  /**
+   * Changes the protection of the running identity (passphrase ↔ keychain ↔ key file, or a new
+   * passphrase). Leaving a passphrase needs it (currentPassphrase); a wrong one changes nothing.
+   */
+  changeProtection(choice: ProtectionChoice): SealerKind {
+    const store = this.#store;
+    const current = this.#protection;
+    if (this.#phase !== 'ready' || store === null || current === null) throw new ServiceError('bad-input', 'Set Parley up or unlock it first');
+    const target = choice.protection;
+    if (target === current && target !== 'passphrase') throw new ServiceError('bad-input', `Your identity is already protected by the ${target}`);
+    if (target === 'keychain' && !this.#opts.keychain.available) {
+      throw new ServiceError('bad-input', `The system keychain cannot be used: ${this.#opts.keychain.reason ?? 'it is not available'}`);
+    }
+    if ((target === 'passphrase') !== (choice.passphrase !== null)) throw new ServiceError('bad-input', 'A new passphrase goes with passphrase protection, and only with it');
+    if ((current === 'passphrase') !== (choice.currentPassphrase !== null)) throw new ServiceError('bad-input', 'The current passphrase is needed to change it, and only then');
+    try {
+      const next = this.#sealerFor(target, choice.passphrase);
+      const change = { store, current: this.#sealerFor(current, choice.currentPassphrase), next, paths: this.#opts.paths, log: this.#opts.log };
+      applyProtectionChange({ ...change, onStep: this.#opts.onProtectionStep });
+    } catch (error) {
+      this.#protection = store.sealerKind; // what the data says, whatever step failed
+      if (error instanceof StorageError && error.code === 'unseal-failed' && current === 'passphrase') {
+        throw new ServiceError('unseal-failed', 'That is not your current passphrase. Nothing was changed.');
+      }
+      throw toServiceError(error, this.#opts.paths);
+    }
+    this.#protection = target;
+    this.#opts.log(`key protection changed from ${current} to ${target}`);
+    return target;
+  }
+
   /** The running service; ServiceError('bad-input') before setup/unlock or after an error. */
   service(): ParleyService {
     if (this.#service === null) {
@@ -172,6 +210,7 @@ export class AppController {
     this.#closed = true;
     const service = this.#service;
     this.#service = null;
+    this.#store = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
     if (service) await service.close();
@@ -190,6 +229,7 @@ export class AppController {
     const service = new ParleyService({ ...this.#opts.service, store, keyProtection, log: this.#opts.log });
     this.#unsubscribe = service.on(this.#opts.onEvent);
     this.#service = service;
+    this.#store = store;
     this.#phase = 'ready';
     this.#problem = null;
     this.#opts.onReady?.(service);
@@ -213,36 +253,6 @@ export class AppController {
     this.#problem = problem;
     this.#opts.log(`cannot open the data: ${problem}`);
   }
-}
-
-/**
- * Which sealer protects an existing identity, found without unsealing anything: the core checks
- * the recorded kind before it calls `unseal`, and creates an identity (calling `seal`) only if none
- * exists. Null means the database holds no identity yet. Used when the record is missing.
- */
-export function detectSealerKind(dataDir: string): SealerKind | null {
-  for (const kind of SEALER_KINDS) {
-    let touched: 'seal' | 'unseal' | null = null;
-    const probe: Sealer = {
-      kind,
-      seal() {
-        touched = 'seal';
-        throw new Error('probe');
-      },
-      unseal() {
-        touched = 'unseal';
-        throw new Error('probe');
-      },
-    };
-    try {
-      openDataDir(dataDir, { sealer: probe }).close();
-    } catch (error) {
-      if (touched === 'unseal') return kind;
-      if (touched === 'seal') return null;
-      if (!(error instanceof StorageError && error.code === 'unseal-failed')) throw error;
-    }
-  }
-  throw new StorageError('corrupt', 'the identity is sealed in a way this Parley does not know');
 }
 
 function describeFailure(error: unknown, paths: AppPaths): string {

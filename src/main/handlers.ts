@@ -21,6 +21,7 @@ export type AppLike = {
   status(): AppStatus;
   setup(choice: Args<'app:setup'>[0]): IdentityDto;
   unlock(passphrase: string): IdentityDto;
+  changeProtection(choice: Args<'app:change-protection'>[0]): SealerKind;
   /** The running service; throws ServiceError before setup/unlock. */
   service(): ServiceLike;
   readonly keychainAvailable: boolean;
@@ -61,6 +62,10 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     },
     'app:setup': (choice) => app.setup(choice),
     'app:unlock': (passphrase) => app.unlock(passphrase),
+    'app:change-protection': (choice) => {
+      app.changeProtection(choice);
+      return settings();
+    },
     'identity:set-name': (name) => app.service().setName(name),
     'identity:export-public-key': () => app.service().identity().publicKeyPem,
     'hosting:start': (options) => app.service().host({ port: options.port, bind: options.bind }),

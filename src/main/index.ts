@@ -3,9 +3,11 @@
  * and hands over its parley:// invite), the hardened session and window, the IPC router over the
  * app controller, notifications and the badge, and a clean close of the core on quit.
  */
-import { app, dialog, Notification, safeStorage, session, shell, type BrowserWindow } from 'electron';
+import { app, dialog, Notification, protocol, safeStorage, session, shell, type BrowserWindow } from 'electron';
 import { isAbsolute, join } from 'node:path';
 import { AppController } from './app-controller.ts';
+import { applyAppUserModelId } from './app-id.ts';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.ts';
 import { Attention } from './attention.ts';
 import { createHandlers, type Platform } from './handlers.ts';
 import { findInvite, InviteRelay } from './invite-relay.ts';
@@ -13,7 +15,8 @@ import { createIpcRouter } from './ipc-router.ts';
 import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
 import { appPaths } from './paths.ts';
-import { createSafeStorageSealer, keychainStatus } from './sealer.ts';
+import type { Keychain } from './app-controller.ts';
+import { createKeychainSealer, keychainStatus, loadKeychainKey } from './sealer.ts';
 import { hardenSession, hardenWebContents } from './web-policy.ts';
 import { createMainWindow } from './window.ts';
 
@@ -21,6 +24,23 @@ const PROTOCOL = 'parley';
 
 function log(line: string): void {
   console.error(`parley: ${line}`);
+}
+
+/**
+ * The keychain, unwrapped once at start (safeStorage's API is asynchronous, the core's Sealer is
+ * not): where it is usable, its key is loaded or made now, so setup, start and a later change of
+ * protection can seal synchronously. A keychain that fails here is reported as unavailable.
+ */
+async function openKeychain(keyFile: string): Promise<Keychain> {
+  const status = await keychainStatus(safeStorage, process.platform);
+  if (!status.available) return { available: false, reason: status.reason, createSealer: () => { throw new Error('no keychain'); } };
+  try {
+    const key = await loadKeychainKey(safeStorage, keyFile);
+    return { available: true, reason: null, createSealer: () => createKeychainSealer(key) };
+  } catch (error) {
+    log(`the keychain key cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+    return { available: false, reason: 'the system keychain did not give back Parley\'s key', createSealer: () => { throw new Error('no keychain'); } };
+  }
 }
 
 function main(): void {
@@ -33,11 +53,14 @@ function main(): void {
     return;
   }
   app.enableSandbox();
+  applyAppUserModelId(app, process.platform);
+  // Before 'ready', as Electron requires: the page's own origin, app://parley (app-protocol.ts).
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
   const page = resolvePage({
     isPackaged: app.isPackaged,
     devServerUrl: process.env['ELECTRON_RENDERER_URL'],
-    indexHtmlPath: join(__dirname, '../renderer/index.html'),
+    rendererDir: join(__dirname, '../renderer'),
   });
   let win: BrowserWindow | null = null;
   let controller: AppController | null = null;
@@ -113,14 +136,16 @@ function main(): void {
     openExternal: (url) => shell.openExternal(url),
   };
 
-  void app.whenReady().then(() => {
+  void app.whenReady().then(async () => {
     // Packaged builds only: a development build must not become the system's parley:// handler.
     if (app.isPackaged && !app.setAsDefaultProtocolClient(PROTOCOL)) log('could not register the parley:// protocol');
+    if (page.kind === 'app') protocol.handle(APP_SCHEME, createAppProtocolHandler(page.rendererDir));
     hardenSession(session.defaultSession, page);
-    const keychain = keychainStatus(safeStorage, process.platform);
+    const paths = appPaths(app.getPath('userData'));
+    const keychain = await openKeychain(paths.keychainKeyFile);
     controller = new AppController({
-      paths: appPaths(app.getPath('userData')),
-      keychain: { ...keychain, createSealer: () => createSafeStorageSealer(safeStorage) },
+      paths,
+      keychain,
       onEvent: (event) => {
         sendEvent(win, page, event);
         attention.onEvent(event);

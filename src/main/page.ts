@@ -1,17 +1,18 @@
 /**
- * Our renderer page: the built index.html (file://) or, in development only, electron-vite's dev
- * server on the loopback interface. The IPC sender check and the permission policy both compare
- * against it, so it is computed once, here, without Electron.
+ * Our renderer page: the built index.html served as app://parley/index.html (app-protocol.ts) or, in
+ * development only, electron-vite's dev server on the loopback interface. The IPC sender check and
+ * the permission policy both compare against it, so it is computed once, here, without Electron.
  */
-import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { APP_HOST, APP_PAGE_URL, APP_SCHEME } from './app-protocol.ts';
 
 /** Where our page lives; `url` is what the window loads and what a trusted frame reports. */
 export type PageLocation =
-  | { readonly kind: 'file'; readonly url: string; readonly path: string }
+  | { readonly kind: 'app'; readonly url: string; readonly rendererDir: string }
   | { readonly kind: 'dev'; readonly url: string };
 
-/** Inputs of resolvePage: the packaged flag, ELECTRON_RENDERER_URL, and the built index.html path. */
-export type PageInputs = { readonly isPackaged: boolean; readonly devServerUrl: string | undefined; readonly indexHtmlPath: string };
+/** Inputs of resolvePage: the packaged flag, ELECTRON_RENDERER_URL, and the built renderer's folder (out/renderer). */
+export type PageInputs = { readonly isPackaged: boolean; readonly devServerUrl: string | undefined; readonly rendererDir: string };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -22,10 +23,11 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function resolvePage(inputs: PageInputs): PageLocation {
   const dev = inputs.isPackaged ? null : loopbackUrl(inputs.devServerUrl);
   if (dev !== null) return { kind: 'dev', url: dev.href };
-  return { kind: 'file', url: pathToFileURL(inputs.indexHtmlPath).href, path: inputs.indexHtmlPath };
+  if (!isAbsolute(inputs.rendererDir)) throw new TypeError('rendererDir must be an absolute path');
+  return { kind: 'app', url: APP_PAGE_URL, rendererDir: inputs.rendererDir };
 }
 
-/** True if `url` is our page: the same file (any #fragment, no query), or the dev server's origin. */
+/** True if `url` is our page: app://parley/index.html (any #fragment, no query), or the dev server's origin. */
 export function isOurPageUrl(url: unknown, page: PageLocation): boolean {
   if (typeof url !== 'string' || url.length === 0 || url.length > 8192) return false;
   let u: URL;
@@ -36,15 +38,7 @@ export function isOurPageUrl(url: unknown, page: PageLocation): boolean {
   }
   const expected = new URL(page.url);
   if (page.kind === 'dev') return (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === expected.origin;
-  return u.protocol === 'file:' && u.host === '' && u.search === '' && samePath(u.pathname, expected.pathname);
-}
-
-function samePath(a: string, b: string): boolean {
-  try {
-    return decodeURIComponent(a) === decodeURIComponent(b);
-  } catch {
-    return false; // a malformed escape is not our page
-  }
+  return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST && u.username === '' && u.password === '' && u.search === '' && u.pathname === expected.pathname;
 }
 
 function loopbackUrl(raw: string | undefined): URL | null {
@@ -53,7 +47,7 @@ function loopbackUrl(raw: string | undefined): URL | null {
     const u = new URL(raw);
     if ((u.protocol === 'http:' || u.protocol === 'https:') && LOOPBACK_HOSTS.has(u.hostname) && u.username === '' && u.password === '') return u;
   } catch {
-    // not a URL: ignore it and load the built file
+    // not a URL: ignore it and load the built page
   }
   return null;
 }

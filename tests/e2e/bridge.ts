@@ -33,7 +33,7 @@ import { FAST } from '../helpers/services.ts';
 const BINDING = '__parleyInvoke';
 const DISPATCH = '__parleyDispatch';
 
-/** The first screen size of the desktop window (src/main/window-options.ts). */
+/** The first screen size of the desktop window (src/main/window.ts). */
 export const WINDOW_SIZE = { width: 1100, height: 760 } as const;
 
 /** No keychain in the bridge: first run offers a passphrase or the key file, as the app does without one. */

@@ -18,7 +18,8 @@
  *   the moment a stream exists, so no HyperDHT error escapes as an uncaught exception.
  */
 import { randomBytes } from 'node:crypto';
-import HyperDHT from 'hyperdht';
+import { createRequire } from 'node:module';
+import type HyperDHT from 'hyperdht';
 import type { DhtServer, HostPort, KeyPair, SecretStream } from 'hyperdht';
 import { DhtCarrier, type DhtPathInfo } from './dht-carrier.ts';
 import { DhtError, UNREACHABLE_MESSAGE, describeDhtFailure } from './dht-errors.ts';
@@ -37,10 +38,23 @@ export function newDhtSeed(): Uint8Array {
   return new Uint8Array(randomBytes(32));
 }
 
+let hyperdhtClass: typeof HyperDHT | null = null;
+
+/**
+ * hyperdht, loaded on first use rather than with the module: it brings its native addons
+ * (sodium-native, udx-native) and about 14 MB of resident memory, which a peer that never uses the
+ * DHT should not carry (P8, idle RSS). A plain require: hyperdht is CommonJS and stays outside
+ * every bundle (scripts/native-externals.ts).
+ */
+function loadHyperDht(): typeof HyperDHT {
+  hyperdhtClass ??= createRequire(import.meta.url)('hyperdht') as typeof HyperDHT;
+  return hyperdhtClass;
+}
+
 /** The Ed25519 key pair HyperDHT derives from a 32-byte seed (sodium crypto_sign_seed_keypair). */
 export function dhtKeyPairFromSeed(seed: Uint8Array): DhtKeyPair {
   if (seed.length !== 32) throw new RangeError(`a DHT seed is 32 bytes, got ${seed.length}`);
-  return HyperDHT.keyPair(Buffer.from(seed));
+  return loadHyperDht().keyPair(Buffer.from(seed));
 }
 
 /** A DHT public key from `unknown`: 64 lowercase hex digits (PROTOCOL.md section 7), else null. */
@@ -82,7 +96,8 @@ export class DhtNode {
 
   constructor(options: DhtNodeOptions = {}) {
     this.#log = options.log ?? (() => {});
-    this.dht = new HyperDHT({
+    const HyperDhtClass = loadHyperDht();
+    this.dht = new HyperDhtClass({
       ...(options.bootstrap ? { bootstrap: options.bootstrap.map((b) => ({ host: b.host, port: b.port })) } : {}),
       ...(options.host ? { host: options.host } : {}),
     });

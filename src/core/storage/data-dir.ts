@@ -9,7 +9,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Sealer, SealerKind } from '../identity/sealer.ts';
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.ts';
 import { DB_FILE_NAME, openDatabase, toStorageError } from './database.ts';
-import { loadIdentity, loadOrCreateIdentity, type LocalIdentity, type UnsealedIdentity } from './identity-store.ts';
+import { loadIdentity, loadOrCreateIdentity, resealIdentity, type LocalIdentity, type UnsealedIdentity } from './identity-store.ts';
 import { createMessagesRepo, type MessagesRepo } from './messages-repo.ts';
 import { assertSchemaNotNewer, migrate, schemaVersion } from './migrations.ts';
 import { assertOwnerOnly, POSIX, syncDirectory } from './owner-only.ts';
@@ -34,6 +34,12 @@ export type Store = {
   readonly identity: LocalIdentity;
   /** How the secrets are protected (for the UI's "your keys are protected by …"). */
   readonly sealerKind: SealerKind;
+  /**
+   * Re-seals the identity and storage key under `next` (unsealed with `current`, which must be the
+   * protection in use): one transaction, old sealed bytes wiped. Throws StorageError ('unseal-failed'
+   * for a wrong current passphrase) and leaves the old seal in place on any failure.
+   */
+  reseal(current: Sealer, next: Sealer): void;
   readonly settings: SettingsRepo;
   readonly contacts: ContactsRepo;
   /** Open trust warnings (key-changed, name-collision) awaiting the user's decision. */
@@ -98,11 +104,23 @@ function makeStore(
   identity: LocalIdentity,
   repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo; transfers: TransfersRepo },
 ): Store {
+  let kind = sealerKind;
   return {
     dir,
     identity,
-    sealerKind,
+    get sealerKind() {
+      return kind;
+    },
     ...repos,
+    reseal(current: Sealer, next: Sealer) {
+      if (!db.isOpen) throw new StorageError('data-dir', 'the store is closed');
+      try {
+        resealIdentity(db, current, next);
+      } catch (error) {
+        throw toStorageError(error, join(dir, DB_FILE_NAME));
+      }
+      kind = next.kind;
+    },
     integrityCheck() {
       return db.prepare('PRAGMA integrity_check').all().map((row) => String(Object.values(row)[0]));
     },

@@ -27,8 +27,60 @@ export type UnsealedIdentity = { readonly identity: LocalIdentity; readonly stor
 const VERSION = 0x01;
 const SECRETS_LENGTH = 1 + PRIVATE_KEY_LENGTH + KEYLEN;
 
+/** The stored identity with its secrets unsealed and checked (layout, key match); the caller zeroes `secrets`. */
+type OpenedSecrets = { readonly publicKey: Uint8Array; readonly fingerprint: string; readonly createdAt: number; readonly secrets: Uint8Array };
+
 /** Loads and unseals the identity; null if none was created yet. Never modifies the database. */
 export function loadIdentity(db: DatabaseSync, sealer: Sealer): UnsealedIdentity | null {
+  const opened = openSecrets(db, sealer);
+  if (opened === null) return null;
+  try {
+    const { secrets } = opened;
+    return {
+      identity: makeIdentity(opened.publicKey, opened.fingerprint, secrets.slice(1, 1 + PRIVATE_KEY_LENGTH), opened.createdAt),
+      storageKey: importAesKey(secrets.subarray(1 + PRIVATE_KEY_LENGTH)),
+    };
+  } finally {
+    zeroize(opened.secrets);
+  }
+}
+
+/**
+ * Re-seals the identity's secrets, unsealed by `current`, under `next` (another protection, or a new
+ * passphrase): the new seal is proven to open before it replaces the old one in one transaction, so
+ * the database holds the old or the new seal, never neither. The old sealed bytes are then wiped
+ * from the file (secure_delete) and the WAL (a truncating checkpoint): no copy the old protection
+ * opens stays behind.
+ */
+export function resealIdentity(db: DatabaseSync, current: Sealer, next: Sealer): void {
+  const opened = openSecrets(db, current);
+  if (opened === null) throw new StorageError('corrupt', 'there is no identity to re-seal');
+  const { secrets } = opened;
+  try {
+    const sealed = next.seal(secrets);
+    const back = next.unseal(sealed);
+    try {
+      if (!equalBytes(back, secrets)) throw new StorageError('corrupt', `the ${next.kind} sealer does not give back what it sealed`);
+    } finally {
+      zeroize(back);
+    }
+    const before = db.prepare('PRAGMA secure_delete').get()?.['secure_delete'];
+    db.exec('PRAGMA secure_delete = ON');
+    try {
+      inTransaction(db, () => {
+        const changed = db.prepare('UPDATE identity SET sealer_kind = ?, sealed_secrets = ? WHERE public_key = ?').run(next.kind, sealed, opened.publicKey);
+        if (Number(changed.changes) !== 1) throw new StorageError('corrupt', 'the identity changed while it was re-sealed');
+      });
+      db.prepare('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    } finally {
+      db.exec(`PRAGMA secure_delete = ${Number(before) === 1 ? 'ON' : 'OFF'}`);
+    }
+  } finally {
+    zeroize(secrets);
+  }
+}
+
+function openSecrets(db: DatabaseSync, sealer: Sealer): OpenedSecrets | null {
   const row = db.prepare('SELECT public_key, fingerprint, sealer_kind, sealed_secrets, created_at FROM identity').get();
   if (row === undefined) return null;
   const publicKey = new Uint8Array(row['public_key'] as Uint8Array);
@@ -47,20 +99,16 @@ export function loadIdentity(db: DatabaseSync, sealer: Sealer): UnsealedIdentity
     if (error instanceof StorageError) throw error;
     throw new StorageError('unseal-failed', `the ${sealer.kind} sealer could not unseal the identity`, { cause: error });
   }
+  let ok = false;
   try {
     if (secrets.length !== SECRETS_LENGTH || secrets[0] !== VERSION) throw new StorageError('corrupt', 'the unsealed identity has an unknown layout');
-    const privateKey = secrets.slice(1, 1 + PRIVATE_KEY_LENGTH);
     // Sealed secrets copied in from another identity unseal fine but belong to another key.
-    if (!matches(privateKey, publicKey)) {
-      zeroize(privateKey);
-      throw new StorageError('corrupt', 'the sealed private key does not belong to the stored public key');
-    }
-    return {
-      identity: makeIdentity(publicKey, fingerprint, privateKey, Number(row['created_at'])),
-      storageKey: importAesKey(secrets.subarray(1 + PRIVATE_KEY_LENGTH)),
-    };
+    const privateKey = secrets.subarray(1, 1 + PRIVATE_KEY_LENGTH);
+    if (!matches(privateKey, publicKey)) throw new StorageError('corrupt', 'the sealed private key does not belong to the stored public key');
+    ok = true;
+    return { publicKey, fingerprint, createdAt: Number(row['created_at']), secrets };
   } finally {
-    zeroize(secrets);
+    if (!ok) zeroize(secrets);
   }
 }
 

@@ -8,6 +8,7 @@ export const CHANNELS = {
   'app:status': 'getStatus',
   'app:setup': 'setup',
   'app:unlock': 'unlock',
+  'app:change-protection': 'changeProtection',
   'identity:set-name': 'setName',
   'identity:export-public-key': 'exportPublicKey',
   'hosting:start': 'startHosting',

@@ -24,6 +24,7 @@ export const ARGS = {
   'app:status': v.strictTuple([]),
   'app:setup': v.strictTuple([v.strictObject({ name: displayName, protection, passphrase: v.nullable(passphrase) })]),
   'app:unlock': v.strictTuple([passphrase]),
+  'app:change-protection': v.strictTuple([v.strictObject({ protection, passphrase: v.nullable(passphrase), currentPassphrase: v.nullable(passphrase) })]),
   'identity:set-name': v.strictTuple([displayName]),
   'identity:export-public-key': v.strictTuple([]),
   'hosting:start': v.strictTuple([v.strictObject({ port, bind: bindAddress })]),
@@ -62,6 +63,7 @@ export type Results = {
   'app:status': AppStatus;
   'app:setup': IdentityDto;
   'app:unlock': IdentityDto;
+  'app:change-protection': SettingsDto;
   'identity:set-name': IdentityDto;
   'identity:export-public-key': string;
   'hosting:start': HostingDto;

@@ -193,6 +193,12 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return ok(state.settings);
     }) as Handler,
     openLink: () => ok(true),
+    // As main: leaving a passphrase needs it ('correct horse' here), and the settings report the new protection.
+    changeProtection: ((choice: { protection: IdentityDto['keyProtection']; passphrase: string | null; currentPassphrase: string | null }) => {
+      if (state.settings.keyProtection === 'passphrase' && choice.currentPassphrase !== 'correct horse') return fail('unseal-failed', 'That is not your current passphrase. Nothing was changed.');
+      state.settings = { ...state.settings, keyProtection: choice.protection };
+      return ok(state.settings);
+    }) as Handler,
   };
 
   const api: Record<string, unknown> = {};

@@ -6,14 +6,15 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppController, detectSealerKind, type Keychain } from '../../../src/main/app-controller.ts';
+import { AppController, type Keychain } from '../../../src/main/app-controller.ts';
+import { detectSealerKind } from '../../../src/main/protection-change.ts';
 import { appPaths } from '../../../src/main/paths.ts';
 import { readProtectionRecord, writeProtectionRecord, ProtectionRecordError } from '../../../src/main/protection-record.ts';
-import { createSafeStorageSealer } from '../../../src/main/sealer.ts';
+import { createKeychainSealer } from '../../../src/main/sealer.ts';
 import { ServiceError } from '../../../src/core/service/errors.ts';
 import type { Sealer } from '../../../src/core/identity/sealer.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
-import { fakeSafeStorage } from './fakes.ts';
+import { randomBytes } from 'node:crypto';
 import { tempDir } from './harness.ts';
 
 const dirs: { remove: () => void }[] = [];
@@ -27,8 +28,22 @@ function home(): string {
   return d.dir;
 }
 
-function keychainOver(safe = fakeSafeStorage(), available = true): Keychain {
-  return { available, reason: available ? null : 'no keychain here', createSealer: () => createSafeStorageSealer(safe) };
+/** The keychain as main hands it to the controller: its key already unwrapped (sealer.test.ts covers the unwrapping). */
+function keychainOver(key: Uint8Array = newKey(), available = true): Keychain & { sealers: number } {
+  const keychain = {
+    available,
+    reason: available ? null : 'no keychain here',
+    sealers: 0,
+    createSealer: () => {
+      keychain.sealers += 1;
+      return createKeychainSealer(key);
+    },
+  };
+  return keychain;
+}
+
+function newKey(): Uint8Array {
+  return new Uint8Array(randomBytes(32));
 }
 
 function controller(userData: string, keychain: Keychain = keychainOver()): AppController {
@@ -53,12 +68,13 @@ describe('first run', () => {
 
   it('setup with the keychain seals through safeStorage and remembers the choice, owner-only', async () => {
     const dir = home();
-    const safe = fakeSafeStorage();
-    const c = controller(dir, keychainOver(safe));
+    const safe = newKey();
+    const keychain = keychainOver(safe);
+    const c = controller(dir, keychain);
     c.start();
     const id = c.setup({ name: 'Ada', protection: 'keychain', passphrase: null });
     expect(id).toMatchObject({ name: 'Ada', keyProtection: 'keychain' });
-    expect(safe.calls).toContain('encrypt');
+    expect(keychain.sealers).toBe(1);
     const paths = appPaths(dir);
     expect(readProtectionRecord(paths.protectionFile)).toEqual({ version: 1, protection: 'keychain' });
     expect(JSON.parse(readFileSync(paths.protectionFile, 'utf8'))).toEqual({ version: 1, protection: 'keychain' });
@@ -83,7 +99,7 @@ describe('first run', () => {
 describe('later starts', () => {
   it('keychain data where the keychain has gone is an error that says so, and nothing is touched', async () => {
     const dir = home();
-    const safe = fakeSafeStorage();
+    const safe = newKey();
     const c = controller(dir, keychainOver(safe));
     c.start();
     c.setup({ name: 'Ada', protection: 'keychain', passphrase: null });
@@ -99,12 +115,12 @@ describe('later starts', () => {
 
   it('a keychain that cannot decrypt (another machine) is an error, and nothing is touched', async () => {
     const dir = home();
-    const c = controller(dir, keychainOver(fakeSafeStorage()));
+    const c = controller(dir, keychainOver(newKey()));
     c.start();
     c.setup({ name: 'Ada', protection: 'keychain', passphrase: null });
     await c.close();
     const before = snapshot(dir);
-    const other = controller(dir, keychainOver(fakeSafeStorage()));
+    const other = controller(dir, keychainOver(newKey()));
     const status = other.start();
     expect(status).toMatchObject({ phase: 'error', identity: null });
     expect(status.problem).toMatch(/cannot unlock its stored identity.*Nothing was changed or deleted/);

@@ -7,13 +7,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { secureWebPreferences } from '../../../src/main/window-options.ts';
 import { CHANNEL_NAMES, EVENT_CHANNEL } from '../../../src/shared/ipc/channels.ts';
+import { expectedWebPreferences } from './fakes.ts';
 
 const MAIN_DIR = dirname(fileURLToPath(new URL('../../../src/main/index.ts', import.meta.url)));
-const PAGE_URL = pathToFileURL(join(MAIN_DIR, '../renderer/index.html')).href;
+const PAGE_URL = 'app://parley/index.html';
 const INVITE = `parley://127.0.0.1:47800?fp=${'ab'.repeat(32)}`;
 
 const fake = vi.hoisted(() => {
@@ -100,6 +100,15 @@ const fake = vi.hoisted(() => {
       this.focused += 1;
     };
   }
+  const schemes: unknown[] = [];
+  const protocolHandlers = new Map<string, Listener>();
+  const protocol = {
+    registerSchemesAsPrivileged: (list: unknown[]) => {
+      if (state.ready) throw new Error('registerSchemesAsPrivileged after ready');
+      schemes.push(...list);
+    },
+    handle: (scheme: string, fn: Listener) => protocolHandlers.set(scheme, fn),
+  };
   const sessionHandlers: Record<string, Listener> = {};
   const defaultSession = {
     setPermissionRequestHandler: (fn: Listener) => (sessionHandlers['request'] = fn),
@@ -116,12 +125,12 @@ const fake = vi.hoisted(() => {
     show(): void {}
   }
   const safeStorage = {
-    isEncryptionAvailable: () => false, // no keychain: the app must say so and offer the alternatives
+    isAsyncEncryptionAvailable: async () => false, // no keychain: the app must say so and offer the alternatives
     getSelectedStorageBackend: () => 'basic_text',
-    encryptString: () => {
+    encryptStringAsync: async () => {
       throw new Error('no keychain');
     },
-    decryptString: () => {
+    decryptStringAsync: async () => {
       throw new Error('no keychain');
     },
   };
@@ -132,6 +141,8 @@ const fake = vi.hoisted(() => {
     sent,
     mainFrame,
     sessionHandlers,
+    schemes,
+    protocolHandlers,
     BrowserWindow,
     app,
     electron: {
@@ -139,6 +150,7 @@ const fake = vi.hoisted(() => {
       ipcMain,
       BrowserWindow,
       session: { defaultSession },
+      protocol,
       safeStorage,
       Notification,
       dialog: { showMessageBox: async () => ({ response: 1 }) },
@@ -189,8 +201,18 @@ describe('the main process, started', () => {
   it('creates one window with the secure preferences, no DevTools, loading the built page', () => {
     expect(fake.BrowserWindow.created).toHaveLength(1);
     const win = fake.BrowserWindow.created[0];
-    expect(win?.options['webPreferences']).toEqual(secureWebPreferences({ preloadPath: join(MAIN_DIR, '../preload/index.js'), devTools: false }));
-    expect(win?.loaded).toBe(join(MAIN_DIR, '../renderer/index.html'));
+    expect(win?.options['webPreferences']).toEqual(expectedWebPreferences(join(MAIN_DIR, '../preload/index.js'), false));
+    expect(win?.loaded).toBe(PAGE_URL);
+  });
+
+  it('serves the page from the privileged app:// scheme, files of the renderer folder only', async () => {
+    expect(fake.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    const handler = fake.protocolHandlers.get('app') as (r: { url: string; method: string }) => Promise<Response>;
+    const page = await handler({ url: PAGE_URL, method: 'GET' });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('Content-Security-Policy');
+    expect((await handler({ url: 'app://parley/..%2fmain%2findex.ts', method: 'GET' })).status).toBe(404);
   });
 
   it('installs the permission policy on the default session and hardens every new WebContents', () => {

@@ -6,29 +6,39 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { SafeStorageLike } from '../../../src/main/sealer.ts';
 
-/** A safeStorage look-alike: AES-256-GCM under a per-instance key, as the OS keychain would hold one. */
+/**
+ * A safeStorage look-alike (the asynchronous API): AES-256-GCM under a per-instance key, as the OS
+ * keychain would hold one. `rotate()` stands for the keychain rotating its key: data encrypted
+ * before it still decrypts, with shouldReEncrypt true.
+ */
 export function fakeSafeStorage(options: { available?: boolean; backend?: ReturnType<SafeStorageLike['getSelectedStorageBackend']> } = {}): SafeStorageLike & {
   calls: string[];
+  rotate(): void;
 } {
   const key = randomBytes(32);
   const calls: string[] = [];
+  let generation = 1;
   return {
     calls,
-    isEncryptionAvailable: () => options.available ?? true,
+    rotate: () => {
+      generation += 1;
+    },
+    isAsyncEncryptionAvailable: async () => options.available ?? true,
     getSelectedStorageBackend: () => options.backend ?? 'gnome_libsecret',
-    encryptString(plain: string): Buffer {
+    async encryptStringAsync(plain: string): Promise<Buffer> {
       calls.push('encrypt');
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
-      return Buffer.concat([iv, body, c.getAuthTag()]);
+      return Buffer.concat([Buffer.of(generation), iv, body, c.getAuthTag()]);
     },
-    decryptString(cipher: Buffer): string {
+    async decryptStringAsync(cipher: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> {
       calls.push('decrypt');
-      if (cipher.length < 28) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
-      const d = createDecipheriv('aes-256-gcm', key, cipher.subarray(0, 12));
+      if (cipher.length < 29) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      const d = createDecipheriv('aes-256-gcm', key, cipher.subarray(1, 13));
       d.setAuthTag(cipher.subarray(cipher.length - 16));
-      return Buffer.concat([d.update(cipher.subarray(12, cipher.length - 16)), d.final()]).toString('utf8');
+      const result = Buffer.concat([d.update(cipher.subarray(13, cipher.length - 16)), d.final()]).toString('utf8');
+      return { result, shouldReEncrypt: (cipher[0] ?? 0) < generation };
     },
   };
 }
@@ -51,4 +61,29 @@ export function recorder<T extends object>(target: T, calls: Call[], prefix: str
       };
     },
   });
+}
+
+/**
+ * The main window's webPreferences, written out here independently of src/main/window.ts so a
+ * test fails if any of them changes: isolated, sandboxed, no Node, web security, no <webview>,
+ * no Auxclick, DevTools only when asked for.
+ */
+export function expectedWebPreferences(preloadPath: string, devTools: boolean): Record<string, unknown> {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    safeDialogs: true,
+    disableBlinkFeatures: 'Auxclick',
+    devTools,
+  };
 }

@@ -3,6 +3,7 @@
  * directory, a recorder that notes every call reaching the app or the service, and stand-ins for
  * Electron's dialog and shell (Platform). No Electron module is loaded at all.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,13 @@ import { createHandlers, type AppLike, type HandlerHooks, type HandlerTable, typ
 import { createIpcRouter, type IpcRouter } from '../../../src/main/ipc-router.ts';
 import { resolvePage, type PageLocation } from '../../../src/main/page.ts';
 import { appPaths, type AppPaths } from '../../../src/main/paths.ts';
-import { createSafeStorageSealer } from '../../../src/main/sealer.ts';
+import { createKeychainSealer } from '../../../src/main/sealer.ts';
 import type { SenderInfo } from '../../../src/main/sender.ts';
 import type { ParleyEvent } from '../../../src/shared/dto.ts';
-import { fakeSafeStorage, recorder, type Call } from './fakes.ts';
+import { recorder, type Call } from './fakes.ts';
 
 /** Our page as a packaged build has it. */
-export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
 /** Our window's WebContents id. */
 export const WC_ID = 7;
 /** The one sender the router trusts. */
@@ -42,10 +43,10 @@ export type Harness = {
   invoke(channel: string, ...args: unknown[]): ReturnType<IpcRouter>;
 };
 
-/** A keychain backed by the safeStorage stand-in. */
+/** A keychain whose key main has already unwrapped (sealer.test.ts covers the unwrapping through safeStorage). */
 export function fakeKeychain(available = true): Keychain {
-  const safe = fakeSafeStorage({ available });
-  return { available, reason: available ? null : 'the system keychain is not available to Parley on this computer', createSealer: () => createSafeStorageSealer(safe) };
+  const key = new Uint8Array(randomBytes(32));
+  return { available, reason: available ? null : 'the system keychain is not available to Parley on this computer', createSealer: () => createKeychainSealer(key) };
 }
 
 /** Builds a harness over `userData`; the controller is started (phase from what is on disk). */
@@ -67,6 +68,7 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
     status: () => (calls.push({ name: 'app.status', args: [] }), controller.status()),
     setup: (choice) => (calls.push({ name: 'app.setup', args: [choice] }), controller.setup(choice)),
     unlock: (p) => (calls.push({ name: 'app.unlock', args: [p] }), controller.unlock(p)),
+    changeProtection: (choice) => (calls.push({ name: 'app.changeProtection', args: [choice] }), controller.changeProtection(choice)),
     service: () => (calls.push({ name: 'app.service', args: [] }), recorder(controller.service(), calls, 'service.')),
     get keychainAvailable() {
       return controller.keychainAvailable;

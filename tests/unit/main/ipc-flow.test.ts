@@ -7,8 +7,11 @@
  * browser (shell). The app is real: a real AppController and ParleyService over temporary data
  * directories, and a second real peer on 127.0.0.1 to join, verify and message.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readProtectionRecord } from '../../../src/main/protection-record.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyFileSealer } from '../../../src/core/identity/key-file-sealer.ts';
+import { createKeyFileSealer, KEY_FILE_NAME } from '../../../src/core/identity/key-file-sealer.ts';
 import { ParleyService } from '../../../src/core/service/parley-service.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { CHANNEL_NAMES, type Channel } from '../../../src/shared/ipc/channels.ts';
@@ -179,6 +182,23 @@ describe('a first run through IPC, channel by channel', () => {
     expect(changed).toMatchObject({ name: 'Ada', defaultPort: 50000 });
     expect(h.calls).toContainEqual({ name: 'service.setName', args: ['Ada'] });
     expect(value<SettingsDto>(await call('settings:set', {}))).toEqual(changed);
+  });
+
+  it('app:change-protection re-seals the running identity: key file → passphrase → keychain → key file', async () => {
+    const fp = h.controller.service().identity().fingerprint;
+    const toPass = value<SettingsDto>(await call('app:change-protection', { protection: 'passphrase', passphrase: 'correct horse battery', currentPassphrase: null }));
+    expect(toPass).toMatchObject({ keyProtection: 'passphrase' });
+    expect(h.calls[0]).toEqual({ name: 'app.changeProtection', args: [{ protection: 'passphrase', passphrase: 'correct horse battery', currentPassphrase: null }] });
+    expect(readProtectionRecord(h.paths.protectionFile)?.protection).toBe('passphrase');
+    expect(existsSync(join(h.paths.dataDir, KEY_FILE_NAME))).toBe(false); // the key file protects nothing now
+    const wrong = await call('app:change-protection', { protection: 'keychain', passphrase: null, currentPassphrase: 'wrong horse battery' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'unseal-failed' } });
+    expect(readProtectionRecord(h.paths.protectionFile)?.protection).toBe('passphrase');
+    expect(await call('app:change-protection', { protection: 'keychain', passphrase: null, currentPassphrase: null })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(value<SettingsDto>(await call('app:change-protection', { protection: 'keychain', passphrase: null, currentPassphrase: 'correct horse battery' }))).toMatchObject({ keyProtection: 'keychain' });
+    expect(await call('app:change-protection', { protection: 'keychain', passphrase: null, currentPassphrase: null })).toMatchObject({ ok: false, error: { code: 'bad-input', message: /already/ } });
+    expect(value<SettingsDto>(await call('app:change-protection', { protection: 'key-file', passphrase: null, currentPassphrase: null }))).toMatchObject({ keyProtection: 'key-file' });
+    expect(h.controller.service().identity().fingerprint).toBe(fp); // the same identity, still running
   });
 
   it('links:open asks first with the exact URL and its host, and opens only what was confirmed', async () => {

@@ -73,6 +73,17 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
     ),
   ],
   'app:unlock': [str('correct horse', ['short', 'x'.repeat(1025)])],
+  'app:change-protection': [
+    obj(
+      { protection: 'key-file', passphrase: null, currentPassphrase: null },
+      {
+        protection: [undefined, 'unprotected', 'none', 'KEYCHAIN', '', null, 1, {}],
+        passphrase: [undefined, 'short', 'x'.repeat(1025), 1, {}, [], true],
+        currentPassphrase: [undefined, 'short', 'x'.repeat(1025), 1, {}, [], true],
+      },
+      ['protection', 'passphrase', 'currentPassphrase'],
+    ),
+  ],
   'identity:set-name': [str('Ada', ['x'.repeat(65), 'tab\there', '\u007f', 'a\u0000', 'Bob\u0085', 'Bo\u009bb'])],
   'identity:export-public-key': [],
   'hosting:start': [
@@ -145,7 +156,8 @@ const BAD_SENDERS: readonly [string, SenderInfo][] = [
   ['the main frame on another local file', { webContentsId: WC_ID, frame: { isMainFrame: true, url: 'file:///etc/passwd' } }],
   ['a sibling file of our page', { webContentsId: WC_ID, frame: { isMainFrame: true, url: PAGE.url.replace('index.html', 'other.html') } }],
   ['our page with a query', { webContentsId: WC_ID, frame: { isMainFrame: true, url: `${PAGE.url}?x=1` } }],
-  ['our path on a remote host', { webContentsId: WC_ID, frame: { isMainFrame: true, url: PAGE.url.replace('file://', 'file://evil.example') } }],
+  ['our path on another host', { webContentsId: WC_ID, frame: { isMainFrame: true, url: PAGE.url.replace('app://parley', 'app://evil.example') } }],
+  ['the built page as a file:// URL', { webContentsId: WC_ID, frame: { isMainFrame: true, url: 'file:///opt/Parley/resources/app.asar/out/renderer/index.html' } }],
   ['the dev server in a packaged build', { webContentsId: WC_ID, frame: { isMainFrame: true, url: 'http://localhost:5173/' } }],
   ['about:blank', { webContentsId: WC_ID, frame: { isMainFrame: true, url: 'about:blank' } }],
   ['a data: URL', { webContentsId: WC_ID, frame: { isMainFrame: true, url: 'data:text/html,<script>1</script>' } }],

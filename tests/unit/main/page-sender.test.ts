@@ -6,38 +6,40 @@ import { describe, expect, it } from 'vitest';
 import { isOurPageUrl, resolvePage } from '../../../src/main/page.ts';
 import { checkSender, describeSender, type InvokeEventLike } from '../../../src/main/sender.ts';
 
-const INDEX = '/opt/Parley Beta/resources/app.asar/out/renderer/index.html';
+const RENDERER = '/opt/Parley Beta/resources/app.asar/out/renderer';
 
 describe('resolvePage', () => {
-  it('loads the built file in packaged builds, even when ELECTRON_RENDERER_URL is set', () => {
-    const page = resolvePage({ isPackaged: true, devServerUrl: 'http://localhost:5173/', indexHtmlPath: INDEX });
-    expect(page).toEqual({ kind: 'file', url: 'file:///opt/Parley%20Beta/resources/app.asar/out/renderer/index.html', path: INDEX });
+  it('loads the built page from app://parley in packaged builds, even when ELECTRON_RENDERER_URL is set', () => {
+    const page = resolvePage({ isPackaged: true, devServerUrl: 'http://localhost:5173/', rendererDir: RENDERER });
+    expect(page).toEqual({ kind: 'app', url: 'app://parley/index.html', rendererDir: RENDERER });
+    expect(() => resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: 'out/renderer' })).toThrow(TypeError);
   });
 
   it('uses the dev server only unpackaged and only on loopback http(s)', () => {
-    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://localhost:5173', indexHtmlPath: INDEX })).toEqual({ kind: 'dev', url: 'http://localhost:5173/' });
-    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://127.0.0.1:5173/', indexHtmlPath: INDEX }).kind).toBe('dev');
-    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://[::1]:5173/', indexHtmlPath: INDEX }).kind).toBe('dev');
+    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://localhost:5173', rendererDir: RENDERER })).toEqual({ kind: 'dev', url: 'http://localhost:5173/' });
+    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://127.0.0.1:5173/', rendererDir: RENDERER }).kind).toBe('dev');
+    expect(resolvePage({ isPackaged: false, devServerUrl: 'http://[::1]:5173/', rendererDir: RENDERER }).kind).toBe('dev');
     for (const remote of ['https://evil.example/', 'http://192.168.1.2:5173/', 'http://localhost.evil.example/', 'file:///tmp/x.html', 'http://user:pw@localhost:5173/', 'nonsense', '']) {
-      expect(resolvePage({ isPackaged: false, devServerUrl: remote, indexHtmlPath: INDEX }).kind, remote).toBe('file');
+      expect(resolvePage({ isPackaged: false, devServerUrl: remote, rendererDir: RENDERER }).kind, remote).toBe('app');
     }
-    expect(resolvePage({ isPackaged: false, devServerUrl: undefined, indexHtmlPath: INDEX }).kind).toBe('file');
+    expect(resolvePage({ isPackaged: false, devServerUrl: undefined, rendererDir: RENDERER }).kind).toBe('app');
   });
 });
 
 describe('isOurPageUrl', () => {
-  const file = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: INDEX });
-  const dev = resolvePage({ isPackaged: false, devServerUrl: 'http://localhost:5173/', indexHtmlPath: INDEX });
+  const file = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: RENDERER });
+  const dev = resolvePage({ isPackaged: false, devServerUrl: 'http://localhost:5173/', rendererDir: RENDERER });
 
-  it('accepts our file with or without a fragment', () => {
+  it('accepts our page with or without a fragment', () => {
     expect(isOurPageUrl(file.url, file)).toBe(true);
     expect(isOurPageUrl(`${file.url}#/contacts`, file)).toBe(true);
   });
 
   it('refuses other files, queries, hosts, schemes and junk', () => {
     for (const url of [
-      `${file.url}?x`, file.url.replace('index.html', 'index.htm'), 'file:///opt/Parley%20Beta/resources/app.asar/out/renderer/', file.url.replace('file://', 'file://host'),
-      'https://example.org/', 'about:blank', '', 'not a url', 'file:///opt/Parley%ZZ', 42, null, undefined, `file:///${'a'.repeat(9000)}`,
+      `${file.url}?x`, file.url.replace('index.html', 'index.htm'), 'app://parley/', 'app://parley/assets/index.js', 'app://evil/index.html', 'app://parley.evil/index.html',
+      'app://user@parley/index.html', 'app://parley:8080/index.html', 'app://parley/%69ndex.html', 'file:///opt/Parley%20Beta/resources/app.asar/out/renderer/index.html', 'file:///index.html',
+      'https://parley/index.html', 'https://example.org/', 'about:blank', '', 'not a url', 'app://parley/%ZZ', 42, null, undefined, `app://parley/${'a'.repeat(9000)}`,
     ]) {
       expect(isOurPageUrl(url, file), String(url)).toBe(false);
     }
@@ -53,7 +55,7 @@ describe('isOurPageUrl', () => {
 });
 
 describe('describeSender and checkSender', () => {
-  const page = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: INDEX });
+  const page = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: RENDERER });
   const main = { url: page.url, parent: null, frameTreeNodeId: 1, processId: 4, routingId: 2, isDestroyed: () => false };
   const event = (frame: InvokeEventLike['senderFrame'], id = 7): InvokeEventLike =>
     ({ sender: { id, mainFrame: main }, senderFrame: frame }) as unknown as InvokeEventLike;

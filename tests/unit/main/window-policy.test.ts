@@ -1,14 +1,13 @@
 /**
- * The window's webPreferences, navigation, window.open, <webview>, downloads and permissions.
+ * Navigation, window.open, <webview>, downloads and permissions.
  * Electron's objects (WebContents, Session) are replaced by small recorders because Electron's
  * runtime cannot run on these machines; the functions under test are the app's own.
  */
 import { describe, expect, it } from 'vitest';
 import { resolvePage } from '../../../src/main/page.ts';
 import { decidePermission, denyWindowOpen, hardenSession, hardenWebContents, type HardenableContents, type HardenableSession } from '../../../src/main/web-policy.ts';
-import { mainWindowOptions, secureWebPreferences } from '../../../src/main/window-options.ts';
 
-const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, indexHtmlPath: '/opt/Parley/resources/app.asar/out/renderer/index.html' });
+const PAGE = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
 
 // Every permission name Electron 45's typings list for the request and check handlers.
 const PERMISSIONS = [
@@ -21,41 +20,6 @@ const PERMISSIONS = [
 ] as const;
 
 const OTHER_URLS = [undefined, '', 'https://evil.example/', 'file:///etc/passwd', 'about:blank', 'http://localhost:5173/', `${PAGE.url}?q=1`];
-
-describe('webPreferences', () => {
-  it('isolate and sandbox the renderer, without Node, with web security, without <webview>', () => {
-    for (const devTools of [false, true]) {
-      const prefs = secureWebPreferences({ preloadPath: '/app/out/preload/index.js', devTools });
-      expect(prefs).toEqual({
-        preload: '/app/out/preload/index.js',
-        contextIsolation: true,
-        sandbox: true,
-        nodeIntegration: false,
-        nodeIntegrationInWorker: false,
-        nodeIntegrationInSubFrames: false,
-        webSecurity: true,
-        allowRunningInsecureContent: false,
-        webviewTag: false,
-        experimentalFeatures: false,
-        navigateOnDragDrop: false,
-        spellcheck: false,
-        safeDialogs: true,
-        devTools,
-      });
-    }
-  });
-
-  it('are what the main window is built with; a packaged build (devTools false) gets no DevTools', () => {
-    const options = mainWindowOptions({ preloadPath: '/p.js', devTools: false });
-    expect(options.webPreferences).toEqual(secureWebPreferences({ preloadPath: '/p.js', devTools: false }));
-    expect(options.webPreferences?.devTools).toBe(false);
-    expect(options.show).toBe(false);
-  });
-
-  it('refuse a missing preload path', () => {
-    expect(() => secureWebPreferences({ preloadPath: '', devTools: false })).toThrow(TypeError);
-  });
-});
 
 describe('navigation, window.open and <webview>', () => {
   function fakeContents() {

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import { defineStore } from 'pinia';
 import type { SettingsDto } from '../../../shared/dto.ts';
 import type { ParleyError } from '../../../shared/result.ts';
+import type { Args } from '../../../shared/ipc/schemas.ts';
 import { call } from '../api/parley.ts';
 
 /** Fallback before settings load: PROTOCOL.md section 5's default port. */
@@ -31,6 +32,14 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
+  /** Re-seals the key under another protection (or a new passphrase); the settings say which is in use. */
+  async function changeProtection(choice: Args<'app:change-protection'>[0]): Promise<ParleyError | null> {
+    const r = await call((api) => api.changeProtection(choice));
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
   /** Keeps the settings' copy of the name in step after the identity was renamed. */
   function nameChanged(name: string): void {
     if (settings.value !== null) settings.value = { ...settings.value, name };
@@ -43,5 +52,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
-  return { settings, publicKeyPem, error, load, setDefaultPort, nameChanged, exportPublicKey };
+  return { settings, publicKeyPem, error, load, setDefaultPort, changeProtection, nameChanged, exportPublicKey };
 });
