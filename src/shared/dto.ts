@@ -54,9 +54,49 @@ export type MessageDto = {
   readonly ts: number;
   /** When this node stored it (ms). */
   readonly storedAt: number;
+  /** For a file offer (kind 'file'), the offered name. */
   readonly text: string;
   readonly state: DeliveryState;
+  /** 'text' for a chat message, 'file' for a file offer (PROTOCOL.md section 9). */
+  readonly kind: MessageKind;
+  /** The transfer of a file offer (kind 'file'); absent for a text. */
+  readonly file?: FileDto;
 };
+
+export type MessageKind = 'text' | 'file';
+
+/**
+ * Where a file offer stands: `offered` (incoming: waiting for the user's decision; outgoing: not
+ * accepted yet), `waiting` (accepted, no byte moving: the peer is offline or the transfer is about
+ * to start), `transferring` (`bytes` of `size`), `done` (received and checked, or the receiver
+ * confirmed it), or ended: `declined`, `cancelled`, `failed`, with `reason`.
+ */
+export type FileState = 'offered' | 'waiting' | 'transferring' | 'done' | 'declined' | 'cancelled' | 'failed';
+
+export type FileDto = {
+  readonly name: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly state: FileState;
+  /** Held (incoming) or sent (outgoing) so far. */
+  readonly bytes: number;
+  /** Why it ended (a wire reason such as `declined`, `too-large`, `no-space`, `changed`, `corrupt`, `unsupported`), else null. */
+  readonly reason: string | null;
+  /** Which side ended it, else null. */
+  readonly endedBy: 'local' | 'peer' | null;
+  /** Where a received file was saved, once checked; else null. */
+  readonly path: string | null;
+};
+
+/** File transfer events (the engine's, as the adapters see them). `direction` is ours: 'out' when we send. */
+export type FileEventDto =
+  | { readonly type: 'file-offer'; readonly peer: string; readonly id: string; readonly name: string; readonly size: number; readonly sha256: string }
+  | { readonly type: 'file-accepted'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly offset: number }
+  | { readonly type: 'file-progress'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly bytes: number; readonly size: number }
+  | { readonly type: 'file-received'; readonly peer: string; readonly id: string; readonly path: string; readonly size: number; readonly sha256: string }
+  | { readonly type: 'file-sent'; readonly peer: string; readonly id: string }
+  | { readonly type: 'file-cancelled'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly reason: string; readonly by: 'local' | 'peer' }
+  | { readonly type: 'file-error'; readonly peer: string; readonly id: string; readonly message: string };
 
 export type HostingDto = {
   readonly host: string;
@@ -93,5 +133,6 @@ export type ParleyEvent =
   | { readonly type: 'error'; readonly code: string; readonly message: string }
   | { readonly type: 'contact-changed'; readonly contact: ContactDto }
   | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean }
+  | FileEventDto
   /** From the desktop shell, not the core: a parley:// invite was opened; fill the join dialog with it (never join unasked). */
   | { readonly type: 'open-invite'; readonly invite: string };

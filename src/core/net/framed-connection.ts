@@ -36,6 +36,7 @@ export class FramedConnection implements FrameChannel {
   #closed: CloseCause | null = null;
   #closeListeners: ((cause: CloseCause) => void)[] = [];
   #pausedForWrite = false;
+  #pausedByOwner = false;
 
   constructor(socket: Carrier, path: CarrierPath = 'tcp') {
     this.socket = socket;
@@ -112,6 +113,35 @@ export class FramedConnection implements FrameChannel {
     });
   }
 
+  /**
+   * Calls `listener` when the socket's write buffer has emptied (its real 'drain'), at once if
+   * it is empty; never if the connection ends first. Unlike onceDrained, which fires at once
+   * below WRITE_HIGH_WATER, this lets a file sender keep only a small window in flight.
+   */
+  onceWriteDrained(listener: () => void): void {
+    if (this.#closed) return;
+    if (this.socket.writableLength === 0) {
+      queueMicrotask(() => !this.#closed && listener());
+      return;
+    }
+    this.socket.once('drain', () => {
+      if (!this.#closed) listener();
+    });
+  }
+
+  /**
+   * Stops (true) or restarts (false) reading for the owner's sake (a file receiver whose disk is
+   * slower than the network). Frames already decoded are delivered; the rest stays in the socket.
+   */
+  setReadPaused(paused: boolean): void {
+    if (this.#closed || paused === this.#pausedByOwner) return;
+    this.#pausedByOwner = paused;
+    if (paused) {
+      this.#decoder.pause();
+      this.socket.pause();
+    } else this.#maybeResume();
+  }
+
   /** Calls `listener` once when the connection ends (immediately if it already has). */
   onClose(listener: (cause: CloseCause) => void): void {
     if (this.#closed) listener(this.#closed);
@@ -180,7 +210,7 @@ export class FramedConnection implements FrameChannel {
   }
 
   #maybeResume(): void {
-    if (this.#closed || this.#pausedForWrite) return;
+    if (this.#closed || this.#pausedForWrite || this.#pausedByOwner) return;
     if (this.#queue.length === 0 || this.#handler) {
       this.#decoder.resume();
       this.socket.resume();

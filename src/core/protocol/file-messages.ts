@@ -11,7 +11,7 @@
 import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
 import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText } from './json-text.ts';
-import { isMessageId, isTimestamp, MAX_PLAINTEXT_LENGTH } from './messages.ts';
+import { isMessageId, isTimestamp, MAX_PLAINTEXT_LENGTH } from './wire-values.ts';
 import { describeIssue } from './schema-issue.ts';
 
 /** Largest file size an offer can announce (2^53 − 1). */

@@ -8,14 +8,13 @@ import { utf8 } from '../crypto/bytes.ts';
 import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import { isDhtKeyHex } from './hello.ts';
 import { describeIssue } from './schema-issue.ts';
-import { countCodePoints, hasControlChars, isIntegerInRange, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
+import { decodeFileMessage, isFileMessageType, type FileMessage } from './file-messages.ts';
+import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
+import { MAX_PLAINTEXT_LENGTH, MAX_TS, isMessageId, isTimestamp } from './wire-values.ts';
 
 /** Longest msg text, in code points (the one constant every edge uses, from src/shared). */
 export { MAX_TEXT_CODE_POINTS };
-/** Largest `ts` (2^53 − 1). */
-export const MAX_TS = Number.MAX_SAFE_INTEGER;
-/** Largest transport plaintext: a 65,535-byte frame minus the 16-byte AES-GCM tag. */
-export const MAX_PLAINTEXT_LENGTH = 65535 - 16;
+export { MAX_TS, MAX_PLAINTEXT_LENGTH, isMessageId, isTimestamp };
 
 /** A chat message. */
 export type MsgMessage = { type: 'msg'; id: string; ts: number; text: string };
@@ -39,25 +38,14 @@ export const CHUNK_TAG = 0x00;
 /** What a receiver does with a plaintext. */
 export type TransportVerdict =
   | { verdict: 'deliver'; message: TransportMessage }
+  /** A file message, only where both hellos listed `files` (section 9). */
+  | { verdict: 'file'; message: FileMessage }
   | { verdict: 'chunk'; plaintext: Uint8Array }
   | { verdict: 'ignore' }
   | { verdict: 'close'; reason: string };
 
 /** Why a text cannot be sent ('ok' when it can). */
 export type OutgoingTextCheck = 'ok' | 'empty' | 'too-long' | 'control-char' | 'invalid-unicode';
-
-// Exactly 36 characters; no `m` flag, so `$` is the end of input (no match before a final LF).
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** True for a UUID in its 36-character lowercase form (any version; ids are compared as strings). */
-export function isMessageId(x: unknown): x is string {
-  return typeof x === 'string' && x.length === 36 && UUID_RE.test(x);
-}
-
-/** True for a valid `ts`: an integer from 0 to 2^53 − 1. */
-export function isTimestamp(x: unknown): x is number {
-  return isIntegerInRange(x, 0, MAX_TS);
-}
 
 /** Checks a text for sending (the CLI and app input edges); 'ok' exactly when a receiver would accept it. */
 export function validateOutgoingText(text: string): OutgoingTextCheck {
@@ -123,6 +111,12 @@ export function decodeTransport(bytes: Uint8Array, options: TransportOptions = N
       return deliver({ type: 'reach', dht: r.output.dht });
     }
     default:
+      // file* types are this version's only where both hellos listed `files`; elsewhere they are
+      // unknown types, ignored like a later version's (section 9).
+      if (options.files && isFileMessageType(type)) {
+        const f = decodeFileMessage(obj);
+        return f.verdict === 'deliver' ? { verdict: 'file', message: f.message } : close(f.reason);
+      }
       return { verdict: 'ignore' }; // a type from a later version
   }
 }

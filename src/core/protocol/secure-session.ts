@@ -7,6 +7,7 @@
 import type { CipherState } from '../noise/cipher-state.ts';
 import { NoiseError } from '../noise/errors.ts';
 import type { FrameChannel } from './frame-channel.ts';
+import type { FileMessage } from './file-messages.ts';
 import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -26,6 +27,8 @@ export type SessionEndReason = 'closed' | 'timeout' | 'protocol-error' | 'replac
 /** What the session tells its owner. Every message but ping/pong goes up (those stay here). */
 export type SessionHandlers = {
   readonly onMessage: (message: Exclude<TransportMessage, { type: 'ping' | 'pong' }>) => void;
+  /** A file message (only where `files` was negotiated; section 9). */
+  readonly onFileMessage?: (message: FileMessage) => void;
   /**
    * A file chunk's whole plaintext (only where `files` was negotiated). The handler owns the
    * bytes: unlike JSON plaintexts they are not wiped, since they go to disk as they are.
@@ -135,6 +138,8 @@ export class SecureSession {
         return this.close('protocol-error');
       case 'ignore':
         return;
+      case 'file':
+        return this.#handlers?.onFileMessage?.(decoded.message);
       case 'deliver': {
         const m = decoded.message;
         if (m.type === 'ping') this.send({ type: 'pong' });

@@ -4,6 +4,8 @@
  * acked again, not stored twice. The outbox goes to the socket only while the peer reads (write
  * back-pressure), and is read from storage one page at a time from where the sender got to, so a
  * slow peer with a long outbox costs O(outbox) in all, not O(outbox) per drain (issue 11 item 6).
+ * File offers (rows of kind 'file') ride in the same outbox, in order, as `file` messages where
+ * the session negotiated `files`, and are skipped on a session without it (PROTOCOL.md section 9).
  */
 import { validateOutgoingText, type MsgMessage } from '../protocol/messages.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
@@ -28,8 +30,18 @@ export class Delivery {
   readonly #contacts: ContactView;
   readonly #link: (peer: string) => PeerLink | undefined;
   readonly #blockOnKeyChange: boolean;
+  readonly #offer: (link: PeerLink, id: string) => Uint8Array | null;
 
-  constructor(options: { store: ServiceStore; hub: EventHub; contacts: ContactView; link: (peer: string) => PeerLink | undefined; blockOnKeyChange: boolean }) {
+  constructor(options: {
+    store: ServiceStore;
+    hub: EventHub;
+    contacts: ContactView;
+    link: (peer: string) => PeerLink | undefined;
+    blockOnKeyChange: boolean;
+    /** The encoded `file` message of an unacked offer, or null where it must not go out. */
+    offer: (link: PeerLink, id: string) => Uint8Array | null;
+  }) {
+    this.#offer = options.offer;
     this.#store = options.store;
     this.#hub = options.hub;
     this.#contacts = options.contacts;
@@ -100,7 +112,14 @@ export class Delivery {
   }
 
   #transmit(link: PeerLink, m: StoredMessage): boolean {
-    if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
+    if (m.kind === 'file') {
+      const offer = this.#offer(link, m.id);
+      if (offer === null) {
+        link.outbox.through = Math.max(link.outbox.through, m.seq); // not on this link: skipped, kept unacked
+        return true;
+      }
+      if (!link.session.sendPlaintext(offer)) return false;
+    } else if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
     link.outbox.through = Math.max(link.outbox.through, m.seq);
     if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
       this.#hub.emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });

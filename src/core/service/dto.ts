@@ -6,7 +6,7 @@ import type { TrustMark } from '../storage/trust-repo.ts';
 
 /** A stored message as the UI and CLI see it. */
 export function toMessageDto(m: StoredMessage): MessageDto {
-  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state };
+  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state, kind: m.kind };
 }
 
 /** A contact summary with what only the service knows: presence, the open trust warning, the safety number. */

@@ -3,12 +3,11 @@
  * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
  * adapters over it. It coordinates its parts: the Connector (authenticated connections over TCP
  * and the DHT), Reach (HyperDHT), Hosting, the SessionTable (one session per peer) and the
- * SessionLifecycle (what happens to each), Delivery (outbox and inbox), the TrustGate (warnings
- * and verification), Rejoining (with backoff) and the ContactView (DTOs).
+ * SessionLifecycle (what happens to each), Delivery (outbox and inbox), FileTransfers, the
+ * TrustGate (warnings and verification), Rejoining (with backoff) and the ContactView (DTOs).
  */
 import { spkiPem } from '../crypto/fingerprint.ts';
 import type { ListenerLimits } from '../net/listener.ts';
-import { InviteError, parseJoinTarget } from '../protocol/invite.ts';
 import type { SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
@@ -21,11 +20,13 @@ import { Delivery } from './delivery.ts';
 import { toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
 import { EventHub, type EventListener } from './events.ts';
+import { FileTransfers, type FilesSettings } from './file-transfers.ts';
 import { Hosting } from './hosting.ts';
+import { joinTarget } from './joining.ts';
 import { Rejoining } from './rejoining.ts';
 import type { ServiceStore } from './service-store.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
-import { SessionTable } from './session-table.ts';
+import { FILES_FEATURE, SessionTable } from './session-table.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import { TrustGate } from './trust-gate.ts';
 
@@ -45,6 +46,8 @@ export type ServiceOptions = {
   readonly listenerLimits?: Partial<ListenerLimits>;
   /** Reach peers through HyperDHT too (PROTOCOL.md section 8); absent: TCP only. */
   readonly dht?: DhtSettings;
+  /** Incoming files (see FilesSettings); absent: offers wait for acceptFile(id, dir), 4 GiB cap. */
+  readonly files?: FilesSettings;
   /** Diagnostics for humans (never key material). */
   readonly log?: (line: string) => void;
 };
@@ -57,6 +60,7 @@ export class ParleyService {
   readonly #sessions: SessionTable;
   readonly #contacts: ContactView;
   readonly #delivery: Delivery;
+  readonly #files: FileTransfers;
   readonly #trust: TrustGate;
   readonly #connector: Connector;
   readonly #reach: Reach | null;
@@ -73,7 +77,10 @@ export class ParleyService {
     this.#hub = new EventHub(log);
     this.#sessions = new SessionTable({ ownFingerprint: store.identity.fingerprint, ...(options.sessionTimers ? { timers: options.sessionTimers } : {}), hub: this.#hub, log });
     this.#contacts = new ContactView(store, (peer) => this.#sessions.get(peer)?.connection ?? null, this.#hub);
-    this.#delivery = new Delivery({ store, hub: this.#hub, contacts: this.#contacts, link: (peer) => this.#sessions.get(peer), blockOnKeyChange: options.blockOnKeyChange ?? true });
+    const link = (peer: string) => this.#sessions.get(peer);
+    const blockOnKeyChange = options.blockOnKeyChange ?? true;
+    this.#delivery = new Delivery({ store, hub: this.#hub, contacts: this.#contacts, link, blockOnKeyChange, offer: (l, id) => this.#files.offerBytes(l, id) });
+    this.#files = new FileTransfers({ store, hub: this.#hub, contacts: this.#contacts, link, flush: (l) => this.#delivery.flush(l), blockOnKeyChange, settings: options.files, log });
     this.#trust = new TrustGate(store, this.#hub, this.#contacts);
     this.#connector = new Connector({
       identity: store.identity,
@@ -104,6 +111,7 @@ export class ParleyService {
       sessions: this.#sessions,
       contacts: this.#contacts,
       delivery: this.#delivery,
+      files: this.#files,
       trust: this.#trust,
       rejoin: this.#rejoin,
       closed: () => this.#closed,
@@ -131,7 +139,6 @@ export class ParleyService {
   get dataDir(): string {
     return this.#store.dir;
   }
-
   /** Direct access for adapters that need settings (default port). */
   get settings(): SettingsRepo {
     return this.#store.settings;
@@ -180,22 +187,7 @@ export class ParleyService {
    */
   async join(target: string): Promise<{ peer: string }> {
     this.#assertOpen();
-    let parsed;
-    try {
-      parsed = parseJoinTarget(target);
-    } catch (err) {
-      if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
-      throw err;
-    }
-    let peer: string;
-    if (parsed.kind === 'address') peer = await this.#connector.dial(parsed.host, parsed.port, null);
-    else {
-      const { host, port, fp, dht, via } = parsed.invite;
-      const attempts = [this.#connector.tcpAttempt(host, port)];
-      if (dht !== null && this.#reach) attempts.push(this.#reach.attempt(dht));
-      // An invite made from a discovery record expects its fp but never verifies (section 8).
-      peer = await this.#connector.join(attempts, fp, via === undefined);
-    }
+    const peer = await joinTarget(target, this.#connector, this.#reach);
     this.#rejoin.joined(peer);
     return { peer };
   }
@@ -238,7 +230,29 @@ export class ParleyService {
   history(peer: string, page: { before: number | null; limit: number }): MessageDto[] {
     this.#contacts.require(peer);
     const rows = page.before === null ? this.#store.messages.latest(peer, page.limit) : this.#store.messages.before(peer, page.before, page.limit);
-    return rows.map(toMessageDto);
+    return rows.map((m) => this.#files.withFile(toMessageDto(m)));
+  }
+
+  // ---------------------------------------------------------------- files (PROTOCOL.md section 9, file-transfers.ts)
+
+  /** Hashes the file and queues its offer (resent until acked); `file-error`: unreadable, or the connected peer lacks `files`. */
+  sendFile(peer: string, path: string): Promise<MessageDto> {
+    this.#assertOpen();
+    return this.#files.send(peer, path);
+  }
+  /** Accepts an offer into `dir` (default: the downloads folder), resuming what is held; `bad-input`: unknown id. */
+  acceptFile(id: string, dir?: string): Promise<void> {
+    this.#assertOpen();
+    return this.#files.accept(id, dir);
+  }
+  /** Declines an offer or stops a transfer, on either side; `bad-input`: unknown or finished id. */
+  cancelFile(id: string): Promise<void> {
+    this.#assertOpen();
+    return this.#files.cancel(id);
+  }
+  /** The offers with `peer` not finished yet, with their transfer. */
+  transfers(peer: string): MessageDto[] {
+    return this.#files.unfinished(peer);
   }
 
   /** Marks the contact verified (the user compared fingerprints or safety numbers). */
@@ -291,6 +305,7 @@ export class ParleyService {
     const stopping = this.#connector.close();
     this.#sessions.closeAll('quit');
     await stopping;
+    await this.#files.close(); // receivers fsync what they hold before the store closes
     await this.#reach?.close();
     this.#hosting.clear();
     this.#store.close();
@@ -298,7 +313,7 @@ export class ParleyService {
 
   // What this node announces in its hello (PROTOCOL.md section 7).
   #helloExtensions(): HelloExtensions {
-    return { features: [], dht: this.#reach?.key ?? null };
+    return { features: [FILES_FEATURE], dht: this.#reach?.key ?? null };
   }
 
   #assertOpen(): void {

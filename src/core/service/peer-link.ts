@@ -3,6 +3,7 @@
  * initiated it (for the simultaneous-join rule of PROTOCOL.md section 4), and when it was made.
  */
 import type { CarrierPath } from '../net/carrier.ts';
+import type { FramedConnection } from '../net/framed-connection.ts';
 import type { ConnectionDto } from '../../shared/dto.ts';
 import type { SecureSession } from '../protocol/secure-session.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
@@ -10,6 +11,8 @@ import type { StoredMessage } from '../storage/message-codec.ts';
 export type PeerLink = {
   readonly peer: string;
   readonly session: SecureSession;
+  /** The connection under the session: file transfers need its real write buffer and a read pause. */
+  readonly conn: FramedConnection;
   /** True when this node opened the TCP connection. */
   readonly initiator: boolean;
   readonly establishedAt: number;

@@ -1,7 +1,7 @@
 /**
  * What happens to an authenticated connection, in order: the simultaneous-join rule, trust (the
  * user is warned before any message is exchanged with a new key), the contact's DHT key, the
- * session and its `connected` event, then the outbox; every message is routed to its part; the end
+ * session and its `connected` event, then the outbox and the file transfers; every message is routed to its part; the end
  * is reported and, where it applies, rejoining is scheduled.
  */
 import type { FramedConnection } from '../net/framed-connection.ts';
@@ -11,6 +11,7 @@ import type { AuthContext } from './connector.ts';
 import type { ContactView } from './contact-view.ts';
 import type { Delivery } from './delivery.ts';
 import type { EventHub } from './events.ts';
+import type { FileTransfers } from './file-transfers.ts';
 import type { PeerLink } from './peer-link.ts';
 import type { Rejoining } from './rejoining.ts';
 import type { ServiceStore } from './service-store.ts';
@@ -23,6 +24,7 @@ type Parts = {
   readonly sessions: SessionTable;
   readonly contacts: ContactView;
   readonly delivery: Delivery;
+  readonly files: FileTransfers;
   readonly trust: TrustGate;
   readonly rejoin: Rejoining;
   readonly closed: () => boolean;
@@ -57,8 +59,13 @@ export class SessionLifecycle {
     const contact = store.contacts.get(peer);
     hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: contacts.safetyNumber(peer), connection: link.connection });
     contacts.changed(peer);
+    // Before the session starts: frames that came with the handshake's last message are delivered
+    // at start, and a file-accept among them must find the engine connected.
+    this.#p.files.connect(link);
     sessions.start(link, {
       onMessage: (l, m) => this.#dispatch(l, m),
+      onFileMessage: (l, m) => this.#p.files.onMessage(l, m),
+      onChunk: (l, plaintext) => this.#p.files.onChunk(l, plaintext),
       onEnd: (l, reason) => this.#ended(l, reason),
     });
     delivery.flush(link);
@@ -79,6 +86,7 @@ export class SessionLifecycle {
 
   #ended(link: PeerLink, reason: SessionEndReason): void {
     const { hub, contacts, sessions, rejoin } = this.#p;
+    this.#p.files.disconnect(link);
     hub.emit({ type: 'disconnected', peer: link.peer, reason });
     contacts.changed(link.peer);
     if (reason === 'quit' || reason === 'replaced' || this.#p.closed() || sessions.has(link.peer)) return;

@@ -6,6 +6,7 @@
  * an uncaught exception in the app's main process (issue 11 item 5).
  */
 import type { FramedConnection } from '../net/framed-connection.ts';
+import type { FileMessage } from '../protocol/file-messages.ts';
 import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import { SecureSession, PROTOCOL_TIMERS, type SessionEndReason, type SessionHandlers, type SessionTimers } from '../protocol/secure-session.ts';
 import type { AuthContext } from './connector.ts';
@@ -16,6 +17,7 @@ import { keepNewer, type PeerLink } from './peer-link.ts';
 /** Where a session's traffic goes once it is started. */
 export type SessionRoutes = {
   readonly onMessage: (link: PeerLink, message: Parameters<SessionHandlers['onMessage']>[0]) => void;
+  readonly onFileMessage?: (link: PeerLink, message: FileMessage) => void;
   readonly onChunk?: (link: PeerLink, plaintext: Uint8Array) => void;
   readonly onEnd: (link: PeerLink, reason: SessionEndReason) => void;
 };
@@ -68,16 +70,17 @@ export class SessionTable {
     this.#links.get(peer)?.session.close('replaced');
     const files = result.sharedFeatures.includes(FILES_FEATURE);
     const session = new SecureSession(conn, result.send, result.receive, this.#timers, { files });
-    const link: PeerLink = { peer, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, connection: describeConnection(conn), session, features: result.sharedFeatures, outbox: { through: 0, waiting: false, pending: [] } };
+    const link: PeerLink = { peer, conn, initiator: ctx.initiator, establishedAt: now, address: ctx.address, path: conn.path, connection: describeConnection(conn), session, features: result.sharedFeatures, outbox: { through: 0, waiting: false, pending: [] } };
     this.#links.set(peer, link);
     return link;
   }
 
   /** Starts receiving on the link, every handler guarded (see the module comment). */
   start(link: PeerLink, routes: SessionRoutes): void {
-    const { onChunk } = routes;
+    const { onChunk, onFileMessage } = routes;
     link.session.start({
       onMessage: this.#guard(link, (m) => routes.onMessage(link, m)),
+      ...(onFileMessage ? { onFileMessage: this.#guard(link, (m: FileMessage) => onFileMessage(link, m)) } : {}),
       ...(onChunk ? { onChunk: this.#guard(link, (bytes: Uint8Array) => onChunk(link, bytes)) } : {}),
       onEnd: (reason) => {
         if (this.#links.get(link.peer) === link) this.#links.delete(link.peer);

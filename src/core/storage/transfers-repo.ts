@@ -9,7 +9,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import type { AesKey } from '../crypto/aes-gcm.ts';
 import { concatBytes, fromHex, utf8 } from '../crypto/bytes.ts';
 import { isFileSize, isSha256Hex, isWireFileName } from '../protocol/file-messages.ts';
-import type { Direction } from '../../shared/dto.ts';
+import type { DeliveryState, Direction } from '../../shared/dto.ts';
 import { openBox, sealBox } from './aead-box.ts';
 import { inTransaction, relaxedWriter } from './database.ts';
 import { rowToMessage, sealText } from './message-codec.ts';
@@ -28,6 +28,8 @@ export type Transfer = {
   readonly id: string;
   /** The offer's message seq (history order). */
   readonly seq: number;
+  /** The offer message's delivery state (an outgoing offer is acked like a text). */
+  readonly delivery: DeliveryState;
   readonly ts: number;
   readonly name: string;
   readonly size: number;
@@ -141,6 +143,7 @@ export function createTransfersRepo(db: DatabaseSync, key: AesKey, now: () => nu
       direction,
       id,
       seq: message.seq,
+      delivery: message.state,
       ts: message.ts,
       name: message.text,
       size: Number(row['size']),

@@ -53,6 +53,7 @@ export function generatedMessage(peer: string, seq: number): MessageDto {
     storedAt: NOW - (1_000_000 - seq) * 60_000,
     text: `Message number ${seq}`,
     state: 'delivered',
+    kind: 'text',
   };
 }
 
@@ -183,7 +184,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       if (c === undefined) return fail('no-peer', 'no such contact');
       if (c.blocked !== null) return fail('send-blocked', 'blocked');
       const seq = state.nextSeq++;
-      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued' };
+      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued', kind: 'text' };
       state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
       return ok(m);
     }) as Handler,

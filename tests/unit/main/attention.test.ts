@@ -14,7 +14,7 @@ function contact(fingerprint: string, name: string, unread: number, verified = f
 }
 
 function message(peer: string, text: string, direction: 'in' | 'out' = 'in'): ParleyEvent {
-  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered' };
+  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered', kind: 'text' };
   return { type: 'message', message: m };
 }
 

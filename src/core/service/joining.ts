@@ -1,0 +1,25 @@
+/**
+ * Joining a target: an invite or HOST:PORT. With an invite's `dht` and the DHT enabled, TCP and the
+ * DHT race and the first session that authenticates with the invite's fingerprint is kept.
+ */
+import { InviteError, parseJoinTarget } from '../protocol/invite.ts';
+import type { Connector } from './connector.ts';
+import { ServiceError } from './errors.ts';
+import type { Reach } from './reach.ts';
+
+/** Resolves with the peer's fingerprint once the session is up; `bad-input` for a target that is neither. */
+export async function joinTarget(target: string, connector: Connector, reach: Reach | null): Promise<string> {
+  let parsed;
+  try {
+    parsed = parseJoinTarget(target);
+  } catch (err) {
+    if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
+    throw err;
+  }
+  if (parsed.kind === 'address') return connector.dial(parsed.host, parsed.port, null);
+  const { host, port, fp, dht, via } = parsed.invite;
+  const attempts = [connector.tcpAttempt(host, port)];
+  if (dht !== null && reach) attempts.push(reach.attempt(dht));
+  // An invite made from a discovery record expects its fp but never verifies (section 8).
+  return connector.join(attempts, fp, via === undefined);
+}
