@@ -8,6 +8,7 @@
  */
 import { spkiPem } from '../crypto/fingerprint.ts';
 import type { ListenerLimits } from '../net/listener.ts';
+import type { HelloExtensions } from '../protocol/hello.ts';
 import type { SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
@@ -27,7 +28,6 @@ import { Rejoining } from './rejoining.ts';
 import type { ServiceStore } from './service-store.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
 import { FILES_FEATURE, SessionTable } from './session-table.ts';
-import type { HelloExtensions } from '../protocol/hello.ts';
 import { TrustGate } from './trust-gate.ts';
 
 export type { ServiceStore };
@@ -96,32 +96,18 @@ export class ParleyService {
       ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hosting.changed(), log })
       : null;
     this.#hosting = new Hosting({ store, connector: this.#connector, reach: () => this.#reach, hub: this.#hub, log });
-    this.#rejoin = new Rejoining({
-      store,
-      connector: this.#connector,
-      reach: () => this.#reach,
-      enabled: options.autoReconnect ?? true,
-      backoff: options.backoff,
-      shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer),
-      log,
-    });
-    this.#lifecycle = new SessionLifecycle({
-      store,
-      hub: this.#hub,
-      sessions: this.#sessions,
-      contacts: this.#contacts,
-      delivery: this.#delivery,
-      files: this.#files,
-      trust: this.#trust,
-      rejoin: this.#rejoin,
-      closed: () => this.#closed,
-    });
+    const reach = () => this.#reach;
+    const { autoReconnect: enabled = true, backoff } = options;
+    this.#rejoin = new Rejoining({ store, connector: this.#connector, reach, enabled, backoff, shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer), log });
+    const parts = { sessions: this.#sessions, contacts: this.#contacts, delivery: this.#delivery, files: this.#files, trust: this.#trust, rejoin: this.#rejoin };
+    this.#lifecycle = new SessionLifecycle({ store, hub: this.#hub, ...parts, closed: () => this.#closed });
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: EventListener): () => void {
     return this.#hub.on(listener);
   }
+
   /** Our identity as the UI shows it. */
   identity(): IdentityDto {
     const { publicKey, fingerprint } = this.#store.identity;
@@ -159,7 +145,6 @@ export class ParleyService {
   async stopHosting(): Promise<void> {
     await this.#hosting.stop();
   }
-
   /** The current hosting state, or null. */
   hosting(): HostingDto | null {
     return this.#hosting.current;
@@ -259,12 +244,10 @@ export class ParleyService {
   verify(peer: string, method: VerificationMethod): ContactDto {
     return this.#trust.verify(peer, method);
   }
-
   /** Removes the verification. */
   unverify(peer: string): ContactDto {
     return this.#trust.unverify(peer);
   }
-
   /** The user accepts a changed key without verifying it: sending is allowed, the contact stays unverified. */
   acceptKey(peer: string): ContactDto {
     return this.#trust.acceptKey(peer);
@@ -276,22 +259,18 @@ export class ParleyService {
     this.#store.contacts.markRead(peer);
     this.#contacts.changed(peer);
   }
-
   /** Whether a contact exists. */
   hasContact(peer: string): boolean {
     return this.#contacts.has(peer);
   }
-
   /** Every contact, most recent first. */
   contacts(): ContactDto[] {
     return this.#contacts.list();
   }
-
   /** The contact, or null. */
   contact(peer: string): ContactDto | null {
     return this.#contacts.get(peer);
   }
-
   /** Fingerprints of connected peers. */
   connectedPeers(): string[] {
     return this.#sessions.peers();
@@ -315,7 +294,6 @@ export class ParleyService {
   #helloExtensions(): HelloExtensions {
     return { features: [FILES_FEATURE], dht: this.#reach?.key ?? null };
   }
-
   #assertOpen(): void {
     if (this.#closed) throw new ServiceError('internal', 'the service is closed');
   }
