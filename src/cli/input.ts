@@ -12,12 +12,20 @@ export type InputLine =
   | { readonly kind: 'send'; readonly peer: string; readonly text: string }
   | { readonly kind: 'verify'; readonly peer: string }
   | { readonly kind: 'quit' }
+  | { readonly kind: 'send-file'; readonly peer: string; readonly path: string }
+  | { readonly kind: 'accept-file'; readonly id: string; readonly dir: string | null }
+  | { readonly kind: 'cancel-file'; readonly id: string }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'bad'; readonly message: string };
 
 const Send = v.object({ cmd: v.literal('send'), peer: v.string(), text: v.string() });
 const Verify = v.object({ cmd: v.literal('verify'), peer: v.string() });
 const Quit = v.object({ cmd: v.literal('quit') });
+const nonEmpty = v.pipe(v.string(), v.minLength(1));
+const SendFile = v.object({ cmd: v.literal('send-file'), peer: v.string(), path: nonEmpty });
+// `dir` may be left out when the peer runs with --accept-files (that folder is used).
+const AcceptFile = v.object({ cmd: v.literal('accept-file'), id: v.string(), dir: v.optional(nonEmpty) });
+const CancelFile = v.object({ cmd: v.literal('cancel-file'), id: v.string() });
 
 /** Classifies one line (without its line end). */
 export function parseInputLine(line: string): InputLine {
@@ -39,6 +47,18 @@ export function parseInputLine(line: string): InputLine {
     return r.success ? { kind: 'verify', peer: r.output.peer } : { kind: 'bad', message: 'verify needs a string member peer' };
   }
   if (cmd === 'quit' && v.safeParse(Quit, parsed).success) return { kind: 'quit' };
+  if (cmd === 'send-file') {
+    const r = v.safeParse(SendFile, parsed);
+    return r.success ? { kind: 'send-file', peer: r.output.peer, path: r.output.path } : { kind: 'bad', message: 'send-file needs string members peer and path' };
+  }
+  if (cmd === 'accept-file') {
+    const r = v.safeParse(AcceptFile, parsed);
+    return r.success ? { kind: 'accept-file', id: r.output.id, dir: r.output.dir ?? null } : { kind: 'bad', message: 'accept-file needs a string member id (and dir, a directory)' };
+  }
+  if (cmd === 'cancel-file') {
+    const r = v.safeParse(CancelFile, parsed);
+    return r.success ? { kind: 'cancel-file', id: r.output.id } : { kind: 'bad', message: 'cancel-file needs a string member id' };
+  }
   return { kind: 'bad', message: typeof cmd === 'string' ? `unknown command ${JSON.stringify(cmd)}` : 'a command object needs a string member cmd' };
 }
 

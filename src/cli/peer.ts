@@ -18,6 +18,9 @@ import { USAGE, UsageError, parseArgs, type CliArgs } from './args.ts';
 import { defaultDataDir } from './data-dir.ts';
 import { runDiscover } from './discover.ts';
 import { advertise, type Advertisement } from '../core/net/discovery.ts';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CliFiles } from './files.ts';
 import { LineSplitter, type InputLine } from './input.ts';
 import { Output } from './output.ts';
 
@@ -67,12 +70,23 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   // CLI.md says a key-changed or name-collision connection goes on (unverified), so sending is
   // not held here.
   const { reach } = args;
+  const acceptDir = args.files.acceptDir === null ? null : resolve(args.files.acceptDir);
+  if (acceptDir !== null) {
+    try {
+      mkdirSync(acceptDir, { recursive: true });
+    } catch (err) {
+      out.emit({ event: 'error', code: 'file-error', message: `cannot use --accept-files ${acceptDir}: ${err instanceof Error ? err.message : String(err)}` });
+      store.close();
+      return 1;
+    }
+  }
   const service = new ParleyService({
     store,
     keyProtection,
     autoReconnect: reach.dht,
     blockOnKeyChange: false,
     ...(reach.dht ? { dht: { bootstrap: reach.bootstrap, relay: reach.relay } } : {}),
+    files: { acceptDir, maxFileSize: args.files.maxFileSize },
     log: (l) => out.log(l),
   });
   let advert: Advertisement | null = null;
@@ -85,6 +99,7 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   let finish!: (code: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
   const awaitingAck = new Set<string>();
+  const files = new CliFiles(service, out, (id) => awaitingAck.add(id));
 
   service.on((e: ParleyEvent) => {
     switch (e.type) {
@@ -101,7 +116,8 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
         if (e.peer === joinedPeer && e.reason !== 'replaced' && !reach.dht && !service.connectedPeers().includes(e.peer)) finish(0);
         return;
       case 'message':
-        if (e.message.direction === 'in') out.emit({ event: 'message', peer: e.message.peer, id: e.message.id, ts: e.message.ts, text: e.message.text });
+        // A file offer is a message too, printed as file-offer.
+        if (e.message.direction === 'in' && e.message.kind === 'text') out.emit({ event: 'message', peer: e.message.peer, id: e.message.id, ts: e.message.ts, text: e.message.text });
         return;
       case 'message-state':
         if (e.state === 'delivered') {
@@ -113,6 +129,14 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
         return out.emit({ event: 'warning', code: e.code, message: e.message, peer: e.peer });
       case 'error':
         return out.emit({ event: 'error', code: e.code, message: e.message });
+      case 'file-offer':
+      case 'file-accepted':
+      case 'file-progress':
+      case 'file-received':
+      case 'file-sent':
+      case 'file-cancelled':
+      case 'file-error':
+        return files.onEvent(e);
       default:
         return; // contact-changed, verified (printed by the verify command), stopped-hosting
     }
@@ -124,7 +148,9 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
   const quit = async (): Promise<void> => {
     if (quitting) return;
     quitting = true;
-    // Give messages already on the wire a moment to be acknowledged, so `echo hi | peer join` delivers.
+    // Transfers in flight end first (files.ts says how long that may take); then messages already
+    // on the wire get a moment to be acknowledged, so `echo hi | peer join` delivers.
+    await files.settle();
     const deadline = Date.now() + QUIT_GRACE_MS;
     while (awaitingAck.size > 0 && service.connectedPeers().length > 0 && Date.now() < deadline) await sleep(20);
     await advert?.stop();
@@ -148,6 +174,10 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
           return out.emit({ event: 'verified', peer: line.peer });
         case 'send':
           return sendText(line.peer, line.text);
+        case 'send-file':
+        case 'accept-file':
+        case 'cancel-file':
+          return files.command(line);
         case 'text': {
           const to = plainLineTarget(plainTarget, service.connectedPeers());
           if (typeof to !== 'string') return out.emit({ event: 'error', code: 'no-peer', message: to.problem });

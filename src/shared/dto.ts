@@ -91,7 +91,7 @@ export type FileDto = {
 /** File transfer events (the engine's, as the adapters see them). `direction` is ours: 'out' when we send. */
 export type FileEventDto =
   | { readonly type: 'file-offer'; readonly peer: string; readonly id: string; readonly name: string; readonly size: number; readonly sha256: string }
-  | { readonly type: 'file-accepted'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly offset: number }
+  | { readonly type: 'file-accepted'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly offset: number; readonly size: number }
   | { readonly type: 'file-progress'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly bytes: number; readonly size: number }
   | { readonly type: 'file-received'; readonly peer: string; readonly id: string; readonly path: string; readonly size: number; readonly sha256: string }
   | { readonly type: 'file-sent'; readonly peer: string; readonly id: string }

@@ -28,7 +28,8 @@ export type FileVerdict = { verdict: 'ok' } | { verdict: 'ack'; id: string } | {
 /** Events for the UI and the CLI (CLI.md "Additions"). */
 export type FileEvent =
   | { type: 'file-offer'; peer: string; id: string; name: string; size: number; sha256: string }
-  | { type: 'file-accepted'; peer: string; id: string; direction: 'in' | 'out'; offset: number }
+  /** A transfer starts or resumes from `offset` (sender: a file-accept arrived; receiver: one was sent). */
+  | { type: 'file-accepted'; peer: string; id: string; direction: 'in' | 'out'; offset: number; size: number }
   | { type: 'file-progress'; peer: string; id: string; direction: 'in' | 'out'; bytes: number; size: number }
   | { type: 'file-received'; peer: string; id: string; path: string; size: number; sha256: string }
   | { type: 'file-sent'; peer: string; id: string }

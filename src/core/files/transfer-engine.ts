@@ -201,6 +201,7 @@ export class TransferEngine {
     this.#receiving.set(key, receiver);
     this.#repo.update(t.peer, 'in', t.id, { state: part.held > 0 ? 'transferring' : 'accepted', bytes: part.held });
     link.sendJson({ type: 'file-accept', id: t.id, offset: part.held });
+    this.#emit({ type: 'file-accepted', peer: t.peer, id: t.id, direction: 'in', offset: part.held, size: t.size });
     if (t.size === 0) await this.#finishReceiving(t, receiver);
   }
 
@@ -230,7 +231,7 @@ export class TransferEngine {
       return;
     }
     t = this.#repo.update(peer, 'out', t.id, { state: 'transferring', bytes: offset });
-    this.#emit({ type: 'file-accepted', peer, id: t.id, direction: 'out', offset });
+    this.#emit({ type: 'file-accepted', peer, id: t.id, direction: 'out', offset, size: t.size });
     this.#throttle(t);
     state.pump ??= new SendPump(state.link, {
       onAllSent: () => undefined, // done when the receiver says file-done
