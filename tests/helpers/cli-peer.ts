@@ -151,6 +151,9 @@ const FP = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isFp = (v: unknown): boolean => typeof v === 'string' && FP.test(v);
 const isString = (v: unknown): boolean => typeof v === 'string';
+const isId = (v: unknown): boolean => typeof v === 'string' && UUID.test(v);
+const isSize = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const isSha = (v: unknown): boolean => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 
 /** The members CLI.md requires of each event, with their types (additions are allowed). */
 export const EVENT_SHAPES: Readonly<Record<string, Readonly<Record<string, (v: unknown) => boolean>>>> = {
@@ -164,6 +167,13 @@ export const EVENT_SHAPES: Readonly<Record<string, Readonly<Record<string, (v: u
   disconnected: { peer: isFp, reason: (v) => ['closed', 'timeout', 'protocol-error', 'replaced', 'quit'].includes(v as string) },
   warning: { code: isString, message: isString },
   error: { code: isString, message: isString },
+  // Additions (CLI.md): files.
+  'file-sending': { peer: isFp, id: isId, name: isString, size: isSize, sha256: isSha },
+  'file-offer': { peer: isFp, id: isId, name: isString, size: isSize, sha256: isSha },
+  'file-progress': { peer: isFp, id: isId, bytes: isSize, size: isSize },
+  'file-received': { peer: isFp, id: isId, path: isString, size: isSize, sha256: isSha },
+  'file-sent': { peer: isFp, id: isId },
+  'file-cancelled': { peer: isFp, id: isId, reason: isString },
 };
 
 /** Asserts that everything the peer printed on stdout follows CLI.md: JSON lines only, known events, required members. */
