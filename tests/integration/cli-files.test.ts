@@ -128,6 +128,32 @@ describe.concurrent('files between headless peers', () => {
     expect((await h.peer.exited).code).toBe(0);
   });
 
+  it('an offer over --max-file-size is declined (too-large); an offer queued for an offline peer that comes back without files is cancelled (unsupported) and never sent to it', SLOW, async () => {
+    const work = await tempDir('parley-files-');
+    const dl = join(work, 'dl');
+    const h = await host(join(work, 'h'), ['--accept-files', dl, '--max-file-size', '1000']);
+    const j = await joined(h.invite, join(work, 'j'));
+    const src = join(work, 'big.txt');
+    writeFileSync(src, 'x'.repeat(1001));
+    j.peer.command({ cmd: 'send-file', peer: h.fingerprint, path: src });
+    const id = idOf(await j.peer.waitFor('file-sending'));
+    expect((await h.peer.waitFor('file-cancelled', (e) => e['id'] === id))['reason']).toBe('too-large');
+    expect((await j.peer.waitFor('file-cancelled', (e) => e['id'] === id))['reason']).toBe('too-large');
+    expect(readdirSync(dl)).toEqual([]);
+
+    const old = await rawJoin(h.port, { name: 'Old' });
+    await h.peer.waitFor('connected', (e) => e['peer'] === old.fingerprint);
+    old.raw.destroy();
+    await h.peer.waitFor('disconnected', (e) => e['peer'] === old.fingerprint);
+    h.peer.command({ cmd: 'send-file', peer: old.fingerprint, path: src });
+    const queued = idOf(await h.peer.waitFor('file-sending', (e) => e['peer'] === old.fingerprint));
+    const back = await rawJoin(h.port, { name: 'Old', key: old.key });
+    expect((await h.peer.waitFor('file-cancelled', (e) => e['id'] === queued))['reason']).toBe('unsupported');
+    h.peer.command({ cmd: 'send', peer: old.fingerprint, text: 'after the offer' });
+    // The first thing the old peer gets is the text: the offer never went out on a link without files.
+    expect(await back.receive()).toMatchObject({ type: 'msg', text: 'after the offer' });
+  });
+
   it('resumes after a kill -9 of the receiver from the bytes it held, not from 0', SLOW, async () => {
     const r = await receiverKilledHalfway(false);
     const resumed = eventsOf(r.receiver, r.id).find((e) => e.event === 'file-progress');

@@ -80,3 +80,49 @@ describe('frames nobody asked for yet', () => {
     await expect(conn.readFrame()).rejects.toThrow(/closed/);
   });
 });
+
+describe('a read pause asked by the owner (a file receiver whose disk is slower than the network)', () => {
+  it('no frame is handed over while paused, even when write back-pressure ends; all arrive in order after resume', async () => {
+    const { conn, client } = await pair();
+    const got: number[] = [];
+    conn.setFrameHandler((frame) => {
+      got.push(frame[0] as number);
+      if (got.length === 2) conn.setReadPaused(true); // from inside the handler, as ReceiveFile does
+    });
+    client.pause();
+    for (let i = 0; i < 50; i++) client.write(encodeFrame(new Uint8Array([i, 1, 2, 3])));
+    await sleep(200);
+    expect(got).toEqual([0, 1]);
+    // A write pause that begins and ends meanwhile (the peer stops, then resumes reading what we
+    // write) must not lift the owner's pause when it ends.
+    for (let i = 0; i < 300; i++) conn.writeFrame(new Uint8Array(60_000));
+    expect(conn.backpressured).toBe(true); // past WRITE_HIGH_WATER: reading is paused for the write too
+    await sleep(100);
+    expect(conn.socket.writableLength).toBeGreaterThan(0);
+    client.on('data', () => undefined);
+    client.resume();
+    for (let i = 0; i < 100 && conn.socket.writableLength > 0; i++) await sleep(20);
+    expect(conn.socket.writableLength).toBe(0);
+    await sleep(100);
+    expect(got).toEqual([0, 1]);
+    conn.setReadPaused(false);
+    await sleep(200);
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("onceWriteDrained waits for the socket's real drain (an empty write buffer), below the 1 MiB high-water mark too", async () => {
+    const { conn, client } = await pair();
+    client.pause(); // the peer does not read: the kernel's buffers fill, then ours
+    for (let i = 0; i < 200; i++) conn.writeFrame(new Uint8Array(60_000));
+    await sleep(100);
+    expect(conn.socket.writableLength).toBeGreaterThan(0);
+    let drainedWith = -1;
+    conn.onceWriteDrained(() => (drainedWith = conn.socket.writableLength));
+    await sleep(100);
+    expect(drainedWith).toBe(-1);
+    client.resume();
+    client.on('data', () => undefined);
+    for (let i = 0; i < 100 && drainedWith === -1; i++) await sleep(20);
+    expect(drainedWith).toBe(0);
+  });
+});

@@ -189,4 +189,23 @@ describe('extensions: reach and chunks (PROTOCOL.md sections 8, 9)', () => {
     expect(decodeTransport(chunk, { files: false }).verdict).toBe('close');
     expect(decodeTransport(utf8('{"type":"ping"}'), { files: true })).toEqual({ verdict: 'deliver', message: { type: 'ping' } });
   });
+
+  it('file* messages: decoded where files was negotiated (a malformed one closes), ignored like unknown types elsewhere', () => {
+    const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const offer = utf8(JSON.stringify({ type: 'file', id, ts: 5, name: 'a.txt', size: 3, sha256: 'a'.repeat(64) }));
+    expect(decodeTransport(offer, { files: true })).toEqual({ verdict: 'file', message: { type: 'file', id, ts: 5, name: 'a.txt', size: 3, sha256: 'a'.repeat(64) } });
+    expect(decodeTransport(offer, { files: false })).toEqual({ verdict: 'ignore' });
+    const bad = [
+      { type: 'file', id, ts: 5, name: 'a/b', size: 3, sha256: 'a'.repeat(64) },
+      { type: 'file-accept', id, offset: -1 },
+      { type: 'file-accept', id },
+      { type: 'file-cancel', id, reason: '' },
+      { type: 'file-done', id: id.toUpperCase() },
+    ];
+    for (const m of bad) {
+      expect(decodeTransport(utf8(JSON.stringify(m)), { files: true }).verdict, JSON.stringify(m)).toBe('close');
+      expect(decodeTransport(utf8(JSON.stringify(m)), { files: false }), JSON.stringify(m)).toEqual({ verdict: 'ignore' });
+    }
+    expect(decodeTransport(utf8(`{"type":"file-done","id":"${id}"}`), { files: true })).toEqual({ verdict: 'file', message: { type: 'file-done', id } });
+  });
 });
