@@ -15,6 +15,7 @@ import { killAllPeers } from './lib/rpc.ts';
 import { makeTlsFixture } from './lib/tls-fixture.ts';
 import { channelPart } from './parts/channel.ts';
 import { deliveryPart } from './parts/delivery.ts';
+import { filesPart } from './parts/files.ts';
 import { dhtPart } from './parts/dht.ts';
 import { handshakePart } from './parts/handshake.ts';
 import { historyPart } from './parts/history.ts';
@@ -36,6 +37,7 @@ const PARTS: readonly (Part & { ids: readonly string[] })[] = [
   { ...historyPart, ids: ['P6'] },
   { ...rendererPart(CHROMIUM), ids: ['P7'] },
   { ...peerStartPart, ids: ['P8'] },
+  { ...filesPart, ids: ['P10', 'P10.rss', 'P10.rtt'] },
   { ...dhtPart, ids: ['P9'] },
 ];
 

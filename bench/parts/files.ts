@@ -1,0 +1,79 @@
+/**
+ * P10: a file peer to peer over loopback, two ParleyServices in two processes (the sender hashes
+ * while it reads, the receiver while it writes, both through real disks), against node:tls
+ * streaming the same bytes from disk to disk between two processes. Also each side's peak RSS
+ * during the transfer (P10.rss: a file of any size must cost a few MiB at most) and the chat round
+ * trip (send → delivered) while the transfer runs against the idle one (P10.rtt).
+ */
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { keepSampling, type Part, type PartContext } from '../lib/part.ts';
+import { figure, type FigureResult } from '../lib/report.ts';
+import { startPeer } from '../lib/rpc.ts';
+import { summarize } from '../lib/stats.ts';
+
+const MiB = 1024 * 1024;
+
+/** `size` bytes of a repeated random MiB, each block numbered (so no two are equal). */
+async function makeFile(path: string, size: number): Promise<void> {
+  const block = randomBytes(MiB);
+  const h = await open(path, 'w');
+  try {
+    for (let at = 0, i = 0; at < size; at += MiB, i++) {
+      block.writeUInt32LE(i, 0);
+      await h.write(block, 0, Math.min(MiB, size - at), at);
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+export const filesPart: Part = {
+  name: 'files (P10)',
+  budget: [60, 200],
+  async run(ctx: PartContext): Promise<FigureResult[]> {
+    const size = ctx.quick ? 256 * MiB : 1024 * MiB;
+    const src = join(ctx.tmp, 'p10-source.bin');
+    await makeFile(src, size);
+    const [sender, receiver, tlsIn, tlsOut] = await Promise.all([startPeer('file-peer'), startPeer('file-peer'), startPeer('tls-file-peer'), startPeer('tls-file-peer')]);
+    try {
+      // Baseline first: node:tls, disk to disk.
+      const tlsPort = await tlsIn.call<number>('listen', { tls: ctx.tls, path: join(ctx.tmp, 'p10-tls-copy.bin') });
+      const tlsMs = await tlsOut.call<number>('send', { tls: ctx.tls, port: tlsPort, path: src });
+      await tlsIn.call('received');
+      const tlsRate = size / MiB / (tlsMs / 1000);
+
+      await receiver.call('open', { dir: join(ctx.tmp, 'p10-receiver'), acceptDir: join(ctx.tmp, 'p10-downloads') });
+      await sender.call('open', { dir: join(ctx.tmp, 'p10-sender'), acceptDir: null });
+      const hosting = await receiver.call<{ invite: string }>('host');
+      const peer = await sender.call<string>('join', hosting.invite);
+      const idle: number[] = [];
+      for (let i = 0; i < 10; i++) await sender.call('rtt', peer); // warm-up
+      while (keepSampling(ctx, idle.length, 30, 100)) idle.push(await sender.call<number>('rtt', peer));
+
+      const rssBefore = [await sender.call<number>('rssWatch'), await receiver.call<number>('rssWatch')];
+      const id = await sender.call<string>('sendFile', { peer, path: src });
+      const took = sender.call<number>('transferMs', id);
+      const during: number[] = [];
+      while ((await sender.call<string | null>('done', id)) === null) during.push(await sender.call<number>('rtt', peer));
+      const ms = await took;
+      const rssPeak = [await sender.call<number>('rssPeak'), await receiver.call<number>('rssPeak')];
+      const rate = size / MiB / (ms / 1000);
+      const i = summarize(idle);
+      const d = during.length > 0 ? summarize(during) : null;
+      const mib = (x: number): string => (x / MiB).toFixed(0);
+      ctx.log(`P10 ${rate.toFixed(0)} MiB/s (TLS ${tlsRate.toFixed(0)}); RSS sender ${mib(rssBefore[0] as number)}→${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssBefore[1] as number)}→${mib(rssPeak[1] as number)} MiB; chat p50 ${d?.median.toFixed(2)} ms during vs ${i.median.toFixed(2)} idle`);
+      const growth = Math.max((rssPeak[0] as number) - (rssBefore[0] as number), (rssPeak[1] as number) - (rssBefore[1] as number)) / MiB;
+      return [
+        figure({ id: 'P10', name: `a ${size / MiB} MiB file peer to peer (hashed both sides, disk to disk), MiB/s`, value: rate, unit: 'MiB/s', baseline: tlsRate, baselineName: 'node:tls, disk to disk', goal: { text: 'ratio ≥ 1.0', on: 'ratio', min: 1 }, spread: `${(ms / 1000).toFixed(1)} s; TLS ${(tlsMs / 1000).toFixed(1)} s` }),
+        figure({ id: 'P10.rss', name: 'RSS growth during the transfer, the larger of sender and receiver', value: growth, unit: 'MiB', goal: { text: '≤ a few MiB', on: 'value', max: 16 }, spread: `peaks: sender ${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssPeak[1] as number)} MiB; before ${mib(rssBefore[0] as number)} / ${mib(rssBefore[1] as number)} MiB` }),
+        figure({ id: 'P10.rtt', name: 'chat send → delivered p50 during the transfer', value: d?.median ?? null, unit: 'ms', baseline: i.median, baselineName: 'idle p50', goal: { text: 'ratio ≤ 2', on: 'ratio', max: 2 }, spread: d ? `during: n=${d.n}, p99 ${d.p99.toFixed(2)}; idle: n=${i.n}` : 'the transfer ended before a round trip', ...(d ? {} : { note: 'no sample during the transfer' }) }),
+      ];
+    } finally {
+      for (const p of [sender, receiver]) await p.call('close').catch(() => undefined);
+      await tlsIn.call('close').catch(() => undefined);
+      await Promise.all([sender, receiver, tlsIn, tlsOut].map((p) => p.stop()));
+    }
+  },
+};
