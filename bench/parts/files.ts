@@ -31,9 +31,9 @@ async function makeFile(path: string, size: number): Promise<void> {
 
 export const filesPart: Part = {
   name: 'files (P10)',
-  budget: [60, 200],
+  budget: [90, 240],
   async run(ctx: PartContext): Promise<FigureResult[]> {
-    const size = ctx.quick ? 256 * MiB : 1024 * MiB;
+    const size = ctx.quick ? 128 * MiB : 1024 * MiB;
     const src = join(ctx.tmp, 'p10-source.bin');
     await makeFile(src, size);
     const [sender, receiver, tlsIn, tlsOut] = await Promise.all([startPeer('file-peer'), startPeer('file-peer'), startPeer('tls-file-peer'), startPeer('tls-file-peer')]);
@@ -43,6 +43,7 @@ export const filesPart: Part = {
       const tlsMs = await tlsOut.call<number>('send', { tls: ctx.tls, port: tlsPort, path: src });
       await tlsIn.call('received');
       const tlsRate = size / MiB / (tlsMs / 1000);
+      ctx.log(`P10: node:tls moved ${size / MiB} MiB in ${(tlsMs / 1000).toFixed(1)} s`);
 
       await receiver.call('open', { dir: join(ctx.tmp, 'p10-receiver'), acceptDir: join(ctx.tmp, 'p10-downloads') });
       await sender.call('open', { dir: join(ctx.tmp, 'p10-sender'), acceptDir: null });
@@ -52,6 +53,7 @@ export const filesPart: Part = {
       for (let i = 0; i < 10; i++) await sender.call('rtt', peer); // warm-up
       while (keepSampling(ctx, idle.length, 30, 100)) idle.push(await sender.call<number>('rtt', peer));
 
+      ctx.log(`P10: idle chat p50 ${summarize(idle).median.toFixed(2)} ms; sending (hashing first)`);
       const rssBefore = [await sender.call<number>('rssWatch'), await receiver.call<number>('rssWatch')];
       const id = await sender.call<string>('sendFile', { peer, path: src });
       const took = sender.call<number>('transferMs', id);

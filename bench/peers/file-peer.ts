@@ -3,6 +3,7 @@
  * reports when a transfer was accepted and when it ended (its own clock), chat round trips
  * (send → delivered), and its peak RSS sampled every 20 ms while asked to watch.
  */
+import { mkdirSync } from 'node:fs';
 import { createKeyFileSealer } from '../../src/core/identity/key-file-sealer.ts';
 import { ParleyService } from '../../src/core/service/parley-service.ts';
 import { openDataDir } from '../../src/core/storage/data-dir.ts';
@@ -12,6 +13,7 @@ import { serve } from '../lib/rpc.ts';
 let service: ParleyService | null = null;
 const accepted = new Map<string, number>();
 const ended = new Map<string, { at: number; how: string }>();
+const delivered = new Set<string>();
 const waiters = new Set<() => void>();
 let rssPeak = 0;
 let rssTimer: NodeJS.Timeout | null = null;
@@ -25,7 +27,8 @@ function onEvent(e: ParleyEvent): void {
   if (e.type === 'file-accepted' && !accepted.has(e.id)) accepted.set(e.id, performance.now());
   if (e.type === 'file-sent' || e.type === 'file-received') ended.set(e.id, { at: performance.now(), how: e.type });
   if (e.type === 'file-cancelled') ended.set(e.id, { at: performance.now(), how: `cancelled: ${e.reason}` });
-  if (e.type === 'message-state' && e.state === 'delivered') ended.set(e.id, { at: performance.now(), how: 'delivered' });
+  if (e.type === 'file-error') ended.set(e.id, { at: performance.now(), how: `error: ${e.message}` });
+  if (e.type === 'message-state' && e.state === 'delivered') delivered.add(e.id);
   for (const w of [...waiters]) w();
 }
 
@@ -44,6 +47,7 @@ function until(cond: () => boolean): Promise<void> {
 serve({
   open: (args: { dir: string; acceptDir: string | null }) => {
     const store = openDataDir(args.dir, { sealer: createKeyFileSealer(args.dir) });
+    if (args.acceptDir !== null) mkdirSync(args.acceptDir, { recursive: true });
     service = new ParleyService({ store, keyProtection: 'key-file', files: { acceptDir: args.acceptDir, maxFileSize: 2 ** 40 } });
     service.on(onEvent);
     return store.identity.fingerprint;
@@ -63,7 +67,8 @@ serve({
   rtt: async (peer: string) => {
     const t0 = performance.now();
     const m = need().send(peer, 'a chat line typed during a transfer, about sixty bytes');
-    await until(() => ended.has(m.id));
+    await until(() => delivered.has(m.id));
+    delivered.delete(m.id);
     return performance.now() - t0;
   },
   rssWatch: () => {
