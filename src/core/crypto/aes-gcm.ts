@@ -29,19 +29,24 @@ export function noiseNonce(n: bigint): Uint8Array {
   return iv;
 }
 
-/** Encrypts with an arbitrary 12-byte IV; returns ciphertext || tag. */
-export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+/**
+ * Encrypts with an arbitrary 12-byte IV; returns ciphertext || tag, after `headroom` zero bytes
+ * that the caller fills (a frame's length prefix): the one array a frame needs, so the ciphertext
+ * is not copied again to frame it.
+ */
+export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
   checkArgs('aesGcmEncrypt', key, iv, ad);
   if (!(plaintext instanceof Uint8Array)) throw new TypeError('aesGcmEncrypt: plaintext must be a Uint8Array');
+  if (!Number.isSafeInteger(headroom) || headroom < 0) throw new RangeError('aesGcmEncrypt: headroom must be a non-negative integer');
   const cipher = createCipheriv('aes-256-gcm', key.keyObject, iv, { authTagLength: TAGLEN });
   if (ad.length > 0) cipher.setAAD(ad);
   const body = cipher.update(plaintext);
   const final = cipher.final();
   const tag = cipher.getAuthTag();
-  const out = new Uint8Array(body.length + final.length + TAGLEN);
-  out.set(body, 0);
-  out.set(final, body.length);
-  out.set(tag, body.length + final.length);
+  const out = new Uint8Array(headroom + body.length + final.length + TAGLEN);
+  out.set(body, headroom);
+  out.set(final, headroom + body.length);
+  out.set(tag, headroom + body.length + final.length);
   return out;
 }
 

@@ -1,12 +1,14 @@
 /**
  * The P256 DH functions of PROTOCOL.md section 2.
  *
- * Production path: node:crypto (OpenSSL), ~0.1 ms per DH, against ~2.6 ms for pure-JS noble,
- * which would block Electron's main process. @noble/curves is the second, independent
- * implementation: the tests run every Wycheproof case through both and require agreement.
+ * Production path: node:crypto (OpenSSL) on KeyObjects imported once per key (p256-keys.ts),
+ * ~0.05 ms per DH, against ~2.6 ms for pure-JS noble, which would block Electron's main process.
+ * @noble/curves is the second, independent implementation: the tests run every Wycheproof case
+ * through both and require agreement.
  */
 import { createECDH, ECDH } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
+import { forgetPrivateKey, generateKeyObjects, privateKeyObject, publicKeyObject } from './p256-keys.ts';
 
 export const PUBLIC_KEY_LENGTH = 33;
 export const PRIVATE_KEY_LENGTH = 32;
@@ -21,13 +23,28 @@ export class InvalidPointError extends Error {
 
 /** GENERATE_KEYPAIR(): a uniformly random scalar in [1, n-1] and its 33-byte compressed point. */
 export function generateKeyPair(): KeyPair {
-  const ecdh = createECDH('prime256v1');
-  ecdh.generateKeys();
-  const raw = ecdh.getPrivateKey();
-  const privateKey = leftPad32(raw);
-  // The copy is what the caller owns and zeroes (split(), destroy()); don't leave the original behind.
-  raw.fill(0);
-  return { privateKey, publicKey: new Uint8Array(ecdh.getPublicKey(null, 'compressed')) };
+  // The scalar is what the caller owns and zeroes (split(), destroy(), with forgetPrivateKey); its
+  // KeyObject is remembered, so the key's first DH does not import it again.
+  const { scalar, point } = generateKeyObjects();
+  const publicKey = new Uint8Array(PUBLIC_KEY_LENGTH);
+  publicKey[0] = (point[64] as number) & 1 ? 0x03 : 0x02;
+  publicKey.set(point.subarray(1, 33), 1);
+  return { privateKey: scalar, publicKey };
+}
+
+/** Drops what this module remembers of a private key (its KeyObject); call it where the key is zeroed. */
+export function forgetKey(privateKey: Uint8Array): void {
+  if (!(privateKey instanceof Uint8Array)) throw new TypeError('privateKey must be a Uint8Array');
+  forgetPrivateKey(privateKey);
+}
+
+/**
+ * Throws InvalidPointError unless `publicKey` is a 33-byte compressed point on P-256 (x < p, a
+ * square). The import that checks it is remembered, so the DH that follows does not redo it.
+ */
+export function checkPublicKey(publicKey: Uint8Array): void {
+  checkCompressedShape(publicKey);
+  if (publicKeyObject(publicKey) === null) throw new InvalidPointError('public key is not a point on P-256');
 }
 
 /** Derives the compressed public key of a 32-byte private scalar (throws RangeError if out of range). */
@@ -43,11 +60,15 @@ export function publicKeyFromPrivate(privateKey: Uint8Array): Uint8Array {
  * prefix 0x02/0x03, x < p and on the curve; the output is the 32-byte x-coordinate.
  */
 export function dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
+  checkCompressedShape(publicKey);
+  return ecdhSec1(privateKey, publicKey);
+}
+
+function checkCompressedShape(publicKey: Uint8Array): void {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) {
     throw new InvalidPointError('public key must be a 33-byte compressed point');
   }
   if (publicKey[0] !== 0x02 && publicKey[0] !== 0x03) throw new InvalidPointError('public key must be compressed');
-  return ecdhSec1(privateKey, publicKey);
 }
 
 /**
@@ -62,16 +83,13 @@ export function ecdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Ar
   const okShape =
     ((prefix === 0x02 || prefix === 0x03) && publicKey.length === 33) || (prefix === 0x04 && publicKey.length === 65);
   if (!okShape) throw new InvalidPointError('not a SEC 1 compressed or uncompressed P-256 point');
-  const ecdh = createECDH('prime256v1');
-  ecdh.setPrivateKey(privateKey);
-  try {
-    // OpenSSL decodes the point and checks x, y < p and the curve equation. The secret's own bytes
-    // are returned (a view, not a copy), so that the caller's zeroing (handshake-state.ts) reaches them.
-    const secret = ecdh.computeSecret(publicKey);
-    return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
-  } catch {
-    throw new InvalidPointError('public key is not a point on P-256');
-  }
+  // OpenSSL decodes the point on import and checks x, y < p and the curve equation.
+  const peer = publicKeyObject(publicKey);
+  if (peer === null) throw new InvalidPointError('public key is not a point on P-256');
+  // The secret's own bytes are returned (a view, not a copy), so that the caller's zeroing
+  // (handshake-state.ts) reaches them.
+  const secret = privateKeyObject(privateKey).computeSecret(peer);
+  return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
 }
 
 /** The same DH on @noble/curves: the independent implementation the tests compare against. */
@@ -122,10 +140,4 @@ function checkPrivate(privateKey: Uint8Array): void {
   if (privateKey.length !== PRIVATE_KEY_LENGTH || !p256.utils.isValidSecretKey(privateKey)) {
     throw new RangeError('privateKey must be a 32-byte scalar in [1, n-1]');
   }
-}
-
-function leftPad32(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(PRIVATE_KEY_LENGTH);
-  out.set(bytes, PRIVATE_KEY_LENGTH - bytes.length);
-  return out;
 }

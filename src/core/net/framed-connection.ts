@@ -11,7 +11,7 @@
  * - when the peer does not read what we write (acks, pongs), reading pauses once our write buffer
  *   passes WRITE_HIGH_WATER, so a peer cannot make us buffer its answers without bound.
  */
-import { FrameDecoder, FrameError, encodeFrame } from '../protocol/frame.ts';
+import { FrameDecoder, FrameError, encodeFrame, fillFrameHeader } from '../protocol/frame.ts';
 import { ConnectionClosedError, type CloseCause, type FrameChannel } from '../protocol/frame-channel.ts';
 import type { Carrier, CarrierPath } from './carrier.ts';
 
@@ -88,7 +88,17 @@ export class FramedConnection implements FrameChannel {
   /** Writes one frame; false if the connection is closed. */
   writeFrame(body: Uint8Array): boolean {
     if (this.#closed) return false;
-    this.socket.write(encodeFrame(body));
+    return this.#write(encodeFrame(body));
+  }
+
+  /** Writes one frame whose body follows FRAME_HEADER_LENGTH bytes of room in `frame` (no copy); false if closed. */
+  writeFrameInPlace(frame: Uint8Array): boolean {
+    if (this.#closed) return false;
+    return this.#write(fillFrameHeader(frame));
+  }
+
+  #write(frame: Uint8Array): boolean {
+    this.socket.write(frame);
     if (this.socket.writableLength > WRITE_HIGH_WATER && !this.#pausedForWrite) {
       this.#pausedForWrite = true;
       this.socket.pause();

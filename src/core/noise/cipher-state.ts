@@ -50,14 +50,23 @@ export class CipherState {
     return this.#n;
   }
 
-  /** EncryptWithAd(ad, plaintext): ciphertext || tag, or a copy of the plaintext while k is empty. */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  /**
+   * EncryptWithAd(ad, plaintext): ciphertext || tag, or a copy of the plaintext while k is empty.
+   * With `headroom`, the result starts with that many zero bytes for the caller to fill (a frame
+   * header), so that the framed message is one array; the rest is exactly the same bytes.
+   */
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
     this.#assertAlive();
     checkBytes(ad, 'ad');
     checkBytes(plaintext, 'plaintext');
-    if (this.#k === null) return plaintext.slice();
+    if (!Number.isSafeInteger(headroom) || headroom < 0) throw new RangeError('encryptWithAd: headroom must be a non-negative integer');
+    if (this.#k === null) {
+      const copy = new Uint8Array(headroom + plaintext.length);
+      copy.set(plaintext, headroom);
+      return copy;
+    }
     this.#assertNonceUsable();
-    const out = this.#cipher.encrypt(this.#k.handle, this.#n, ad, plaintext);
+    const out = this.#cipher.encrypt(this.#k.handle, this.#n, ad, plaintext, headroom);
     this.#n += 1n;
     return out;
   }

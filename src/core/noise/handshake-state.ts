@@ -210,14 +210,14 @@ export class HandshakeState {
     const [c1, c2] = this.#ss.split();
     this.#handshakeHash = this.#ss.getHandshakeHash();
     this.#ss.destroy();
-    this.#e?.privateKey.fill(0);
+    this.#zeroEphemeral();
     this.#status = 'split';
     return this.initiator ? { send: c1, receive: c2 } : { send: c2, receive: c1 };
   }
 
   /** Aborts: zeroes e's private key, ck and h; every later call throws NoiseStateError. */
   destroy(): void {
-    this.#e?.privateKey.fill(0);
+    this.#zeroEphemeral();
     this.#ss.destroy();
     this.#status = 'dead';
   }
@@ -261,6 +261,12 @@ export class HandshakeState {
     } finally {
       shared.fill(0);
     }
+  }
+
+  #zeroEphemeral(): void {
+    if (this.#e === null) return;
+    this.#suite.dh.forgetPrivateKey?.(this.#e.privateKey);
+    this.#e.privateKey.fill(0);
   }
 
   #requireLocal(kind: 'e' | 's'): KeyPair {

@@ -6,6 +6,7 @@
 import { aesGcmDecrypt, aesGcmEncrypt, importAesKey, noiseNonce, KEYLEN, TAGLEN, type AesKey } from '../crypto/aes-gcm.ts';
 import { utf8 } from '../crypto/bytes.ts';
 import { BLOCKLEN, HASHLEN, noiseHkdf, sha256 } from '../crypto/hash.ts';
+import { EphemeralPool } from '../crypto/ephemeral-pool.ts';
 import * as p256 from '../crypto/p256.ts';
 import * as x25519 from '../crypto/x25519.ts';
 import { NoiseInvalidPointError } from './errors.ts';
@@ -23,6 +24,12 @@ function asNoisePointError<T>(fn: () => T): T {
 }
 
 /**
+ * The handshakes' ephemeral P-256 keys, generated while the loop is idle (ephemeral-pool.ts): each
+ * is handed to one handshake only, which zeroes it when it ends.
+ */
+export const P256_EPHEMERAL_POOL = new EphemeralPool(p256.generateKeyPair, p256.forgetKey);
+
+/**
  * The P256 DH functions of PROTOCOL.md section 2, which the Noise spec does not define (its
  * section 12 has only 25519 and 448). Deviation from spec section 4.1: public keys are 33 bytes
  * (compressed SEC 1) while DHLEN, the DH output, is 32 (the x-coordinate).
@@ -31,11 +38,13 @@ export const DH_P256: DhFunctions = Object.freeze({
   name: 'P256',
   dhLen: p256.SHARED_SECRET_LENGTH,
   publicKeyLength: p256.PUBLIC_KEY_LENGTH,
-  generateKeyPair: p256.generateKeyPair,
+  generateKeyPair: () => P256_EPHEMERAL_POOL.take(),
   publicKeyFromPrivate: p256.publicKeyFromPrivate,
   dh: (privateKey: Uint8Array, publicKey: Uint8Array) => asNoisePointError(() => p256.dh(privateKey, publicKey)),
-  // Strict decoding on receipt (noble): 33 bytes, prefix 0x02/0x03, x < p, a square on the curve.
-  validatePublicKey: (publicKey: Uint8Array) => void asNoisePointError(() => p256.uncompressPublicKey(publicKey)),
+  // Strict decoding on receipt (OpenSSL): 33 bytes, prefix 0x02/0x03, x < p, a square on the curve.
+  // The import that checks it is the one the DH then uses.
+  validatePublicKey: (publicKey: Uint8Array) => void asNoisePointError(() => p256.checkPublicKey(publicKey)),
+  forgetPrivateKey: p256.forgetKey,
 });
 
 /**
@@ -62,7 +71,7 @@ export const CIPHER_AESGCM: CipherFunctions<AesKey> = Object.freeze({
   keyLength: KEYLEN,
   tagLength: TAGLEN,
   importKey: importAesKey,
-  encrypt: (key: AesKey, n: bigint, ad: Uint8Array, plaintext: Uint8Array) => aesGcmEncrypt(key, noiseNonce(n), ad, plaintext),
+  encrypt: (key: AesKey, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom = 0) => aesGcmEncrypt(key, noiseNonce(n), ad, plaintext, headroom),
   decrypt: (key: AesKey, n: bigint, ad: Uint8Array, ciphertext: Uint8Array) => aesGcmDecrypt(key, noiseNonce(n), ad, ciphertext),
 });
 

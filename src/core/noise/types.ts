@@ -26,6 +26,8 @@ export type DhFunctions = {
   dh(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
   /** Throws `NoiseInvalidPointError` unless `publicKey` is a valid public key (checked on receipt). */
   validatePublicKey(publicKey: Uint8Array): void;
+  /** Drops what the functions remember of a private key (an imported handle); called before it is zeroed. */
+  forgetPrivateKey?(privateKey: Uint8Array): void;
 };
 
 /**
@@ -41,8 +43,8 @@ export type CipherFunctions<K = unknown> = {
   readonly tagLength: number;
   /** Imports `keyLength` raw key bytes; the result holds its own copy. */
   importKey(key: Uint8Array): K;
-  /** ENCRYPT(k, n, ad, plaintext): ciphertext || tag. */
-  encrypt(key: K, n: bigint, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** ENCRYPT(k, n, ad, plaintext): ciphertext || tag, after `headroom` (default 0) zero bytes for the caller. */
+  encrypt(key: K, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array;
   /** DECRYPT(k, n, ad, ciphertext): the plaintext, or null when authentication fails. */
   decrypt(key: K, n: bigint, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 };

@@ -36,6 +36,20 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Writes the length prefix into the first FRAME_HEADER_LENGTH bytes of `frame`, whose body follows
+ * them (a buffer built with that headroom, see CipherState.encryptWithAd): the same bytes as
+ * encodeFrame(body) without copying the body. RangeError for an empty body or one over 65535 bytes.
+ */
+export function fillFrameHeader(frame: Uint8Array): Uint8Array {
+  if (!(frame instanceof Uint8Array)) throw new TypeError('fillFrameHeader: frame must be a Uint8Array');
+  const length = frame.length - FRAME_HEADER_LENGTH;
+  if (length < 1 || length > MAX_FRAME_BODY) throw new RangeError(`fillFrameHeader: body must be 1 to ${MAX_FRAME_BODY} bytes, got ${length}`);
+  frame[0] = length >>> 8;
+  frame[1] = length & 0xff;
+  return frame;
+}
+
 /** Receives one complete frame body. It may be a view into the pushed chunk: copy it to keep it past the call if chunks are reused. */
 export type FrameHandler = (body: Uint8Array) => void;
 

@@ -8,6 +8,7 @@ import type { CipherState } from '../noise/cipher-state.ts';
 import { NoiseError } from '../noise/errors.ts';
 import type { FrameChannel } from './frame-channel.ts';
 import type { FileMessage } from './file-messages.ts';
+import { FRAME_HEADER_LENGTH } from './frame.ts';
 import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -96,9 +97,10 @@ export class SecureSession {
   /** Encrypts and sends one plaintext already encoded (a file chunk); false if the session has ended. */
   sendPlaintext(plaintext: Uint8Array): boolean {
     if (this.#ended) return false;
-    let body: Uint8Array;
+    let frame: Uint8Array;
     try {
-      body = this.#send.encryptWithAd(EMPTY, plaintext);
+      // Encrypted straight into the frame: one array per frame (length prefix, ciphertext, tag).
+      frame = this.#send.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_LENGTH);
     } catch (err) {
       // Nonce exhaustion: this direction can never send again (PROTOCOL.md section 4).
       if (err instanceof NoiseError) {
@@ -107,7 +109,7 @@ export class SecureSession {
       }
       throw err;
     }
-    return this.#conn.writeFrame(body);
+    return this.#conn.writeFrameInPlace(frame);
   }
 
   /** Ends the session with the given reason. */

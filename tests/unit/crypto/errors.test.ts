@@ -180,6 +180,8 @@ const MODULES: Record<string, { readonly exports: Record<string, unknown>; reado
       generateKeyPair: { args: [] },
       publicKeyFromPrivate: { args: [PRIV] },
       dh: { args: [PRIV, { name: 'publicKey', kind: 'publicKey33' }] },
+      checkPublicKey: { args: [{ name: 'publicKey', kind: 'publicKey33' }] },
+      forgetKey: { args: [{ name: 'privateKey', kind: 'bytes' }] },
       ecdhSec1: { args: [PRIV, { name: 'publicKey', kind: 'publicKeySec1' }] },
       nobleEcdhSec1: { args: [PRIV, { name: 'publicKey', kind: 'publicKeySec1' }] },
       uncompressPublicKey: { args: [{ name: 'publicKey', kind: 'publicKey33' }] },
