@@ -13,23 +13,40 @@
  * copy and drops the entry (the handshake calls it where it zeroes its ephemeral key). The KeyObject
  * itself cannot be wiped from JS (as for the AES keys); dropping it is what we can do.
  */
-import { createECDH, ECDH } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 const PRIVATE_LENGTH = 32;
 
-type PublicEntry = { readonly bytes: Uint8Array; readonly key: Buffer };
-type PrivateEntry = { readonly bytes: Uint8Array; readonly key: ECDH };
+// DER SubjectPublicKeyInfo prefixes for id-ecPublicKey / prime256v1 with a compressed (33-byte) or
+// uncompressed (65-byte) point: every length in them is fixed, so prefix || point is exact DER.
+const SPKI_COMPRESSED = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
+const SPKI_UNCOMPRESSED = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+// SEC 1 ECPrivateKey { version 1, privateKey, parameters prime256v1 } without the optional public
+// key, which OpenSSL derives on import.
+const SEC1_HEAD = Buffer.from('30310201010420', 'hex');
+const SEC1_TAIL = Buffer.from('a00a06082a8648ce3d030107', 'hex');
+// What OpenSSL exports for a generated key: the same head with the public key appended, so the
+// scalar sits at [7, 39) and the uncompressed point at [56, 121).
+const SEC1_EXPORT_HEAD = Buffer.from('30770201010420', 'hex');
+const SEC1_EXPORT_MIDDLE = Buffer.from('a00a06082a8648ce3d030107a144034200', 'hex');
+
+type PublicEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
+type PrivateEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
 
 const publicKeys = new WeakMap<Uint8Array, PublicEntry>();
 const privateKeys = new WeakMap<Uint8Array, PrivateEntry>();
 
-/** The uncompressed form of a SEC 1 point, or null when OpenSSL refuses it. */
-export function publicKeyObject(point: Uint8Array): Buffer | null {
+/**
+ * The KeyObject of a SEC 1 point (33 bytes compressed or 65 uncompressed; the caller checks the
+ * shape), or null when OpenSSL refuses it: x or y ≥ p, not on the curve, no square root.
+ */
+export function publicKeyObject(point: Uint8Array): KeyObject | null {
   const cached = publicKeys.get(point);
   if (cached !== undefined && sameBytes(cached.bytes, point)) return cached.key;
-  let key: Buffer;
+  const prefix = point.length === 33 ? SPKI_COMPRESSED : SPKI_UNCOMPRESSED;
+  let key: KeyObject;
   try {
-    key = ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
+    key = createPublicKey({ key: Buffer.concat([prefix, point]), format: 'der', type: 'spki' });
   } catch {
     return null;
   }
@@ -37,17 +54,21 @@ export function publicKeyObject(point: Uint8Array): Buffer | null {
   return key;
 }
 
-/** The ECDH object of a 32-byte scalar the caller has checked to be in [1, n-1]. */
-export function privateKeyObject(scalar: Uint8Array): ECDH {
+/** The KeyObject of a 32-byte scalar the caller has checked to be in [1, n-1]. */
+export function privateKeyObject(scalar: Uint8Array): KeyObject {
   const cached = privateKeys.get(scalar);
   if (cached !== undefined) {
     if (sameBytes(cached.bytes, scalar)) return cached.key;
     forgetPrivateKey(scalar);
   }
-  const key = createECDH('prime256v1');
-  key.setPrivateKey(scalar);
-  remember(scalar, key);
-  return key;
+  const der = Buffer.concat([SEC1_HEAD, scalar, SEC1_TAIL]);
+  try {
+    const key = createPrivateKey({ key: der, format: 'der', type: 'sec1' });
+    remember(scalar, key);
+    return key;
+  } finally {
+    der.fill(0);
+  }
 }
 
 /** Zeroes the remembered copy of `scalar` and drops its KeyObject (call it where the scalar is zeroed). */
@@ -58,19 +79,27 @@ export function forgetPrivateKey(scalar: Uint8Array): void {
   privateKeys.delete(scalar);
 }
 
-/** A fresh key pair from OpenSSL: the scalar (the caller owns and zeroes it), the uncompressed point, the key remembered. */
+/** A fresh key pair from OpenSSL: the scalar (the caller owns and zeroes it), the uncompressed point, the KeyObject remembered. */
 export function generateKeyObjects(): { readonly scalar: Uint8Array; readonly point: Uint8Array } {
-  const key = createECDH('prime256v1');
-  key.generateKeys();
-  const raw = key.getPrivateKey();
-  const scalar = new Uint8Array(PRIVATE_LENGTH);
-  scalar.set(raw, PRIVATE_LENGTH - raw.length);
-  raw.fill(0);
-  remember(scalar, key);
-  return { scalar, point: new Uint8Array(key.getPublicKey()) };
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const der = privateKey.export({ format: 'der', type: 'sec1' });
+  try {
+    const layoutOk =
+      der.length === 121 &&
+      der.subarray(0, 7).equals(SEC1_EXPORT_HEAD) &&
+      der.subarray(39, 56).equals(SEC1_EXPORT_MIDDLE) &&
+      der[56] === 0x04;
+    // Not expected from OpenSSL 3; loud rather than a key read from the wrong bytes.
+    if (!layoutOk) throw new Error('generateKeyObjects: unexpected SEC 1 export layout');
+    const scalar = new Uint8Array(der.subarray(7, 7 + PRIVATE_LENGTH));
+    remember(scalar, privateKey);
+    return { scalar, point: new Uint8Array(der.subarray(56, 121)) };
+  } finally {
+    der.fill(0);
+  }
 }
 
-function remember(scalar: Uint8Array, key: ECDH): void {
+function remember(scalar: Uint8Array, key: KeyObject): void {
   privateKeys.set(scalar, { bytes: scalar.slice(), key });
 }
 
