@@ -4,7 +4,9 @@
  * not through aes-gcm.ts, so that the check is independent of the code under test.
  */
 import { createCipheriv } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { noiseNonce } from '../../../src/core/crypto/aes-gcm.ts';
 import { toHex } from '../../../src/core/crypto/bytes.ts';
 import { CipherState, MAX_NONCE } from '../../../src/core/noise/cipher-state.ts';
 import { NoiseDecryptError, NoiseError, NoiseStateError, NonceExhaustedError } from '../../../src/core/noise/errors.ts';
@@ -131,5 +133,46 @@ describe('CipherState', () => {
     expect(() => cs.encryptWithAd(EMPTY, [1, 2] as unknown as Uint8Array)).toThrow(/plaintext/);
     expect(() => cs.decryptWithAd(EMPTY, null as unknown as Uint8Array)).toThrow(/ciphertext/);
     expect(cs.nonce).toBe(0n);
+  });
+});
+
+describe('noiseNonce', () => {
+  it('is 4 zero bytes and the 64-bit big-endian counter, across the whole range', () => {
+    const reference = (n: bigint): string => {
+      const iv = new Uint8Array(12);
+      new DataView(iv.buffer).setBigUint64(4, n, false);
+      return toHex(iv);
+    };
+    const edges = [0n, 1n, 0xffn, 0x100n, 0xffff_ffffn, 0x1_0000_0000n, 0x0123_4567_89ab_cdefn, 0x8000_0000_0000_0000n, 2n ** 64n - 2n, 2n ** 64n - 1n];
+    for (const n of edges) expect(toHex(noiseNonce(n)), `n = ${n}`).toBe(reference(n));
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (n) => toHex(noiseNonce(n)) === reference(n)), { seed: 7, numRuns: 2000 });
+    expect(() => noiseNonce(-1n)).toThrow(RangeError);
+    expect(() => noiseNonce(2n ** 64n)).toThrow(RangeError);
+  });
+});
+
+describe('encryptWithAd with headroom', () => {
+  it('gives the same ciphertext || tag after that many zero bytes, and counts the nonce alike', () => {
+    const key = new Uint8Array(32).map((_, i) => i);
+    const plain = new CipherState(CIPHER_AESGCM);
+    const roomy = new CipherState(CIPHER_AESGCM);
+    plain.initializeKey(key);
+    roomy.initializeKey(key);
+    for (const [headroom, length] of [[0, 0], [2, 1], [2, 100], [7, 3000], [2, 65_519]] as const) {
+      const message = new Uint8Array(length).map((_, i) => i * 13);
+      const ad = Uint8Array.of(headroom);
+      const expected = plain.encryptWithAd(ad, message);
+      const got = roomy.encryptWithAd(ad, message, headroom);
+      expect(got).toHaveLength(headroom + expected.length);
+      expect(got.subarray(0, headroom).every((b) => b === 0)).toBe(true);
+      expect(toHex(got.subarray(headroom))).toBe(toHex(expected));
+    }
+    expect(roomy.nonce).toBe(plain.nonce);
+  });
+
+  it('without a key, copies the plaintext after the headroom; refuses a headroom that is no count', () => {
+    const cs = new CipherState(CIPHER_AESGCM);
+    expect(toHex(cs.encryptWithAd(new Uint8Array(0), Uint8Array.of(1, 2, 3), 2))).toBe('0000010203');
+    for (const bad of [-1, 1.5, Number.NaN]) expect(() => cs.encryptWithAd(new Uint8Array(0), Uint8Array.of(1), bad)).toThrow(RangeError);
   });
 });
