@@ -12,7 +12,7 @@
  * Any failure (a bad length, an invalid point, a failed decryption, a bad hello, the deadline)
  * throws HandshakeError; the caller closes the connection and nothing reaches the history.
  */
-import { equalBytes, fromHex } from '../crypto/bytes.ts';
+import { equalBytes, fromHex, toHex } from '../crypto/bytes.ts';
 import { fingerprint, fingerprintHex } from '../crypto/fingerprint.ts';
 import type { KeyPair } from '../crypto/p256.ts';
 import { HandshakeState } from '../noise/handshake-state.ts';
@@ -79,10 +79,12 @@ export function initiatorHandshake(conn: FrameChannel, options: HandshakeOptions
       await turn(conn);
       const hello = parseHello(hs.readMessage(m2));
       const rs = hs.getRemoteStatic() as Uint8Array;
-      const remoteFingerprint = fingerprintHex(rs);
+      // One decompression and hash of the peer's key, for both the check and the report.
+      const presented = fingerprint(rs);
+      const remoteFingerprint = toHex(presented);
       const expected = options.expectedFingerprint;
       // Constant-time is not needed for public data, but exact-length byte comparison avoids case games.
-      if (expected != null && !equalBytes(fingerprint(rs), fromHex(expected))) {
+      if (expected != null && !equalBytes(presented, fromHex(expected))) {
         throw new HandshakeError('fingerprint-mismatch', 'the host presented a different identity than the invite', remoteFingerprint);
       }
       conn.writeFrame(hs.writeMessage(encodeHello(options.name, options.extensions)));
