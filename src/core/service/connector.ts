@@ -9,6 +9,7 @@ import { dial, DialError } from '../net/dialer.ts';
 import { FramedConnection } from '../net/framed-connection.ts';
 import { ListenError } from '../net/listen-error.ts';
 import { Listener, type Admission, type ListenerLimits } from '../net/listener.ts';
+import { P256_EPHEMERAL_POOL } from '../noise/suites.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
 import { formatAddress } from './addresses.ts';
@@ -183,6 +184,8 @@ export class Connector {
   /** Closes handshakes in progress and the listener. */
   async close(): Promise<void> {
     this.#closed = true;
+    // Ephemeral keys made ahead for handshakes that will not happen now: zeroed, not left in memory.
+    P256_EPHEMERAL_POOL.clear();
     for (const c of this.#pending) c.close('local');
     await this.stopListening();
   }
