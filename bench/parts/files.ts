@@ -61,11 +61,12 @@ export const filesPart: Part = {
       while ((await sender.call<string | null>('done', id)) === null) during.push(await sender.call<number>('rtt', peer));
       const ms = await took;
       const rssPeak = [await sender.call<number>('rssPeak'), await receiver.call<number>('rssPeak')];
+      const cpu = [await sender.call<number>('cpuMs'), await receiver.call<number>('cpuMs')];
       const rate = size / MiB / (ms / 1000);
       const i = summarize(idle);
       const d = during.length > 0 ? summarize(during) : null;
       const mib = (x: number): string => (x / MiB).toFixed(0);
-      ctx.log(`P10 ${rate.toFixed(0)} MiB/s (TLS ${tlsRate.toFixed(0)}); RSS sender ${mib(rssBefore[0] as number)}→${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssBefore[1] as number)}→${mib(rssPeak[1] as number)} MiB; chat p50 ${d?.median.toFixed(2)} ms during vs ${i.median.toFixed(2)} idle`);
+      ctx.log(`P10 ${rate.toFixed(0)} MiB/s (TLS ${tlsRate.toFixed(0)}); RSS sender ${mib(rssBefore[0] as number)}→${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssBefore[1] as number)}→${mib(rssPeak[1] as number)} MiB; chat p50 ${d?.median.toFixed(2)} ms during vs ${i.median.toFixed(2)} idle; CPU per GiB (chat included) sender ${((cpu[0] as number) / (size / 1024 ** 3) / 1000).toFixed(1)} s, receiver ${((cpu[1] as number) / (size / 1024 ** 3) / 1000).toFixed(1)} s`);
       const growth = Math.max((rssPeak[0] as number) - (rssBefore[0] as number), (rssPeak[1] as number) - (rssBefore[1] as number)) / MiB;
       return [
         figure({ id: 'P10', name: `a ${size / MiB} MiB file peer to peer (hashed both sides, disk to disk), MiB/s`, value: rate, unit: 'MiB/s', baseline: tlsRate, baselineName: 'node:tls, disk to disk', goal: { text: 'ratio ≥ 1.0', on: 'ratio', min: 1 }, spread: `${(ms / 1000).toFixed(1)} s; TLS ${(tlsMs / 1000).toFixed(1)} s` }),

@@ -17,6 +17,7 @@ const delivered = new Set<string>();
 const waiters = new Set<() => void>();
 let rssPeak = 0;
 let rssTimer: NodeJS.Timeout | null = null;
+let cpuAtWatch = process.cpuUsage();
 
 function need(): ParleyService {
   if (!service) throw new Error('open first');
@@ -72,6 +73,7 @@ serve({
     return performance.now() - t0;
   },
   rssWatch: () => {
+    cpuAtWatch = process.cpuUsage();
     rssPeak = process.memoryUsage().rss;
     rssTimer = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 20);
     return rssPeak;
@@ -80,6 +82,11 @@ serve({
     if (rssTimer) clearInterval(rssTimer);
     rssTimer = null;
     return Math.max(rssPeak, process.memoryUsage().rss);
+  },
+  /** CPU time (user + system, ms) since rssWatch: the machine is shared, so CPU per byte compares better than wall time. */
+  cpuMs: () => {
+    const u = process.cpuUsage(cpuAtWatch);
+    return (u.user + u.system) / 1000;
   },
   close: async () => {
     await service?.close();

@@ -1,6 +1,7 @@
 /**
  * The receiving side's file on disk: `name.part`, appended in order, hashed as it is written,
- * fsynced at checkpoints (the held count recorded after each fsync is what a resume trusts),
+ * fsynced at checkpoints (the held count recorded after each fsync is what a resume trusts; the
+ * fsync runs beside the following writes, and records only the count written before it began),
  * and on the last byte checked (size and SHA-256) and renamed to a final name that was first
  * reserved with an exclusive create, so nothing existing is ever overwritten.
  *
@@ -65,6 +66,9 @@ export class PartFile {
   #held: number;
   #sinceCheckpoint = 0;
   #closed = false;
+  /** The checkpoint running beside the writes, if any; its failure fails the next append. */
+  #syncing: Promise<void> | null = null;
+  #syncError: PartFileError | null = null;
 
   private constructor(path: string, size: number, handle: FileHandle, hash: Hash, held: number, options: PartFileOptions) {
     this.path = path;
@@ -109,9 +113,10 @@ export class PartFile {
     return this.#held;
   }
 
-  /** Appends `data` at the held offset; fsyncs and checkpoints every CHECKPOINT_BYTES. */
+  /** Appends `data` at the held offset; fsyncs and checkpoints every CHECKPOINT_BYTES (without waiting for it). */
   async append(data: Uint8Array): Promise<void> {
     if (this.#closed) throw new PartFileError('io', `${this.path} is closed`);
+    if (this.#syncError !== null) throw this.#syncError;
     if (this.#held + data.length > this.size) throw new PartFileError('corrupt', `${this.path}: more bytes than the offer's size`);
     try {
       await (this.#options.write ?? defaultWrite)(this.#handle, data, this.#held);
@@ -121,25 +126,42 @@ export class PartFile {
     this.#hash.update(data);
     this.#held += data.length;
     this.#sinceCheckpoint += data.length;
-    if (this.#sinceCheckpoint >= CHECKPOINT_BYTES && this.#held < this.size) await this.checkpoint();
+    if (this.#sinceCheckpoint >= CHECKPOINT_BYTES && this.#held < this.size && this.#syncing === null) {
+      // Not awaited: the next writes go on while the disk syncs (one sync at a time).
+      this.#syncing = this.#sync().then(
+        () => undefined,
+        (error: PartFileError) => void (this.#syncError = error),
+      );
+    }
   }
 
   /** fsyncs and reports the held count (call when a transfer pauses, e.g. the link dropped). */
   async checkpoint(): Promise<void> {
     if (this.#closed) return;
+    await this.#syncing;
+    if (this.#syncError !== null) throw this.#syncError;
+    await this.#sync();
+  }
+
+  /** fsyncs, then reports the count held when the sync began (bytes written after it may not be on disk yet). */
+  async #sync(): Promise<void> {
+    const held = this.#held;
+    this.#sinceCheckpoint = 0;
     try {
       await this.#handle.datasync();
     } catch (error) {
       throw toPartFileError(error, `cannot sync ${this.path}`);
+    } finally {
+      this.#syncing = null;
     }
-    this.#sinceCheckpoint = 0;
-    this.#options.onCheckpoint?.(this.#held);
+    if (!this.#closed) this.#options.onCheckpoint?.(held);
   }
 
   /** Closes without deleting (the transfer may resume later). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#syncing;
     await this.#handle.close().catch(() => undefined);
   }
 

@@ -1,13 +1,16 @@
 /**
- * The sending side of the transfers on one link: reads each accepted file from disk one chunk at a
- * time, hashing what it reads, and writes chunks only while the connection's write buffer holds
+ * The sending side of the transfers on one link: reads each accepted file from disk READ_CHUNKS
+ * chunks at a time (one readv into a buffer laid out as chunk plaintexts, each chunk's data after
+ * room for its header, so nothing is copied), with the next block read while the current one is
+ * sent, hashing what it sends, and writes chunks only while the connection's write buffer holds
  * less than SEND_WINDOW. Chat messages are written straight to the connection by the service, so
  * one typed during a transfer waits behind at most SEND_WINDOW of chunks (a few frames), never
- * behind the file. Several files share the link round-robin, one chunk each in turn; every read
- * is awaited, so the event loop runs between chunks. Memory: one chunk buffer per file.
+ * behind the file: the pump yields to the event loop after every chunk. Several files share the
+ * link round-robin, one chunk each in turn. Memory: two blocks per file being sent.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat, type FileHandle } from 'node:fs/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CHUNK_HEADER_LENGTH, MAX_CHUNK_DATA, writeChunkHeader } from '../protocol/file-messages.ts';
 import type { Transfer } from '../storage/transfers-repo.ts';
 import { hashFilePrefix } from './disk.ts';
@@ -15,6 +18,9 @@ import type { FileLink } from './file-link.ts';
 
 /** Chunks are written only while fewer bytes than this wait in the connection's write buffer (~4 chunks). */
 export const SEND_WINDOW = 4 * (CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA + 18);
+/** Chunks read from disk at once (~1 MiB): one disk read per 16 chunks instead of one each. */
+export const READ_CHUNKS = 16;
+const SLOT = CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA;
 
 /** How the pump reports each file's fate. */
 export type SendHooks = {
@@ -27,7 +33,24 @@ export type SendHooks = {
   readonly onProgress: (transfer: Transfer, bytes: number) => void;
 };
 
-type Job = { transfer: Transfer; offset: number; handle: FileHandle; hash: Hash; buffer: Buffer; stopped: boolean };
+/** Chunks read from disk, laid out as plaintexts: slot i at i * SLOT, its data after the header's room. */
+type Block = { readonly buffer: Buffer; readonly lengths: number[]; next: number };
+
+type Job = {
+  readonly transfer: Transfer;
+  /** The next byte to send. */
+  offset: number;
+  /** The next byte to read (ahead of `offset` by the blocks read and not sent yet). */
+  readAt: number;
+  readonly handle: FileHandle;
+  readonly hash: Hash;
+  /** Two buffers, read into in turn: one is sent from while the other is being read. */
+  readonly buffers: Buffer[];
+  turn: number;
+  block: Block | null;
+  ahead: Promise<Block | Error> | null;
+  stopped: boolean;
+};
 
 /** True if the source file still has the size and modification time it had when offered. */
 export async function sourceUnchanged(transfer: Transfer): Promise<boolean> {
@@ -76,7 +99,10 @@ export class SendPump {
       await handle.close();
       return;
     }
-    const job: Job = { transfer, offset, handle, hash, buffer: Buffer.allocUnsafe(CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA), stopped: false };
+    const slots = Math.max(1, Math.min(READ_CHUNKS, Math.ceil((transfer.size - offset) / MAX_CHUNK_DATA)));
+    const buffers = [Buffer.allocUnsafe(slots * SLOT)];
+    if (transfer.size - offset > slots * MAX_CHUNK_DATA) buffers.push(Buffer.allocUnsafe(slots * SLOT));
+    const job: Job = { transfer, offset, readAt: offset, handle, hash, buffers, turn: 0, block: null, ahead: null, stopped: false };
     this.#jobs.set(transfer.id, job);
     this.#ring.push(job);
     void this.#loop();
@@ -118,9 +144,35 @@ export class SendPump {
         }
         const job = this.#ring.shift() as Job;
         if (await this.#step(job)) this.#ring.push(job);
+        // Let the event loop run between chunks: a chat message, an ack or a cancel goes out now.
+        await nextTurn();
       }
     } finally {
       this.#running = false;
+    }
+  }
+
+  /** Reads the next block of `job` into its next buffer; an Error instead of a rejection (a read may be left unawaited). */
+  async #readBlock(job: Job): Promise<Block | Error> {
+    const buffer = job.buffers[job.turn % job.buffers.length] as Buffer;
+    job.turn++;
+    const at = job.readAt;
+    const views: Buffer[] = [];
+    for (let left = job.transfer.size - at, i = 0; left > 0 && (i + 1) * SLOT <= buffer.length; left -= MAX_CHUNK_DATA, i++) {
+      views.push(buffer.subarray(i * SLOT + CHUNK_HEADER_LENGTH, i * SLOT + CHUNK_HEADER_LENGTH + Math.min(MAX_CHUNK_DATA, left)));
+    }
+    try {
+      let { bytesRead } = await job.handle.readv(views, at);
+      job.readAt = at + bytesRead;
+      const lengths: number[] = [];
+      for (const v of views) {
+        if (bytesRead === 0) break;
+        lengths.push(Math.min(v.length, bytesRead));
+        bytesRead -= Math.min(v.length, bytesRead);
+      }
+      return { buffer, lengths, next: 0 };
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
     }
   }
 
@@ -129,35 +181,42 @@ export class SendPump {
     const { transfer } = job;
     const size = transfer.size;
     if (job.offset < size) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await job.handle.read(job.buffer, CHUNK_HEADER_LENGTH, Math.min(MAX_CHUNK_DATA, size - job.offset), job.offset));
-      } catch (error) {
+      if (job.block === null || job.block.next === job.block.lengths.length) {
+        job.block = null;
+        const got = await (job.ahead ?? this.#readBlock(job));
+        job.ahead = null;
         if (job.stopped) return false;
-        this.#finish(job);
-        this.#hooks.onReadError(transfer, error as Error);
-        return false;
+        if (got instanceof Error) {
+          this.#finish(job);
+          this.#hooks.onReadError(transfer, got);
+          return false;
+        }
+        if (got.lengths.length === 0) {
+          this.#finish(job);
+          this.#hooks.onChanged(transfer); // the file shrank
+          return false;
+        }
+        job.block = got;
+        // The other buffer's chunks are all sent (sendChunk consumes them): read ahead into it.
+        if (job.readAt < size) job.ahead = this.#readBlock(job);
       }
-      if (job.stopped) return false;
-      if (bytesRead === 0) {
-        this.#finish(job);
-        this.#hooks.onChanged(transfer); // the file shrank
-        return false;
-      }
-      const data = job.buffer.subarray(CHUNK_HEADER_LENGTH, CHUNK_HEADER_LENGTH + bytesRead);
-      job.hash.update(data);
+      const block = job.block;
+      const slot = block.next++ * SLOT;
+      const length = block.lengths[block.next - 1] as number;
+      const plaintext = block.buffer.subarray(slot, slot + CHUNK_HEADER_LENGTH + length);
+      job.hash.update(plaintext.subarray(CHUNK_HEADER_LENGTH));
       // The last chunk goes out only if the whole file still hashes to the offer.
-      if (job.offset + bytesRead === size && job.hash.copy().digest('hex') !== transfer.sha256) {
+      if (job.offset + length === size && job.hash.copy().digest('hex') !== transfer.sha256) {
         this.#finish(job);
         this.#hooks.onChanged(transfer);
         return false;
       }
-      writeChunkHeader(job.buffer, transfer.id, job.offset);
-      if (!this.#link.sendChunk(job.buffer.subarray(0, CHUNK_HEADER_LENGTH + bytesRead))) {
+      writeChunkHeader(plaintext, transfer.id, job.offset);
+      if (!this.#link.sendChunk(plaintext)) {
         this.#finish(job);
         return false;
       }
-      job.offset += bytesRead;
+      job.offset += length;
       this.#hooks.onProgress(transfer, job.offset);
       if (job.offset < size) return true;
     }
