@@ -34,6 +34,8 @@ export class FileSession {
   /** May alter a received chunk's data before the engine sees it (the corruption test). */
   mutateChunk: ((data: Uint8Array, n: number) => void) | null = null;
   readonly link: FileLink;
+  /** Answers to this side's pings, in order (as SecureSession keeps them). */
+  readonly #probes: (() => void)[] = [];
 
   constructor(side: Side, engine: TransferEngine) {
     this.side = side;
@@ -47,6 +49,11 @@ export class FileSession {
         const ok = this.#write(plaintext);
         this.onChunkSent?.(this.chunksSent);
         return ok;
+      },
+      probe: (onAnswer) => {
+        if (!this.#write(encodeTransport({ type: 'ping' }))) return false;
+        this.#probes.push(onAnswer);
+        return true;
       },
       get pendingWriteBytes() {
         return conn.socket.writableLength;
@@ -104,6 +111,8 @@ export class FileSession {
       const obj = json.value;
       if (obj['type'] === 'msg') this.chats.push({ text: String(obj['text']), chunksReceivedBefore: this.chunksReceived });
       else if (obj['type'] === 'ack') this.acks.push(String(obj['id']));
+      else if (obj['type'] === 'ping') this.#write(encodeTransport({ type: 'pong' }));
+      else if (obj['type'] === 'pong') this.#probes.shift()?.();
       else if (isFileMessageType(obj['type'])) {
         const d = decodeFileMessage(obj);
         verdict = d.verdict === 'close' ? d : this.engine.onMessage(this.peer, d.message);

@@ -14,6 +14,12 @@ export type FileLink = {
    * consumed (encrypted) before it returns: the engine reuses the buffer for the next chunk.
    */
   sendChunk(plaintext: Uint8Array): boolean;
+  /**
+   * Sends a ping and calls `onAnswer` when the peer's pong arrives, i.e. once the peer has read
+   * everything sent before it; false if the link has ended. The pump bounds the chunk bytes in
+   * flight with it, so a chat message never waits behind more than that (kernel buffers included).
+   */
+  probe(onAnswer: () => void): boolean;
   /** Bytes written to the connection that the OS has not taken yet (socket.writableLength). */
   readonly pendingWriteBytes: number;
   /** Calls `cb` once the write buffer has emptied (the socket's 'drain'); never if the link ends first. */

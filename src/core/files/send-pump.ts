@@ -3,9 +3,12 @@
  * chunks at a time (one readv into a buffer laid out as chunk plaintexts, each chunk's data after
  * room for its header, so nothing is copied), with the next block read while the current one is
  * sent, hashing what it sends, and writes chunks only while the connection's write buffer holds
- * less than SEND_WINDOW. Chat messages are written straight to the connection by the service, so
- * one typed during a transfer waits behind at most SEND_WINDOW of chunks (a few frames), never
- * behind the file: the pump yields to the event loop after every chunk. Several files share the
+ * less than SEND_WINDOW and the peer has answered a ping (a probe, sent every PROBE_EVERY bytes)
+ * for all but FLIGHT_WINDOW of what was sent: the write buffer alone would let the kernel's
+ * socket buffers (megabytes on loopback) fill whenever the receiver is the slower side. Chat
+ * messages are written straight to the connection by the service, so one typed during a transfer
+ * waits behind at most FLIGHT_WINDOW of chunks (a few frames), never behind the file: the pump
+ * yields to the event loop after every chunk. Several files share the
  * link round-robin, one chunk each in turn. Memory: two blocks per file being sent.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -18,6 +21,10 @@ import type { FileLink } from './file-link.ts';
 
 /** Chunks are written only while fewer bytes than this wait in the connection's write buffer (~4 chunks). */
 export const SEND_WINDOW = 4 * (CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA + 18);
+/** Chunk bytes sent and not yet known to be read by the peer: sending waits above this. */
+export const FLIGHT_WINDOW = 1024 * 1024;
+/** A probe (ping) goes out after this many chunk bytes. */
+export const PROBE_EVERY = 256 * 1024;
 /** Chunks read from disk at once (~1 MiB): one disk read per 16 chunks instead of one each. */
 export const READ_CHUNKS = 16;
 const SLOT = CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA;
@@ -68,6 +75,10 @@ export class SendPump {
   #running = false;
   #closed = false;
   #wake: (() => void) | null = null;
+  /** Chunk bytes sent on the link; sent as of the last probe; known read by the peer. */
+  #sent = 0;
+  #probed = 0;
+  #answered = 0;
 
   constructor(link: FileLink, hooks: SendHooks) {
     this.#link = link;
@@ -134,6 +145,11 @@ export class SendPump {
     this.#running = true;
     try {
       while (this.#ring.length > 0 && !this.#closed) {
+        if (this.#sent - this.#answered >= FLIGHT_WINDOW) {
+          await new Promise<void>((resolve) => (this.#wake = resolve)); // the probe's answer, or close()
+          this.#wake = null;
+          continue;
+        }
         if (this.#link.pendingWriteBytes >= SEND_WINDOW) {
           await new Promise<void>((resolve) => {
             this.#wake = resolve;
@@ -150,6 +166,19 @@ export class SendPump {
     } finally {
       this.#running = false;
     }
+  }
+
+  /** Counts a chunk sent, and probes every PROBE_EVERY bytes. */
+  #afterChunk(length: number): void {
+    this.#sent += length;
+    if (this.#sent - this.#probed < PROBE_EVERY) return;
+    const mark = this.#sent;
+    this.#probed = mark;
+    const asked = this.#link.probe(() => {
+      this.#answered = Math.max(this.#answered, mark);
+      this.#wake?.();
+    });
+    if (!asked) this.#answered = mark; // the link ended: the next send fails and ends the job
   }
 
   /** Reads the next block of `job` into its next buffer; an Error instead of a rejection (a read may be left unawaited). */
@@ -217,6 +246,7 @@ export class SendPump {
         return false;
       }
       job.offset += length;
+      this.#afterChunk(length);
       this.#hooks.onProgress(transfer, job.offset);
       if (job.offset < size) return true;
     }

@@ -50,6 +50,8 @@ export class SecureSession {
   #lastReceived = Date.now();
   #lastPing = 0;
   #timer: NodeJS.Timeout | null = null;
+  /** Callbacks of probe(), in the order of their pings: pongs answer pings in order. */
+  #probes: (() => void)[] = [];
 
   constructor(conn: FrameChannel, send: CipherState, receive: CipherState, timers: SessionTimers = PROTOCOL_TIMERS, options: TransportOptions = { files: false }) {
     this.#conn = conn;
@@ -112,6 +114,18 @@ export class SecureSession {
     return this.#conn.writeFrameInPlace(frame);
   }
 
+  /**
+   * Sends a `ping` and calls `onPong` when its `pong` arrives: the peer answers once it has read
+   * everything sent before the ping, so a file sender can bound the bytes in flight (section 4's
+   * ping/pong, usable at any time). A keepalive ping's pong, or an unasked one, answers the
+   * oldest probe a little early; that only lets a sender run slightly ahead. False if ended.
+   */
+  probe(onPong: () => void): boolean {
+    if (!this.send({ type: 'ping' })) return false;
+    this.#probes.push(onPong);
+    return true;
+  }
+
   /** Ends the session with the given reason. */
   close(reason: SessionEndReason): void {
     if (this.#ended) return;
@@ -145,7 +159,8 @@ export class SecureSession {
       case 'deliver': {
         const m = decoded.message;
         if (m.type === 'ping') this.send({ type: 'pong' });
-        else if (m.type !== 'pong') this.#handlers?.onMessage(m);
+        else if (m.type === 'pong') this.#probes.shift()?.();
+        else this.#handlers?.onMessage(m);
         return;
       }
     }
@@ -176,6 +191,7 @@ export class SecureSession {
   #end(reason: SessionEndReason): void {
     if (this.#ended) return;
     this.#ended = reason;
+    this.#probes = [];
     if (this.#timer) clearTimeout(this.#timer);
     this.#send.destroy();
     this.#receive.destroy();

@@ -53,6 +53,7 @@ function fileLinkOf(link: PeerLink): FileLink {
   return {
     sendJson: (m) => session.sendPlaintext(encodeFileMessage(m)),
     sendChunk: (plaintext) => session.sendPlaintext(plaintext),
+    probe: (onAnswer) => session.probe(onAnswer),
     get pendingWriteBytes() {
       return conn.socket.writableLength;
     },
