@@ -8,13 +8,13 @@ const B = 'bb'.repeat(32);
 
 function contact(fingerprint: string, name: string, unread: number, verified = false): ContactDto {
   return {
-    fingerprint, name, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
+    fingerprint, name, nickname: null, displayName: name, status: 'accepted', previousKeys: 0, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
     lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
   };
 }
 
 function message(peer: string, text: string, direction: 'in' | 'out' = 'in'): ParleyEvent {
-  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered', kind: 'text' };
+  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered', key: peer, replyTo: null, reactTo: null, kind: 'text' };
   return { type: 'message', message: m };
 }
 
