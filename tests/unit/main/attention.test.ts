@@ -110,3 +110,18 @@ describe('Attention', () => {
     expect([hasBadge('darwin'), hasBadge('linux'), hasBadge('win32')]).toEqual([true, true, false]);
   });
 });
+
+describe('issue 12: requests and nicknames', () => {
+  it('a request never notifies (its messages come as request-message) nor counts on the badge; a nickname names the sender', () => {
+    const { p, shown, badges } = port(false);
+    const a = new Attention(p, 'darwin');
+    a.reset([{ ...contact(A, 'Bea', 0, true), nickname: 'Sis', displayName: 'Sis' }, { ...contact(B, 'Stranger', 4), status: 'request' }]);
+    const held: MessageDto = { peer: B, id: '11'.repeat(16), seq: 2, direction: 'in', ts: 0, storedAt: 0, text: 'let me in', state: 'delivered', key: B, replyTo: null, reactTo: null };
+    a.onEvent({ type: 'request-message', message: held });
+    a.onEvent(message(A, 'hi'));
+    expect(shown).toEqual([{ title: 'Message from Sis', body: 'hi', peer: A }]);
+    expect(a.unreadTotal).toBe(0);
+    a.onEvent({ type: 'contact-changed', contact: { ...contact(B, 'Stranger', 4), status: 'accepted' } });
+    expect(badges).toEqual([0, 4]); // 0 at reset: the request's 4 are not counted until it is accepted
+  });
+});
