@@ -26,7 +26,8 @@ export type ReachabilityDto = { readonly state: 'yes' | 'checking' | 'no'; reado
 /**
  * A contact ('accepted'), a message request ('request': a new identity that did not come through one
  * of our invites; its messages are stored but held: not notified, no reply until accepted), or
- * 'blocked' (refused at the handshake, never notified).
+ * 'blocked' (refused at the handshake, never notified). Not to be confused with ContactDto.blocked,
+ * which says that sending is held after a trust warning.
  */
 export type ContactStatus = 'accepted' | 'request' | 'blocked';
 

@@ -46,7 +46,8 @@ export class Rejoining {
     if (!this.#enabled) return 0;
     let scheduled = 0;
     for (const c of this.#store.contacts.list()) {
-      if (isConnected(c.fingerprint) || this.#schedule.has(c.fingerprint) || this.#attempts(c.fingerprint).length === 0) continue;
+      // Requests and blocked keys are never rejoined (issue 12): only the user's contacts.
+      if (c.status !== 'accepted' || isConnected(c.fingerprint) || this.#schedule.has(c.fingerprint) || this.#attempts(c.fingerprint).length === 0) continue;
       if (c.lastAddress !== null) this.#joined.add(c.fingerprint);
       this.#schedule.schedule(c.fingerprint);
       scheduled++;
