@@ -2,7 +2,7 @@
  * The hello (PROTOCOL.md section 2): the payload of handshake messages 2 and 3,
  * `{"v":1,"name":"<display name>"}`, with the optional extension members of section 7:
  * `features` (what this peer understands), `dht` (its HyperDHT public key) and `invite` (the invite
- * token a joiner returns to the host, docs/PROTOCOL.md "Invite tokens"). Anything else of
+ * token a joiner returns to the host, docs/PROTOCOL.md section 10.1). Anything else of
  * the wrong form, a present-but-null extension member included, aborts the handshake.
  */
 import * as v from 'valibot';

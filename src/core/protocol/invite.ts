@@ -14,7 +14,7 @@
  * and `fp` are compared as written, never percent-decoded; and `name` must decode to a valid
  * display name (0–64 code points, no control character), as a hello name must. `dht`, like `fp`,
  * appears at most once, is never percent-decoded and is exactly 64 lowercase hex digits. `tok`
- * (the invite token, docs/PROTOCOL.md section 7.1 of issue 12) appears at most once, is never
+ * (the invite token, docs/PROTOCOL.md section 10.1) appears at most once, is never
  * percent-decoded and is exactly 32 lowercase hex digits.
  *
  * `via=lan` (ours; other peers ignore it as an unknown parameter) marks an invite that this node

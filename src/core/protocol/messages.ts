@@ -16,7 +16,7 @@ import { MAX_PLAINTEXT_LENGTH, MAX_TS, isMessageId, isTimestamp } from './wire-v
 export { MAX_TEXT_CODE_POINTS };
 export { MAX_TS, MAX_PLAINTEXT_LENGTH, isMessageId, isTimestamp };
 
-/** A chat message; `reply`/`react`: the id of the message it answers or reacts to (docs/PROTOCOL.md "Replies and reactions"). */
+/** A chat message; `reply`/`react`: the id of the message it answers or reacts to (docs/PROTOCOL.md section 10.2). */
 export type MsgMessage = { type: 'msg'; id: string; ts: number; text: string; reply?: string; react?: string };
 /** The receiver has stored message `id`. */
 export type AckMessage = { type: 'ack'; id: string };

@@ -79,7 +79,7 @@ export class ParleyService {
     return this.#p.hosting.start(options);
   }
 
-  /** A new invite with its own token, one-time unless `reusable` (docs/PROTOCOL.md "Invite tokens"); needs hosting. */
+  /** A new invite with its own token, one-time unless `reusable` (docs/PROTOCOL.md section 10.1); needs hosting. */
   createInvite(options: { reusable: boolean }): InviteDto {
     return this.#p.hosting.createInvite(options);
   }

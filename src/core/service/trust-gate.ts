@@ -61,7 +61,7 @@ export class TrustGate {
       trust.clear(peer);
       this.#hub.emit({ type: 'verified', peer, verified: true });
     } else if (redeemed?.reusable === false && !contacts.get(peer)?.verified && trust.get(peer) === null) {
-      // A one-time token: the host's mirror of the rule above (docs/SECURITY.md "Invite tokens").
+      // A one-time token: the host's mirror of the rule above (docs/SECURITY.md "Message requests, invite tokens, blocking").
       // Only the first holder of the link gets in by it, so an interception leaves the invited
       // person outside as a request, where the user sees it; a reusable token proves less (anyone
       // the link reached) and only makes a contact.

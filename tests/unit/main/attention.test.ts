@@ -116,7 +116,7 @@ describe('issue 12: requests and nicknames', () => {
     const { p, shown, badges } = port(false);
     const a = new Attention(p, 'darwin');
     a.reset([{ ...contact(A, 'Bea', 0, true), nickname: 'Sis', displayName: 'Sis' }, { ...contact(B, 'Stranger', 4), status: 'request' }]);
-    const held: MessageDto = { peer: B, id: '11'.repeat(16), seq: 2, direction: 'in', ts: 0, storedAt: 0, text: 'let me in', state: 'delivered', key: B, replyTo: null, reactTo: null };
+    const held: MessageDto = { peer: B, id: '11'.repeat(16), seq: 2, direction: 'in', ts: 0, storedAt: 0, text: 'let me in', state: 'delivered', key: B, replyTo: null, reactTo: null, kind: 'text' };
     a.onEvent({ type: 'request-message', message: held });
     a.onEvent(message(A, 'hi'));
     expect(shown).toEqual([{ title: 'Message from Sis', body: 'hi', peer: A }]);
