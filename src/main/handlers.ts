@@ -36,6 +36,7 @@ export type ServiceLike = Pick<
   | 'deleteContact'
   | 'keyHistory'
   | 'createInvite'
+  | 'revokeInvites'
   | 'search'
 >;
 
@@ -120,6 +121,7 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     },
     'contacts:key-history': (peer) => app.service().keyHistory(peer),
     'hosting:create-invite': (options) => app.service().createInvite({ reusable: options.reusable }),
+    'hosting:revoke-invites': () => app.service().revokeInvites(),
     'messages:history': (peer, page) =>
       app.service().history(peer, { before: page.before, limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}), ...(page.around !== undefined ? { around: page.around } : {}) }),
     'messages:send': (peer, text) => app.service().send(peer, text),

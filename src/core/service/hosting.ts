@@ -3,9 +3,10 @@
  * and the reachability the host screen shows. The DHT key is known at once (the invite carries
  * it); announcing goes on in the background and `hosting-changed` tells how it went.
  *
- * Invite tokens (issue 12): the invite shown while hosting carries a reusable token, made anew at
- * each start (the previous one is revoked: only the invite on screen now lets people in as
- * contacts); createInvite makes more, one-time or reusable, valid until used or revoked.
+ * Invite tokens (issue 12): the invite shown while hosting carries a reusable token that stays the
+ * same across restarts (an invite handed out yesterday still works after "Host when Parley
+ * starts"); createInvite makes more, one-time or reusable; revokeInvites ends them all and gives
+ * the host screen a new one.
  */
 import { formatInvite } from '../protocol/invite.ts';
 import type { HostingDto, InviteDto } from '../../shared/dto.ts';
@@ -45,8 +46,7 @@ export class Hosting {
     const reach = this.#reach();
     if (options.dht && !reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
     const { host, port } = await this.#connector.listen(options.bind, options.port);
-    this.#store.invites.revoke('hosting');
-    this.#token = this.#store.invites.create({ reusable: true, purpose: 'hosting' });
+    this.#token = this.#store.invites.hostingToken();
     this.#hosting = this.#dto(host, port, options.dht && reach ? reach.keyOf() : null);
     if (options.dht && reach) {
       reach.listen().then(
@@ -66,8 +66,22 @@ export class Hosting {
     const current = this.#hosting;
     if (!current) throw new ServiceError('not-hosting', 'host first: an invite names the address people join');
     if (typeof options?.reusable !== 'boolean') throw new ServiceError('bad-input', 'say whether the invite is reusable');
-    const tok = this.#store.invites.create({ reusable: options.reusable, purpose: 'invite' });
+    const tok = this.#store.invites.create({ reusable: options.reusable });
     return { invite: this.#invite(current.host, current.port, current.dht, tok), reusable: options.reusable };
+  }
+
+  /**
+   * Ends every invite token (those createInvite made and the host screen's): joiners with an old
+   * link become message requests. While hosting, the host screen gets a new invite at once.
+   */
+  revokeInvites(): HostingDto | null {
+    this.#store.invites.revokeAll();
+    if (this.#hosting) {
+      this.#token = this.#store.invites.hostingToken();
+      this.#hosting = this.#dto(this.#hosting.host, this.#hosting.port, this.#hosting.dht);
+      this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+    }
+    return this.#hosting;
   }
 
   /** Stops accepting new connections (TCP and DHT); established sessions go on. */

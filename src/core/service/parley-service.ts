@@ -84,6 +84,11 @@ export class ParleyService {
     return this.#p.hosting.createInvite(options);
   }
 
+  /** Ends every invite token; the host screen gets a new invite (joiners with an old link become requests). */
+  revokeInvites(): HostingDto | null {
+    return this.#p.hosting.revokeInvites();
+  }
+
   /** Stops accepting new connections (TCP and DHT); established sessions go on. */
   async stopHosting(): Promise<void> {
     await this.#p.hosting.stop();

@@ -96,7 +96,7 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
       reach: createReachRepo(db, storageKey, now),
       transfers: createTransfersRepo(db, storageKey, now),
       people: createPeopleRepo(db, now),
-      invites: createInvitesRepo(db, now),
+      invites: createInvitesRepo(db, storageKey, now),
     });
   } catch (error) {
     unsealed?.identity.privateKey.fill(0);

@@ -198,15 +198,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE INDEX key_changes_by_new ON key_changes (new_key);
       CREATE INDEX key_changes_by_old ON key_changes (old_key);
-      -- Invite tokens (PROTOCOL.md, extension "invite tokens"): bearer secrets, so only their
-      -- SHA-256 is kept. One-time tokens are deleted when used; reusable ones count their uses.
+      -- Invite tokens (docs/PROTOCOL.md section 10.1): bearer secrets, so they are looked up by their
+      -- SHA-256. One-time tokens are deleted when used; reusable ones count their uses. The hosting
+      -- token (the invite on the host screen, shown again after a restart) is also kept sealed with
+      -- the storage key in token_box, like message text; the others are never stored in clear or sealed.
       CREATE TABLE invite_tokens (
         token_hash   BLOB    PRIMARY KEY CHECK (length(token_hash) = 32),
+        token_box    BLOB,
         reusable     INTEGER NOT NULL CHECK (reusable IN (0, 1)),
         purpose      TEXT    NOT NULL CHECK (purpose IN ('invite', 'hosting')),
         created_at   INTEGER NOT NULL,
         uses         INTEGER NOT NULL DEFAULT 0,
-        last_used_at INTEGER
+        last_used_at INTEGER,
+        CHECK ((purpose = 'hosting') = (token_box IS NOT NULL))
       ) STRICT, WITHOUT ROWID;
       -- Reply and react (PROTOCOL.md, extension "replies and reactions"): the id of the message
       -- this one answers or reacts to. Metadata, like the ids themselves: not sealed.

@@ -28,6 +28,7 @@ export const CHANNELS = {
   'contacts:delete': 'deleteContact',
   'contacts:key-history': 'keyHistory',
   'hosting:create-invite': 'createInvite',
+  'hosting:revoke-invites': 'revokeInvites',
   'messages:search': 'search',
   'messages:reply': 'reply',
   'messages:history': 'history',

@@ -52,6 +52,7 @@ export const ARGS = {
   'contacts:delete': v.strictTuple([fingerprint]),
   'contacts:key-history': v.strictTuple([fingerprint]),
   'hosting:create-invite': v.strictTuple([v.strictObject({ reusable: v.boolean() })]),
+  'hosting:revoke-invites': v.strictTuple([]),
   'messages:history': v.strictTuple([
     fingerprint,
     // before (null: the newest), or instead after / around a seq (a search hit).
@@ -104,6 +105,7 @@ export type Results = {
   'contacts:delete': null;
   'contacts:key-history': KeyChangeDto[];
   'hosting:create-invite': InviteDto;
+  'hosting:revoke-invites': HostingDto | null;
   'messages:search': SearchPageDto;
   'messages:reply': MessageDto;
   'messages:history': MessageDto[];

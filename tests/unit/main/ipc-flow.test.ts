@@ -198,6 +198,10 @@ describe('a first run through IPC, channel by channel', () => {
     value(await call('hosting:start', { port: 0, bind: '127.0.0.1' }));
     const made = value<InviteDto>(await call('hosting:create-invite', { reusable: false }));
     expect(made).toMatchObject({ reusable: false, invite: expect.stringMatching(/&tok=[0-9a-f]{32}/) });
+    const before = value<HostingDto>(await call('hosting:status'));
+    const after = value<HostingDto>(await call('hosting:revoke-invites'));
+    expect(after.invite).not.toBe(before.invite);
+    expect(h.calls).toContainEqual({ name: 'service.revokeInvites', args: [] });
     expect(value(await call('contacts:delete', peerFp))).toBeNull();
     expect(h.calls).toContainEqual({ name: 'service.deleteContact', args: [peerFp] });
     expect(value<ContactDto[]>(await call('contacts:list'))).toEqual([]);

@@ -126,6 +126,7 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
   ],
   'contacts:delete': [str(FP, FP_EXTRA)],
   'contacts:key-history': [str(FP, FP_EXTRA)],
+  'hosting:revoke-invites': [],
   'hosting:create-invite': [obj({ reusable: false }, { reusable: [undefined, null, 'true', 1, 0, {}, []] }, ['reusable'])],
   'messages:search': [
     str('blue', ['', '   ', 'x'.repeat(201), 'a\u0000', 'line\nbreak']),

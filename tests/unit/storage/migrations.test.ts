@@ -204,6 +204,11 @@ describe('migrations', () => {
     expect(() => db.prepare("UPDATE contacts SET status = 'friend'").run()).toThrow();
     expect(() => db.prepare("UPDATE messages SET reply_to = 'x'").run()).toThrow();
     expect(() => db.prepare('UPDATE contacts SET thread = ? WHERE fingerprint = ?').run('d'.repeat(64), FP_A)).toThrow();
+    // Only the hosting token is kept sealed; every other token is a hash alone.
+    const insertToken = db.prepare("INSERT INTO invite_tokens (token_hash, token_box, reusable, purpose, created_at) VALUES (randomblob(32), ?, 1, ?, 0)");
+    expect(() => insertToken.run(null, 'hosting')).toThrow();
+    expect(() => insertToken.run(new Uint8Array(44), 'invite')).toThrow();
+    insertToken.run(null, 'invite');
     db.close();
   });
 

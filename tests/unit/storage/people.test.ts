@@ -100,8 +100,8 @@ describe('people: one thread per person', () => {
 describe('invite tokens', () => {
   it('one-time tokens are consumed, reusable ones are not; only hashes are stored; malformed tokens are refused', () => {
     const store = openTestStore();
-    const once = store.invites.create({ reusable: false, purpose: 'invite' });
-    const many = store.invites.create({ reusable: true, purpose: 'hosting' });
+    const once = store.invites.create({ reusable: false });
+    const many = store.invites.create({ reusable: true });
     expect(once).toMatch(/^[0-9a-f]{32}$/);
     expect(store.invites.redeem(once)).toEqual({ reusable: false });
     expect(store.invites.redeem(once)).toBeNull();
@@ -110,14 +110,34 @@ describe('invite tokens', () => {
     expect(store.invites.redeem(many.toUpperCase())).toBeNull();
     expect(store.invites.redeem('0'.repeat(32))).toBeNull();
     expect(store.invites.redeem(42 as never)).toBeNull();
-    expect(store.invites.revoke('hosting')).toBe(1);
+    expect(store.invites.revokeAll()).toBe(1);
     expect(store.invites.redeem(many)).toBeNull();
     store.close();
   });
 
+  it('the hosting token is reusable and the same after a reopen (sealed, not in clear); revokeAll replaces it', () => {
+    const store = openTestStore();
+    const hosting = store.invites.hostingToken();
+    expect(store.invites.hostingToken()).toBe(hosting);
+    const dir = store.dir;
+    store.close();
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('parley.db'))) {
+      const bytes = readFileSync(join(dir, f));
+      expect(bytes.includes(Buffer.from(hosting, 'hex'))).toBe(false);
+      expect(bytes.includes(Buffer.from(hosting))).toBe(false);
+    }
+    const reopened = openTestStore(dir);
+    expect(reopened.invites.hostingToken()).toBe(hosting);
+    expect(reopened.invites.redeem(hosting)).toEqual({ reusable: true });
+    reopened.invites.revokeAll();
+    expect(reopened.invites.redeem(hosting)).toBeNull();
+    expect(reopened.invites.hostingToken()).not.toBe(hosting);
+    reopened.close();
+  });
+
   it('the database holds no token in clear', () => {
     const store = openTestStore();
-    const token = store.invites.create({ reusable: true, purpose: 'invite' });
+    const token = store.invites.create({ reusable: true });
     const dir = store.dir;
     store.close();
     const files = readdirSync(dir).filter((f) => f.startsWith('parley.db')).map((f) => readFileSync(join(dir, f)));
