@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyFileSealer } from '../../src/core/identity/key-file-sealer.ts';
-import { SEARCH_SCAN_ROWS } from '../../src/core/service/conversations.ts';
+import { SEARCH_MAX_HITS, SEARCH_SCAN_ROWS } from '../../src/core/service/conversations.ts';
 import { ServiceError } from '../../src/core/service/errors.ts';
 import { openDataDir } from '../../src/core/storage/data-dir.ts';
 import { addressOf, cleanupNodes, startNode, tempDir, type TestNode } from '../helpers/services.ts';
@@ -74,6 +74,33 @@ describe('one thread per person', () => {
     expect(again.service.history(carol2.fingerprint, { before: null, limit: 10 }).map((x) => x.text)).toEqual(['before the change', 'after the change']);
   });
 
+  it('an archived key that answers again leaves the thread with its messages and is warned about as a key change', async () => {
+    const carol = await startNode('Carol');
+    const { port } = await carol.host(0);
+    const me = await startNode('Me');
+    await joinAndWait(me, carol, addressOf(port));
+    const old = me.service.send(carol.fingerprint, 'to the old key');
+    await me.waitFor('message-state', (e) => e.id === old.id && e.state === 'delivered');
+    const carolDir = carol.dir;
+    await carol.close();
+    const carol2 = await startNode('Carol');
+    await carol2.host(port);
+    await me.waitFor('warning', (e) => e.peer === carol2.fingerprint);
+    me.service.acceptKey(carol2.fingerprint);
+    expect(me.service.contacts().map((c) => c.fingerprint)).toEqual([carol2.fingerprint]);
+    await carol2.close();
+
+    // The old key is back at the same address (someone still holds it).
+    const back = await startNode('Carol', {}, carolDir);
+    await back.host(port);
+    const w = await me.waitFor('warning', (e) => e.peer === carol.fingerprint);
+    expect(w).toMatchObject({ code: 'key-changed', previous: carol2.fingerprint });
+    expect(me.service.contacts().map((c) => c.fingerprint).sort()).toEqual([carol.fingerprint, carol2.fingerprint].sort());
+    expect(me.service.history(carol2.fingerprint, { before: null, limit: 10 }).map((m) => m.text)).toEqual([]);
+    expect(me.service.history(carol.fingerprint, { before: null, limit: 10 }).map((m) => m.text)).toEqual(['to the old key']);
+    expect(me.service.contact(carol.fingerprint)?.blocked).toBeNull(); // carol2 was not verified: not held
+  });
+
   it('a name-collision is not merged: accepting it keeps two people', async () => {
     const host = await startNode('Host');
     const { port } = await host.host(0);
@@ -112,6 +139,11 @@ describe('search and history around a hit', () => {
     const page2 = me.service.search('BLUE', page1.next);
     expect(page2.next).toBeNull();
     expect(page2.hits.map((h) => h.snippet)).toEqual(['blue note 0', 'The Blue whale is large']);
+    // At most SEARCH_MAX_HITS per call: the cursor goes on right after the last hit.
+    const many = me.service.search('filler', null);
+    expect(many.hits).toHaveLength(SEARCH_MAX_HITS);
+    const more = me.service.search('filler', many.next);
+    expect(more.hits[0]?.seq).toBe((many.hits.at(-1)?.seq ?? 0) - 1);
     const hit = page2.hits[1];
     expect(hit).toMatchObject({ peer: a.fingerprint, key: a.fingerprint, id: first.id, seq: first.seq, matchStart: 4, matchLength: 4 });
 

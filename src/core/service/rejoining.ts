@@ -61,6 +61,15 @@ export class Rejoining {
     if (this.#joined.has(peer) || (this.#reach() !== null && this.#store.reach.getDhtKey(peer) !== null)) this.#schedule.schedule(peer);
   }
 
+  /**
+   * The user accepted `newKey` as the person `oldKey` was (one thread per person): the new key is
+   * now the contact the user joined, and the old one is not tried any more.
+   */
+  merged(oldKey: string, newKey: string): void {
+    this.#schedule.cancel(oldKey);
+    if (this.#joined.delete(oldKey)) this.#joined.add(newKey);
+  }
+
   /** A session came up: the next drop starts again from the shortest delay. */
   connected(peer: string): void {
     this.#schedule.reset(peer);

@@ -74,7 +74,8 @@ export function buildParts(options: ServiceOptions, closed: () => boolean): Serv
   let files: FileTransfers | null = null;
   const delivery = new Delivery({ store, hub, contacts, link, blockOnKeyChange, offer: (l, id) => files?.offerBytes(l, id) ?? null });
   files = new FileTransfers({ store, hub, contacts, link, flush: (l) => delivery.flush(l), blockOnKeyChange, settings: options.files, log });
-  const trust = new TrustGate(store, hub, contacts, options.acceptRequests ?? false);
+  let rejoin: Rejoining | null = null;
+  const trust = new TrustGate(store, hub, contacts, options.acceptRequests ?? false, (oldKey, newKey) => rejoin?.merged(oldKey, newKey));
   let lifecycle: SessionLifecycle | null = null;
   let hosting: Hosting | null = null;
   let reach: Reach | null = null;
@@ -93,7 +94,7 @@ export function buildParts(options: ServiceOptions, closed: () => boolean): Serv
   reach = options.dht ? new Reach({ store, settings: options.dht, accept: (conn) => connector.acceptCarried(conn), onChange: () => hosting?.changed(), log }) : null;
   const reachNow = (): Reach | null => reach;
   hosting = new Hosting({ store, connector, reach: reachNow, hub, log });
-  const rejoin = new Rejoining({
+  rejoin = new Rejoining({
     store,
     connector,
     reach: reachNow,

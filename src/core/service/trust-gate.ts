@@ -27,12 +27,14 @@ export class TrustGate {
   readonly #hub: EventHub;
   readonly #contacts: ContactView;
   readonly #acceptRequests: boolean;
+  readonly #onMerged: (oldKey: string, newKey: string) => void;
 
-  constructor(store: ServiceStore, hub: EventHub, contacts: ContactView, acceptRequests = false) {
+  constructor(store: ServiceStore, hub: EventHub, contacts: ContactView, acceptRequests = false, onMerged: (oldKey: string, newKey: string) => void = () => undefined) {
     this.#store = store;
     this.#hub = hub;
     this.#contacts = contacts;
     this.#acceptRequests = acceptRequests;
+    this.#onMerged = onMerged;
   }
 
   /** Records the authenticated identity and raises its warning, if any (before any message). */
@@ -112,6 +114,8 @@ export class TrustGate {
   #mergeReplaced(peer: string): void {
     const mark = this.#store.trust.get(peer);
     if (mark?.code !== 'key-changed') return;
-    if (this.#store.people.merge(mark.replaces, peer)) this.#hub.emit({ type: 'contact-removed', peer: mark.replaces, into: peer });
+    if (!this.#store.people.merge(mark.replaces, peer)) return;
+    this.#onMerged(mark.replaces, peer);
+    this.#hub.emit({ type: 'contact-removed', peer: mark.replaces, into: peer });
   }
 }
