@@ -6,7 +6,8 @@ export type CliArgs =
   | { readonly command: 'id'; readonly common: Common }
   | { readonly command: 'discover'; readonly timeoutMs: number; readonly common: Common };
 
-type Common = { readonly data: string | null; readonly name: string | null; readonly json: boolean };
+/** holdRequests: new identities are message requests (held) instead of contacts (the default here, CLI.md). */
+type Common = { readonly data: string | null; readonly name: string | null; readonly json: boolean; readonly holdRequests: boolean };
 
 /** A HyperDHT node address (bootstrap), as given on the command line. */
 export type HostPort = { readonly host: string; readonly port: number };
@@ -34,16 +35,18 @@ export class UsageError extends Error {
 export const USAGE = `usage:
   npm run --silent peer -- host [--port N] [--bind ADDR] [--data DIR] [--name NAME] [--json]
                                 [--dht] [--dht-bootstrap HOST:PORT[,HOST:PORT...]] [--dht-relay KEY] [--announce]
-                                [--accept-files DIR] [--max-file-size BYTES]
+                                [--accept-files DIR] [--max-file-size BYTES] [--hold-requests]
   npm run --silent peer -- join INVITE_OR_HOST:PORT      [--data DIR] [--name NAME] [--json]
                                 [--dht] [--dht-bootstrap ...] [--dht-relay KEY] [--accept-files DIR] [--max-file-size BYTES]
   npm run --silent peer -- id   [--data DIR] [--json]
   npm run --silent peer -- discover [--timeout SECONDS] [--json]
 input: one line per message, or a JSON command. A plain line goes to the joined peer (join) or,
   for host, to the first verified peer (already verified, or by {"cmd":"verify","peer":"<fp>"});
-  never to whoever connected last. Any other peer: {"cmd":"send","peer":"<fp>","text":"…"}.`;
+  never to whoever connected last. Any other peer: {"cmd":"send","peer":"<fp>","text":"…"} (with
+  "reply":"<message id>" to reply). New identities are contacts unless --hold-requests; then
+  {"cmd":"accept","peer":"<fp>"} accepts a request.`;
 
-const REACH_FLAGS = ['--dht', '--dht-bootstrap', '--dht-relay', '--accept-files', '--max-file-size'];
+const REACH_FLAGS = ['--dht', '--dht-bootstrap', '--dht-relay', '--accept-files', '--max-file-size', '--hold-requests'];
 const FLAGS: Record<string, readonly string[]> = {
   host: ['--port', '--bind', '--data', '--name', '--json', '--announce', ...REACH_FLAGS],
   join: ['--data', '--name', '--json', ...REACH_FLAGS],
@@ -51,7 +54,7 @@ const FLAGS: Record<string, readonly string[]> = {
   discover: ['--timeout', '--json'],
 };
 // Flags that take no value.
-const SWITCHES = new Set(['--json', '--dht', '--announce']);
+const SWITCHES = new Set(['--json', '--dht', '--announce', '--hold-requests']);
 const COMMANDS = 'use host, join, id or discover';
 
 /** Parses argv (without node and the script). Throws UsageError with a plain sentence. */
@@ -82,7 +85,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   const data = values.get('--data') ?? null;
   if (data === '') throw new UsageError('--data needs a directory');
-  const common: Common = { data, name: values.get('--name') ?? null, json: switches.has('--json') };
+  const common: Common = { data, name: values.get('--name') ?? null, json: switches.has('--json'), holdRequests: switches.has('--hold-requests') };
   if (command === 'join') {
     if (positional.length !== 1) throw new UsageError('join takes exactly one INVITE_OR_HOST:PORT');
     return { command, target: positional[0] as string, common, reach: parseReach(values, switches), files: parseFiles(values) };

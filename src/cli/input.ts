@@ -9,7 +9,8 @@ import * as v from 'valibot';
 export const MAX_LINE_BYTES = 1024 * 1024;
 
 export type InputLine =
-  | { readonly kind: 'send'; readonly peer: string; readonly text: string }
+  | { readonly kind: 'send'; readonly peer: string; readonly text: string; readonly reply: string | null }
+  | { readonly kind: 'accept'; readonly peer: string }
   | { readonly kind: 'verify'; readonly peer: string }
   | { readonly kind: 'quit' }
   | { readonly kind: 'send-file'; readonly peer: string; readonly path: string }
@@ -18,7 +19,9 @@ export type InputLine =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'bad'; readonly message: string };
 
-const Send = v.object({ cmd: v.literal('send'), peer: v.string(), text: v.string() });
+// reply: the id of the message this one replies to (checked by the service: a message of that conversation).
+const Send = v.object({ cmd: v.literal('send'), peer: v.string(), text: v.string(), reply: v.optional(v.string()) });
+const Accept = v.object({ cmd: v.literal('accept'), peer: v.string() });
 const Verify = v.object({ cmd: v.literal('verify'), peer: v.string() });
 const Quit = v.object({ cmd: v.literal('quit') });
 const nonEmpty = v.pipe(v.string(), v.minLength(1));
@@ -40,7 +43,13 @@ export function parseInputLine(line: string): InputLine {
   const cmd = (parsed as Record<string, unknown>)['cmd'];
   if (cmd === 'send') {
     const r = v.safeParse(Send, parsed);
-    return r.success ? { kind: 'send', peer: r.output.peer, text: r.output.text } : { kind: 'bad', message: 'send needs string members peer and text' };
+    return r.success
+      ? { kind: 'send', peer: r.output.peer, text: r.output.text, reply: r.output.reply ?? null }
+      : { kind: 'bad', message: 'send needs string members peer and text (and reply, when given, a string)' };
+  }
+  if (cmd === 'accept') {
+    const r = v.safeParse(Accept, parsed);
+    return r.success ? { kind: 'accept', peer: r.output.peer } : { kind: 'bad', message: 'accept needs a string member peer' };
   }
   if (cmd === 'verify') {
     const r = v.safeParse(Verify, parsed);

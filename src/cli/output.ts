@@ -9,7 +9,8 @@ export type CliEvent =
   | { event: 'ready'; fingerprint: string; name: string }
   | { event: 'listening'; host: string; port: number; invite: string; dht?: string }
   | { event: 'connected'; peer: string; name: string; verified: boolean; safetyNumber: string; path?: 'tcp' | 'dht' }
-  | { event: 'message'; peer: string; id: string; ts: number; text: string }
+  | { event: 'message'; peer: string; id: string; ts: number; text: string; reply?: string; react?: string; request?: true }
+  | { event: 'request'; peer: string; name: string }
   | { event: 'delivered'; peer: string; id: string }
   | { event: 'verified'; peer: string }
   | { event: 'disconnected'; peer: string; reason: string }
@@ -85,7 +86,9 @@ function human(e: CliEvent): string {
     case 'connected':
       return `connected to ${visible(JSON.stringify(e.name))} (${short(e.peer)}…, ${e.verified ? 'verified' : 'not verified'}${e.path === 'dht' ? ', through the DHT' : ''})\nsafety number: ${e.safetyNumber}`;
     case 'message':
-      return `${short(e.peer)}: ${visible(e.text)}`;
+      return `${short(e.peer)}${e.request ? ' (request)' : ''}${e.react ? ` reacts to ${e.react}` : ''}${e.reply ? ` replying to ${e.reply}` : ''}: ${visible(e.text)}`;
+    case 'request':
+      return `message request from ${visible(JSON.stringify(e.name))} (${short(e.peer)}…): accept with {"cmd":"accept","peer":"${e.peer}"}`;
     case 'delivered':
       return `delivered ${e.id}`;
     case 'verified':

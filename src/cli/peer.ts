@@ -85,6 +85,9 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
     keyProtection,
     autoReconnect: reach.dht,
     blockOnKeyChange: false,
+    // No request UI here: new identities are contacts, as before requests existed (CLI.md), unless
+    // --hold-requests; then they print `request` and their messages carry "request": true.
+    acceptRequests: !args.common.holdRequests,
     ...(reach.dht ? { dht: { bootstrap: reach.bootstrap, relay: reach.relay } } : {}),
     files: { acceptDir, maxFileSize: args.files.maxFileSize },
     log: (l) => out.log(l),
@@ -116,9 +119,15 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
         if (e.peer === joinedPeer && e.reason !== 'replaced' && !reach.dht && !service.connectedPeers().includes(e.peer)) finish(0);
         return;
       case 'message':
+      case 'request-message': {
+        const m = e.message;
         // A file offer is a message too, printed as file-offer.
-        if (e.message.direction === 'in' && e.message.kind === 'text') out.emit({ event: 'message', peer: e.message.peer, id: e.message.id, ts: e.message.ts, text: e.message.text });
-        return;
+        if (m.direction !== 'in' || m.kind !== 'text') return;
+        const extra = { ...(m.replyTo !== null ? { reply: m.replyTo } : {}), ...(m.reactTo !== null ? { react: m.reactTo } : {}), ...(e.type === 'request-message' ? { request: true as const } : {}) };
+        return out.emit({ event: 'message', peer: m.peer, id: m.id, ts: m.ts, text: m.text, ...extra });
+      }
+      case 'request':
+        return out.emit({ event: 'request', peer: e.contact.fingerprint, name: e.contact.name });
       case 'message-state':
         if (e.state === 'delivered') {
           awaitingAck.delete(e.id);
@@ -173,7 +182,11 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
           if (args.command === 'host' && plainTarget === null) plainTarget = line.peer;
           return out.emit({ event: 'verified', peer: line.peer });
         case 'send':
-          return sendText(line.peer, line.text);
+          return sendText(line.peer, line.text, line.reply);
+        case 'accept':
+          if (!service.hasContact(line.peer)) return out.emit({ event: 'error', code: 'no-peer', message: `no contact with fingerprint ${line.peer}` });
+          service.acceptRequest(line.peer);
+          return;
         case 'send-file':
         case 'accept-file':
         case 'cancel-file':
@@ -189,8 +202,8 @@ async function runPeer(args: Extract<CliArgs, { command: 'host' | 'join' }>, sto
       else throw err;
     }
   };
-  const sendText = (peer: string, text: string): void => {
-    const m = service.send(peer, text);
+  const sendText = (peer: string, text: string, reply: string | null = null): void => {
+    const m = service.send(peer, text, reply === null ? {} : { replyTo: reply });
     if (m.state !== 'delivered') awaitingAck.add(m.id);
   };
 

@@ -121,8 +121,9 @@ export class Attention {
   }
 
   #remember(c: ContactDto): void {
-    this.#unread.set(c.fingerprint, c.unread);
-    this.#names.set(c.fingerprint, c.name);
+    // A request's messages are held: they do not count on the badge (issue 12). The user's nickname is the name shown.
+    this.#unread.set(c.fingerprint, c.status === 'accepted' ? c.unread : 0);
+    this.#names.set(c.fingerprint, c.displayName);
     this.#verified.set(c.fingerprint, c.verified);
   }
 

@@ -13,7 +13,31 @@ import type { SealerKind } from '../core/identity/sealer.ts';
 /** The service methods the handlers call (ParleyService satisfies it). */
 export type ServiceLike = Pick<
   ParleyService,
-  'identity' | 'setName' | 'host' | 'stopHosting' | 'hosting' | 'join' | 'disconnect' | 'contacts' | 'verify' | 'unverify' | 'acceptKey' | 'markRead' | 'history' | 'send' | 'dataDir' | 'settings'
+  | 'identity'
+  | 'setName'
+  | 'host'
+  | 'stopHosting'
+  | 'hosting'
+  | 'join'
+  | 'disconnect'
+  | 'contacts'
+  | 'verify'
+  | 'unverify'
+  | 'acceptKey'
+  | 'markRead'
+  | 'history'
+  | 'send'
+  | 'dataDir'
+  | 'settings'
+  | 'acceptRequest'
+  | 'block'
+  | 'unblock'
+  | 'rename'
+  | 'deleteContact'
+  | 'keyHistory'
+  | 'createInvite'
+  | 'revokeInvites'
+  | 'search'
 >;
 
 /** The app's phases (AppController satisfies it). */
@@ -87,8 +111,22 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
       app.service().markRead(peer);
       return null;
     },
-    'messages:history': (peer, page) => app.service().history(peer, { before: page.before, limit: page.limit }),
+    'contacts:accept-request': (peer) => app.service().acceptRequest(peer),
+    'contacts:block': (peer) => app.service().block(peer),
+    'contacts:unblock': (peer) => app.service().unblock(peer),
+    'contacts:rename': (peer, nickname) => app.service().rename(peer, nickname),
+    'contacts:delete': (peer) => {
+      app.service().deleteContact(peer);
+      return null;
+    },
+    'contacts:key-history': (peer) => app.service().keyHistory(peer),
+    'hosting:create-invite': (options) => app.service().createInvite({ reusable: options.reusable }),
+    'hosting:revoke-invites': () => app.service().revokeInvites(),
+    'messages:history': (peer, page) =>
+      app.service().history(peer, { before: page.before, limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}), ...(page.around !== undefined ? { around: page.around } : {}) }),
     'messages:send': (peer, text) => app.service().send(peer, text),
+    'messages:reply': (peer, text, to) => app.service().send(peer, text, 'replyTo' in to ? { replyTo: to.replyTo } : { reactTo: to.reactTo }),
+    'messages:search': (query, cursor) => app.service().search(query, cursor),
     'settings:get': () => settings(),
     'settings:set': (changes) => {
       const service = app.service();

@@ -23,9 +23,25 @@ export type ConnectionDto = { readonly path: 'tcp' | 'dht'; readonly sameNetwork
 /** Whether people can reach this computer through the DHT now, and why (not), in plain words. */
 export type ReachabilityDto = { readonly state: 'yes' | 'checking' | 'no'; readonly reason: string };
 
+/**
+ * A contact ('accepted'), a message request ('request': a new identity that did not come through one
+ * of our invites; its messages are stored but held: not notified, no reply until accepted), or
+ * 'blocked' (refused at the handshake, never notified). Not to be confused with ContactDto.blocked,
+ * which says that sending is held after a trust warning.
+ */
+export type ContactStatus = 'accepted' | 'request' | 'blocked';
+
 export type ContactDto = {
   readonly fingerprint: string;
+  /** The display name the peer presents (its own choice, unauthenticated). */
   readonly name: string;
+  /** The user's local name for it (never sent), or null. */
+  readonly nickname: string | null;
+  /** What to show: the nickname, else the peer's name. */
+  readonly displayName: string;
+  readonly status: ContactStatus;
+  /** How many earlier keys of this person are archived on this thread (keyHistory lists them). */
+  readonly previousKeys: number;
   readonly verified: boolean;
   readonly verifiedMethod: VerificationMethod | null;
   readonly verifiedAt: number | null;
@@ -61,6 +77,15 @@ export type MessageDto = {
   readonly kind: MessageKind;
   /** The transfer of a file offer (kind 'file'); absent for a text. */
   readonly file?: FileDto;
+  /**
+   * The key this message was exchanged with. Equals `peer` except for the history of an earlier,
+   * archived key of the same person (one thread per person: `peer` is the thread's current key).
+   */
+  readonly key: string;
+  /** The id of the message this one replies to, or null. */
+  readonly replyTo: string | null;
+  /** The id of the message this one reacts to (its text is the reaction), or null. */
+  readonly reactTo: string | null;
 };
 
 export type MessageKind = 'text' | 'file';
@@ -98,6 +123,51 @@ export type FileEventDto =
   | { readonly type: 'file-cancelled'; readonly peer: string; readonly id: string; readonly direction: Direction; readonly reason: string; readonly by: 'local' | 'peer' }
   | { readonly type: 'file-error'; readonly peer: string; readonly id: string; readonly message: string };
 
+/** What an outgoing message refers to: at most one of the two. */
+export type SendOptions = { readonly replyTo?: string | null; readonly reactTo?: string | null };
+
+/** A history page: the newest `limit`, the `limit` before or after a seq, or about `limit` around one (a search hit). */
+export type HistoryPage = { readonly before: number | null; readonly limit: number; readonly after?: number; readonly around?: number };
+
+/**
+ * An earlier key of a person, archived on the thread when the user accepted or verified its
+ * successor after key-changed: the inline "Carol's key changed on … — verify" event of the timeline.
+ * It goes after the message with seq `afterSeq` (0: before every message).
+ */
+export type KeyChangeDto = {
+  readonly oldKey: string;
+  readonly newKey: string;
+  readonly oldName: string;
+  /** The old key's own verification, kept as it was. */
+  readonly oldVerifiedMethod: VerificationMethod | null;
+  readonly oldVerifiedAt: number | null;
+  /** When the new key was first seen ("changed on …"), and when the user accepted or verified it. */
+  readonly detectedAt: number;
+  readonly mergedAt: number;
+  readonly afterSeq: number;
+};
+
+/** One search hit: open the thread `peer` and load history({ around: seq }). */
+export type SearchHitDto = {
+  readonly peer: string;
+  readonly key: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly direction: Direction;
+  /** Up to ~120 characters of the text around the match, with … where it was cut. */
+  readonly snippet: string;
+  /** Where the match sits in `snippet` (UTF-16 units), for highlighting. */
+  readonly matchStart: number;
+  readonly matchLength: number;
+};
+
+/** A page of search results; `next` is the cursor for the following call, null when history is exhausted. */
+export type SearchPageDto = { readonly hits: readonly SearchHitDto[]; readonly next: number | null; readonly scanned: number };
+
+/** An invite made by createInvite. */
+export type InviteDto = { readonly invite: string; readonly reusable: boolean };
+
 export type HostingDto = {
   readonly host: string;
   readonly port: number;
@@ -127,7 +197,14 @@ export type ParleyEvent =
   | { readonly type: 'hosting-changed'; readonly hosting: HostingDto }
   | { readonly type: 'connected'; readonly peer: string; readonly name: string; readonly verified: boolean; readonly safetyNumber: string; readonly connection: ConnectionDto }
   | { readonly type: 'disconnected'; readonly peer: string; readonly reason: DisconnectReason }
+  /** A message of a contact (notify). Messages of a request come as request-message instead. */
   | { readonly type: 'message'; readonly message: MessageDto }
+  /** A new message request: a new identity that did not come through one of our invites. */
+  | { readonly type: 'request'; readonly contact: ContactDto }
+  /** A message from a request: stored and held; not for notifications. */
+  | { readonly type: 'request-message'; readonly message: MessageDto }
+  /** The contact left the list: deleted, or (with `into`) its key archived on that thread. */
+  | { readonly type: 'contact-removed'; readonly peer: string; readonly into: string | null }
   | { readonly type: 'message-state'; readonly peer: string; readonly id: string; readonly state: DeliveryState }
   | { readonly type: 'warning'; readonly code: WarningCode; readonly message: string; readonly peer: string; readonly previous: string | null }
   | { readonly type: 'error'; readonly code: string; readonly message: string }

@@ -22,6 +22,8 @@ export const ERROR_CODES = [
   'peer-not-found',
   'holepunch-failed',
   'file-error',
+  'contact-blocked',
+  'request-pending',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -59,5 +61,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   'holepunch-failed':
     'Both networks refused a direct path (both routers change ports). Let the other person host instead, meet on the same network, or set up a relay in Settings.',
   'file-error': 'A file could not be read or written.',
+  'contact-blocked': 'You blocked this contact. Unblock it first.',
+  'request-pending': 'This is a message request. Accept it before replying.',
   internal: 'Something went wrong inside Parley.',
 };

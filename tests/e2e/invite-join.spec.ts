@@ -16,7 +16,8 @@ test('A hosts, B joins by invite and A is verified on join', async ({ people }) 
   // Alice hosts: the invite (with Copy and a QR code) and the address to join.
   const hosted = await startHosting(alice);
   const ap = alice.page;
-  expect(hosted.invite).toBe(`parley://127.0.0.1:${hosted.port}?fp=${aliceFp}&name=Alice`);
+  // The invite carries its reusable token (docs/PROTOCOL.md "Invite tokens"): Bob lands as a contact, not a request.
+  expect(hosted.invite).toMatch(new RegExp(`^parley://127\\.0\\.0\\.1:${hosted.port}\\?fp=${aliceFp}&tok=[0-9a-f]{32}&name=Alice$`));
   await expect(ap.getByRole('button', { name: 'Copy invite link' })).toBeVisible();
   await expect(ap.getByRole('img', { name: 'QR code of the invite link' })).toBeVisible();
   await expect(ap.getByTestId('listen-addresses')).toContainText(hosted.address);

@@ -174,6 +174,8 @@ export const EVENT_SHAPES: Readonly<Record<string, Readonly<Record<string, (v: u
   'file-received': { peer: isFp, id: isId, path: isString, size: isSize, sha256: isSha },
   'file-sent': { peer: isFp, id: isId },
   'file-cancelled': { peer: isFp, id: isId, reason: isString },
+  // Addition (issue 12, with --hold-requests): a new identity that did not come through our invite.
+  request: { peer: isFp, name: isString },
 };
 
 /** Asserts that everything the peer printed on stdout follows CLI.md: JSON lines only, known events, required members. */

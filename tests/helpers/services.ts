@@ -71,7 +71,9 @@ export async function startNode(name: string, options: NodeOptions = {}, dir?: s
   const events: ParleyEvent[] = [];
   const times: number[] = [];
   const logs: { at: number; line: string }[] = [];
-  const service = new ParleyService({ store, keyProtection: 'key-file', ...FAST, ...options, log: (line) => logs.push({ at: Date.now(), line }) });
+  // acceptRequests: the suites written before message requests (issue 12) join by bare address and
+  // expect a contact on the host; the request suites pass acceptRequests: false (the app's default).
+  const service = new ParleyService({ store, keyProtection: 'key-file', acceptRequests: true, ...FAST, ...options, log: (line) => logs.push({ at: Date.now(), line }) });
   const waiters = new Set<() => void>();
   service.on((e) => {
     events.push(e);

@@ -93,7 +93,7 @@ describe.concurrent('host', () => {
     expect(h.peer.events.map((e) => e.event)).toEqual(['ready', 'listening']);
     expect(h.peer.events[0]).toEqual({ event: 'ready', fingerprint: h.fingerprint, name: 'Bob 🦜' });
     expect(h.peer.events[1]).toEqual({ event: 'listening', host: '127.0.0.1', port: h.port, invite: h.invite });
-    expect(parseInvite(h.invite)).toEqual({ dht: null, host: '127.0.0.1', port: h.port, fp: h.fingerprint, name: 'Bob 🦜' });
+    expect(parseInvite(h.invite)).toEqual({ dht: null, host: '127.0.0.1', port: h.port, fp: h.fingerprint, name: 'Bob 🦜', tok: expect.stringMatching(/^[0-9a-f]{32}$/) });
     h.peer.command({ cmd: 'quit' });
     expect(await h.peer.exited).toEqual({ code: 0, signal: null });
     const again = await host([], dir);

@@ -62,7 +62,7 @@ it('reads the outbox from storage a page at a time from where it got to, not who
       return rows;
     },
   };
-  const host = new ParleyService({ store: { ...store, messages, close: () => store.close() }, keyProtection: 'key-file', ...FAST });
+  const host = new ParleyService({ store: { ...store, messages, close: () => store.close() }, keyProtection: 'key-file', acceptRequests: true, ...FAST });
   try {
     const hosting = await host.host({ port: 0, bind: '127.0.0.1' });
     const key = generateKeyPair();

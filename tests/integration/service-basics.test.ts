@@ -22,7 +22,8 @@ async function expectDelivered(from: TestNode, to: TestNode, id: string, text: s
 describe('host and join', () => {
   it('an invite gives a verified contact (method invite); both sides agree on the safety number', async () => {
     const { node: host, hosting } = await startHost('Bob');
-    expect(hosting.invite).toBe(`parley://127.0.0.1:${hosting.port}?fp=${host.fingerprint}&name=Bob`);
+    // The invite on the host screen carries its reusable token (docs/PROTOCOL.md section 10.1).
+    expect(hosting.invite).toMatch(new RegExp(`^parley://127\\.0\\.0\\.1:${hosting.port}\\?fp=${host.fingerprint}&tok=[0-9a-f]{32}&name=Bob$`));
     const guest = await startNode('Zoë 🦜');
     const { peer } = await guest.service.join(hosting.invite);
     expect(peer).toBe(host.fingerprint);

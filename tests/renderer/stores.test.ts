@@ -30,7 +30,7 @@ afterEach(() => {
 });
 
 function msg(seq: number, over: Partial<MessageDto> = {}): MessageDto {
-  return { peer: BOB, id: `x-${seq}`, seq, direction: 'in', ts: NOW + seq, storedAt: NOW + seq, text: `t${seq}`, state: 'delivered', kind: 'text', ...over };
+  return { peer: BOB, id: `x-${seq}`, seq, direction: 'in', ts: NOW + seq, storedAt: NOW + seq, text: `t${seq}`, state: 'delivered', key: BOB, replyTo: null, reactTo: null, kind: 'text', ...over };
 }
 
 describe('conversations: paging', () => {

@@ -1,7 +1,8 @@
 /**
  * The hello (PROTOCOL.md section 2): the payload of handshake messages 2 and 3,
  * `{"v":1,"name":"<display name>"}`, with the optional extension members of section 7:
- * `features` (what this peer understands) and `dht` (its HyperDHT public key). Anything else of
+ * `features` (what this peer understands), `dht` (its HyperDHT public key) and `invite` (the invite
+ * token a joiner returns to the host, docs/PROTOCOL.md section 10.1). Anything else of
  * the wrong form, a present-but-null extension member included, aborts the handshake.
  */
 import * as v from 'valibot';
@@ -15,16 +16,22 @@ export const HELLO_VERSION = 1;
 /** Longest display name, in code points (the one constant every edge uses, from src/shared). */
 export { MAX_NAME_CODE_POINTS };
 
-/** A decoded hello; `features` is empty and `dht` null when the peer did not send them. */
-export type Hello = { v: 1; name: string; features: readonly string[]; dht: string | null };
+/** A decoded hello; `features` is empty, `dht` and `invite` null when the peer did not send them. */
+export type Hello = { v: 1; name: string; features: readonly string[]; dht: string | null; invite: string | null };
 
-/** The optional members this peer sends (section 7). */
-export type HelloExtensions = { readonly features?: readonly string[]; readonly dht?: string | null };
+/** The optional members this peer sends (section 7); `invite` only from a joiner (message 3). */
+export type HelloExtensions = { readonly features?: readonly string[]; readonly dht?: string | null; readonly invite?: string | null };
 
 /** Most entries in `features`. */
 export const MAX_FEATURES = 16;
 const FEATURE_RE = /^[a-z0-9-]{1,32}$/;
 const DHT_KEY_RE = /^[0-9a-f]{64}$/;
+const TOKEN_RE = /^[0-9a-f]{32}$/;
+
+/** True for an invite token: 32 lowercase hex digits. */
+function isToken(x: unknown): x is string {
+  return typeof x === 'string' && x.length === 32 && TOKEN_RE.test(x);
+}
 
 /** True for a feature name: 1 to 32 characters of a-z, 0-9 and '-'. */
 export function isFeatureName(x: unknown): x is string {
@@ -67,6 +74,7 @@ const HelloSchema = v.object({
   // Optional, but never null: a present member of the wrong form aborts (section 7).
   features: v.optional(v.custom<string[]>(isFeatureList, 'features is not an array of at most 16 distinct names of a-z0-9-')),
   dht: v.optional(v.custom<string>(isDhtKeyHex, 'dht is not 64 lowercase hex digits')),
+  invite: v.optional(v.custom<string>(isToken, 'invite is not 32 lowercase hex digits')),
 });
 
 /**
@@ -83,7 +91,11 @@ export function encodeHello(name: string, ext: HelloExtensions = {}): Uint8Array
   if (!isFeatureList(features)) throw new RangeError('encodeHello: features must be at most 16 distinct names of a-z0-9-');
   const dht = ext.dht ?? null;
   if (dht !== null && !isDhtKeyHex(dht)) throw new RangeError('encodeHello: dht must be 64 lowercase hex digits');
-  return utf8(JSON.stringify({ v: HELLO_VERSION, name, ...(features.length > 0 ? { features } : {}), ...(dht !== null ? { dht } : {}) }));
+  const invite = ext.invite ?? null;
+  if (invite !== null && !isToken(invite)) throw new RangeError('encodeHello: invite must be 32 lowercase hex digits');
+  return utf8(
+    JSON.stringify({ v: HELLO_VERSION, name, ...(features.length > 0 ? { features } : {}), ...(dht !== null ? { dht } : {}), ...(invite !== null ? { invite } : {}) }),
+  );
 }
 
 /** Decodes a hello payload; throws HelloError (with the reason) for anything that is not one. */
@@ -93,6 +105,6 @@ export function parseHello(bytes: Uint8Array): Hello {
   if (!isPlainObject(json.value)) throw new HelloError('invalid hello: not a JSON object');
   const result = v.safeParse(HelloSchema, json.value);
   if (!result.success) throw new HelloError(`invalid hello: ${describeIssue(result.issues)}`);
-  const { name, features, dht } = result.output;
-  return { v: HELLO_VERSION, name, features: features ?? [], dht: dht ?? null };
+  const { name, features, dht, invite } = result.output;
+  return { v: HELLO_VERSION, name, features: features ?? [], dht: dht ?? null, invite: invite ?? null };
 }

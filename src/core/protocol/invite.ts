@@ -13,7 +13,9 @@
  * `key=value` with a non-empty key (no `&&`, no trailing `&`, no bare `name`); parameter names
  * and `fp` are compared as written, never percent-decoded; and `name` must decode to a valid
  * display name (0–64 code points, no control character), as a hello name must. `dht`, like `fp`,
- * appears at most once, is never percent-decoded and is exactly 64 lowercase hex digits.
+ * appears at most once, is never percent-decoded and is exactly 64 lowercase hex digits. `tok`
+ * (the invite token, docs/PROTOCOL.md section 10.1) appears at most once, is never
+ * percent-decoded and is exactly 32 lowercase hex digits.
  *
  * `via=lan` (ours; other peers ignore it as an unknown parameter) marks an invite that this node
  * made from a DNS-SD record (PROTOCOL.md section 8): anyone on the network can advertise anything,
@@ -27,10 +29,10 @@ import { isValidDisplayName } from './hello.ts';
 export const DEFAULT_PORT = 47800;
 
 /**
- * A parsed invite; an IPv6 host is given without brackets; `dht` is null when absent. `via` is
- * null for an invite the host gave, and 'lan' for one made from a discovery record (see below).
+ * A parsed invite; an IPv6 host is given without brackets; `dht` and `tok` are null when absent.
+ * `via` is absent for an invite the host gave, and 'lan' for one made from a discovery record (see below).
  */
-export type Invite = { host: string; port: number; fp: string; dht: string | null; name: string | null; via?: 'lan' };
+export type Invite = { host: string; port: number; fp: string; dht: string | null; name: string | null; tok: string | null; via?: 'lan' };
 
 /** What the user asked to join: an invite (with an expected fingerprint) or a bare address. */
 export type JoinTarget = { kind: 'invite'; invite: Invite } | { kind: 'address'; host: string; port: number };
@@ -42,6 +44,12 @@ export class InviteError extends Error {
 
 const SCHEME = 'parley://';
 const FP_RE = /^[0-9a-f]{64}$/;
+const TOK_RE = /^[0-9a-f]{32}$/;
+
+/** True for an invite token in its text form: 32 lowercase hex digits. */
+export function isInviteToken(x: unknown): x is string {
+  return typeof x === 'string' && x.length === 32 && TOK_RE.test(x);
+}
 const PORT_RE = /^[1-9][0-9]{0,4}$/;
 // Choice: no leading zero ("010" could be read as octal by some resolvers).
 const IPV4_PART_RE = /^(?:0|[1-9][0-9]{0,2})$/;
@@ -100,13 +108,13 @@ export function parseInvite(text: string): Invite {
   const q = rest.indexOf('?');
   if (q < 0) throw new InviteError('This invite has no fingerprint: it must carry ?fp=… after the address.');
   const { host, port } = parseHostPort(rest.slice(0, q), 'invite');
-  const { fp, dht, name, via } = parseQuery(rest.slice(q + 1));
-  return { host, port, fp, dht, name, ...(via ? { via: 'lan' as const } : {}) };
+  const { fp, dht, name, tok, via } = parseQuery(rest.slice(q + 1));
+  return { host, port, fp, dht, name, tok, ...(via ? { via: 'lan' as const } : {}) };
 }
 
 /** Writes an invite (always with :PORT, IPv6 in brackets, name as encodeURIComponent does); RangeError/TypeError for bad input. */
-export function formatInvite(invite: { host: string; port: number; fp: string; dht?: string | null; name?: string | null; via?: 'lan' }): string {
-  const { host, port, fp, dht, name, via } = invite;
+export function formatInvite(invite: { host: string; port: number; fp: string; dht?: string | null; name?: string | null; tok?: string | null; via?: 'lan' }): string {
+  const { host, port, fp, dht, name, tok, via } = invite;
   if (typeof host !== 'string') throw new TypeError('formatInvite: host must be a string');
   let hostPart: string;
   if (isIpv4Address(host) || isDnsName(host)) hostPart = host;
@@ -118,6 +126,10 @@ export function formatInvite(invite: { host: string; port: number; fp: string; d
   if (dht !== undefined && dht !== null) {
     if (typeof dht !== 'string' || !FP_RE.test(dht)) throw new RangeError('formatInvite: dht must be 64 lowercase hex digits');
     url += `&dht=${dht}`;
+  }
+  if (tok !== undefined && tok !== null) {
+    if (!isInviteToken(tok)) throw new RangeError('formatInvite: tok must be 32 lowercase hex digits');
+    url += `&tok=${tok}`;
   }
   if (name !== undefined && name !== null) {
     if (!isValidDisplayName(name)) throw new RangeError('formatInvite: name must be a valid display name');
@@ -178,7 +190,7 @@ function parseHostPort(authority: string, context: 'invite' | 'address'): { host
 }
 
 /** The query of an invite: fp exactly once, dht and name at most once, unknown parameters ignored. */
-function parseQuery(query: string): { fp: string; dht: string | null; name: string | null; via: boolean } {
+function parseQuery(query: string): { fp: string; dht: string | null; name: string | null; tok: string | null; via: boolean } {
   if (query === '') throw new InviteError('This invite has no fingerprint (fp=…).');
   if (!QUERY_CHARS_RE.test(query)) {
     throw new InviteError('The invite holds characters that must be percent-encoded (such as spaces or accented letters).');
@@ -188,6 +200,7 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
   const fps: string[] = [];
   const names: string[] = [];
   const dhts: string[] = [];
+  const toks: string[] = [];
   let via = false;
   for (const param of query.split('&')) {
     // Choice: no empty parameter and no parameter without "=".
@@ -200,6 +213,7 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
     if (key === 'fp') fps.push(value);
     else if (key === 'name') names.push(value);
     else if (key === 'dht') dhts.push(value);
+    else if (key === 'tok') toks.push(value);
     else if (key === 'via') via = true;
   }
   if (fps.length === 0) throw new InviteError('This invite has no fingerprint (fp=…).');
@@ -211,15 +225,19 @@ function parseQuery(query: string): { fp: string; dht: string | null; name: stri
   if (dhts.length > 1) throw new InviteError('This invite gives the network key (dht) more than once.');
   const dht = dhts[0] ?? null;
   if (dht !== null && !FP_RE.test(dht)) throw new InviteError('The network key (dht) must be exactly 64 lowercase hex digits.');
+  // Choice: like dht, tok at most once and never percent-decoded; invalid digits make the invite invalid.
+  if (toks.length > 1) throw new InviteError('This invite gives the invite token (tok) more than once.');
+  const tok = toks[0] ?? null;
+  if (tok !== null && !isInviteToken(tok)) throw new InviteError('The invite token (tok) must be exactly 32 lowercase hex digits.');
   if (names.length > 1) throw new InviteError('This invite gives the name more than once.');
   const rawName = names[0];
-  if (rawName === undefined) return { fp, dht, name: null, via };
+  if (rawName === undefined) return { fp, dht, name: null, tok, via };
   const name = percentDecodeUtf8(rawName);
   // Choice: the name is shown to the user as the host's display name, so it obeys the hello rules.
   if (!isValidDisplayName(name)) {
     throw new InviteError('The name in this invite is not a valid display name (at most 64 characters, no control characters).');
   }
-  return { fp, dht, name, via };
+  return { fp, dht, name, tok, via };
 }
 
 // fatal: invalid UTF-8 (truncated, overlong, surrogates) is an error; ignoreBOM: keep a leading U+FEFF.

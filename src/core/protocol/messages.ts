@@ -16,8 +16,8 @@ import { MAX_PLAINTEXT_LENGTH, MAX_TS, isMessageId, isTimestamp } from './wire-v
 export { MAX_TEXT_CODE_POINTS };
 export { MAX_TS, MAX_PLAINTEXT_LENGTH, isMessageId, isTimestamp };
 
-/** A chat message. */
-export type MsgMessage = { type: 'msg'; id: string; ts: number; text: string };
+/** A chat message; `reply`/`react`: the id of the message it answers or reacts to (docs/PROTOCOL.md section 10.2). */
+export type MsgMessage = { type: 'msg'; id: string; ts: number; text: string; reply?: string; react?: string };
 /** The receiver has stored message `id`. */
 export type AckMessage = { type: 'ack'; id: string };
 /** Keepalive; answered with pong. */
@@ -73,6 +73,9 @@ const MsgSchema = v.object({
     v.string('text is not a string'),
     v.check((t) => validateOutgoingText(t) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
   ),
+  // Optional extension members: absent for a plain message; present, they must be ids (null closes).
+  reply: v.optional(idSchema),
+  react: v.optional(idSchema),
 });
 const AckSchema = v.object({ type: v.literal('ack'), id: idSchema });
 // `dht` is required: null is how a peer says it stopped listening on the DHT.
@@ -95,7 +98,8 @@ export function decodeTransport(bytes: Uint8Array, options: TransportOptions = N
       const r = v.safeParse(MsgSchema, obj);
       if (!r.success) return close(`invalid msg: ${describeIssue(r.issues)}`);
       // `+ 0` turns a ts written -0 into 0.
-      return deliver({ type: 'msg', id: r.output.id, ts: r.output.ts + 0, text: r.output.text });
+      const { id, ts, text, reply, react } = r.output;
+      return deliver({ type: 'msg', id, ts: ts + 0, text, ...(reply !== undefined ? { reply } : {}), ...(react !== undefined ? { react } : {}) });
     }
     case 'ack': {
       const r = v.safeParse(AckSchema, obj);
@@ -134,7 +138,9 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
       if (typeof m.text !== 'string') throw new TypeError('encodeTransport: m.text must be a string');
       const check = validateOutgoingText(m.text);
       if (check !== 'ok') throw new RangeError(`encodeTransport: m.text is invalid (${check})`);
-      wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text };
+      if (m.reply !== undefined) assertId(m.reply);
+      if (m.react !== undefined) assertId(m.react);
+      wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
       break;
     }
     case 'ack':

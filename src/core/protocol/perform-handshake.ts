@@ -65,6 +65,11 @@ export type HandshakeResult = {
   readonly sharedFeatures: readonly string[];
   /** The peer's HyperDHT key from its hello, or null. */
   readonly remoteDht: string | null;
+  /**
+   * Responder only: the invite token from the joiner's hello (message 3), or null. An initiator
+   * ignores an `invite` member in message 2 (it is validated, not used): only joiners present one.
+   */
+  readonly remoteInvite: string | null;
   readonly handshakeHash: Uint8Array;
 };
 
@@ -88,7 +93,7 @@ export function initiatorHandshake(conn: FrameChannel, options: HandshakeOptions
         throw new HandshakeError('fingerprint-mismatch', 'the host presented a different identity than the invite', remoteFingerprint);
       }
       conn.writeFrame(hs.writeMessage(encodeHello(options.name, options.extensions)));
-      return finish(hs, rs, remoteFingerprint, hello, options.extensions);
+      return { ...finish(hs, rs, remoteFingerprint, hello, options.extensions), remoteInvite: null };
     } catch (err) {
       hs.destroy();
       throw err;
@@ -132,7 +137,17 @@ function finish(hs: HandshakeState, rs: Uint8Array, remoteFingerprint: string, h
   const { send, receive } = hs.split();
   const mine = ours?.features ?? [];
   const sharedFeatures = hello.features.filter((f) => mine.includes(f));
-  return { send, receive, remoteStatic: rs, remoteFingerprint, remoteName: hello.name, sharedFeatures, remoteDht: hello.dht, handshakeHash: hs.getHandshakeHash() };
+  return {
+    send,
+    receive,
+    remoteStatic: rs,
+    remoteFingerprint,
+    remoteName: hello.name,
+    sharedFeatures,
+    remoteDht: hello.dht,
+    remoteInvite: hello.invite,
+    handshakeHash: hs.getHandshakeHash(),
+  };
 }
 
 /** Runs the steps against the deadline; every failure becomes a HandshakeError. */

@@ -95,7 +95,7 @@ export class Connector {
    * closed as soon as one wins, before their own handshakes complete where they can. When all
    * fail, the most telling failure is reported (see rankFailure).
    */
-  async join(attempts: readonly JoinAttempt[], expected: string | null, viaInvite = expected !== null): Promise<string> {
+  async join(attempts: readonly JoinAttempt[], expected: string | null, viaInvite = expected !== null, token: string | null = null): Promise<string> {
     if (attempts.length === 0) throw new ServiceError('bad-input', 'nowhere to connect to');
     const open = new Set<FramedConnection>();
     let won = false;
@@ -108,7 +108,7 @@ export class Connector {
       open.add(conn);
       this.#pending.add(conn);
       try {
-        const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected);
+        const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected, token);
         if (won) {
           conn.close('local');
           throw new ServiceError('internal', 'another path connected first');
@@ -157,12 +157,13 @@ export class Connector {
     });
   }
 
-  async #initiate(conn: FramedConnection, where: string, expected: string | null): Promise<HandshakeResult> {
+  async #initiate(conn: FramedConnection, where: string, expected: string | null, token: string | null): Promise<HandshakeResult> {
     try {
       return await initiatorHandshake(conn, {
         staticKey: this.#opts.identity,
         name: this.#opts.displayName(),
-        extensions: this.#opts.extensions(),
+        // The invite's token goes back to its host in message 3, only after its fp matched.
+        extensions: token === null ? this.#opts.extensions() : { ...this.#opts.extensions(), invite: token },
         expectedFingerprint: expected,
         timeoutMs: this.#opts.handshakeTimeoutMs,
       });

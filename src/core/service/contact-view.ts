@@ -23,9 +23,11 @@ export class ContactView {
     this.#hub = hub;
   }
 
-  /** Whether a contact exists. */
+  /** Whether a contact (a thread: not an archived key) exists. */
   has(peer: string): boolean {
-    return isFingerprintHex(peer) && this.#store.contacts.get(peer) !== null;
+    if (!isFingerprintHex(peer)) return false;
+    const contact = this.#store.contacts.get(peer);
+    return contact !== null && contact.thread === null;
   }
 
   /** Throws no-peer unless the contact exists. */
@@ -44,7 +46,7 @@ export class ContactView {
     // each connection), where listing every contact made 1,000 joins O(n²).
     if (!isFingerprintHex(peer)) return null;
     const summary = this.#store.contacts.summary(peer);
-    return summary ? this.#toDto(summary) : null;
+    return summary && summary.thread === null ? this.#toDto(summary) : null;
   }
 
   /** Emits contact-changed for the peer and returns its DTO (null if unknown). */
@@ -60,6 +62,11 @@ export class ContactView {
   }
 
   #toDto(c: ContactSummary): ContactDto {
-    return toContactDto(c, { connection: this.#connection(c.fingerprint), mark: this.#store.trust.get(c.fingerprint), safetyNumber: this.safetyNumber(c.fingerprint) });
+    return toContactDto(c, {
+      connection: this.#connection(c.fingerprint),
+      mark: this.#store.trust.get(c.fingerprint),
+      safetyNumber: this.safetyNumber(c.fingerprint),
+      previousKeys: this.#store.people.threadKeys(c.fingerprint).length - 1,
+    });
   }
 }

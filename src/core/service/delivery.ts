@@ -7,9 +7,9 @@
  * File offers (rows of kind 'file') ride in the same outbox, in order, as `file` messages where
  * the session negotiated `files`, and are skipped on a session without it (PROTOCOL.md section 9).
  */
-import { validateOutgoingText, type MsgMessage } from '../protocol/messages.ts';
+import { isMessageId, validateOutgoingText, type MsgMessage } from '../protocol/messages.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
-import type { MessageDto } from '../../shared/dto.ts';
+import type { MessageDto, SendOptions } from '../../shared/dto.ts';
 import type { ContactView } from './contact-view.ts';
 import { toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
@@ -49,16 +49,23 @@ export class Delivery {
     this.#blockOnKeyChange = options.blockOnKeyChange;
   }
 
-  /** Stores a message for a known peer and sends it now if connected; it is resent until acked. */
-  send(peer: string, text: string): MessageDto {
+  /**
+   * Stores a message for a known peer and sends it now if connected; it is resent until acked.
+   * `replyTo`/`reactTo` name a message of this thread (either key, either direction).
+   */
+  send(peer: string, text: string, options: SendOptions = {}): MessageDto {
     const check = validateOutgoingText(text);
     if (check === 'too-long') throw new ServiceError('message-too-long', 'a message is at most 16,000 characters');
     if (check !== 'ok') throw new ServiceError('bad-input', check === 'empty' ? 'the message is empty' : 'the message holds a character that cannot be sent');
     this.#contacts.require(peer);
+    const status = this.#store.contacts.get(peer)?.status;
+    if (status === 'blocked') throw new ServiceError('contact-blocked', 'you blocked this contact: unblock it to write to it');
+    if (status === 'request') throw new ServiceError('request-pending', 'this is a message request: accept it before replying');
     if (this.#blockOnKeyChange && this.#store.trust.get(peer)?.blocking) {
       throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
     }
-    const stored = this.#store.messages.insertOutgoing(peer, text);
+    const refs = this.#refs(peer, options);
+    const stored = this.#store.messages.insertOutgoing(peer, text, refs);
     const link = this.#link(peer);
     // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
     // takes I/O). Behind a waiting outbox (or a full write buffer) it queues, so the peer gets
@@ -72,12 +79,16 @@ export class Delivery {
     return toMessageDto({ ...stored, state });
   }
 
-  /** A `msg` arrived: commit it, then ack (a storage failure throws: no ack, the sender resends). */
+  /**
+   * A `msg` arrived: commit it, then ack (a storage failure throws: no ack, the sender resends).
+   * A request's message is stored and acked the same way but held: `request-message`, not `message`.
+   */
   onMsg(link: PeerLink, m: MsgMessage): void {
-    const r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text });
+    const r = this.#store.messages.insertIncoming(link.peer, { id: m.id, ts: m.ts, text: m.text, replyTo: m.reply ?? null, reactTo: m.react ?? null });
     link.session.send({ type: 'ack', id: m.id });
     if (r.inserted) {
-      this.#hub.emit({ type: 'message', message: toMessageDto(r.message) });
+      const held = this.#store.contacts.get(link.peer)?.status === 'request';
+      this.#hub.emit({ type: held ? 'request-message' : 'message', message: toMessageDto(r.message) });
       this.#contacts.changed(link.peer);
     }
   }
@@ -111,6 +122,20 @@ export class Delivery {
     }
   }
 
+  // The ids an outgoing message refers to: well-formed, at most one of the two, and a message of this
+  // thread (a reply to nothing would show as a broken quote on both sides).
+  #refs(peer: string, options: SendOptions): { replyTo: string | null; reactTo: string | null } {
+    const replyTo = options.replyTo ?? null;
+    const reactTo = options.reactTo ?? null;
+    if (replyTo !== null && reactTo !== null) throw new ServiceError('bad-input', 'a message replies to or reacts to one message, not both');
+    const target = replyTo ?? reactTo;
+    if (target === null) return { replyTo, reactTo };
+    if (!isMessageId(target) || !this.#store.people.threadKeys(peer).some((key) => this.#store.messages.byId(key, target) !== null)) {
+      throw new ServiceError('bad-input', 'there is no such message in this conversation');
+    }
+    return { replyTo, reactTo };
+  }
+
   #transmit(link: PeerLink, m: StoredMessage): boolean {
     if (m.kind === 'file') {
       const offer = this.#offer(link, m.id);
@@ -119,7 +144,10 @@ export class Delivery {
         return true;
       }
       if (!link.session.sendPlaintext(offer)) return false;
-    } else if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text })) return false;
+    } else {
+      const refs = { ...(m.replyTo !== null ? { reply: m.replyTo } : {}), ...(m.reactTo !== null ? { react: m.reactTo } : {}) };
+      if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text, ...refs })) return false;
+    }
     link.outbox.through = Math.max(link.outbox.through, m.seq);
     if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
       this.#hub.emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });

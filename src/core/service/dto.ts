@@ -4,16 +4,33 @@ import type { ContactSummary } from '../storage/contacts-repo.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
 import type { TrustMark } from '../storage/trust-repo.ts';
 
-/** A stored message as the UI and CLI see it. */
-export function toMessageDto(m: StoredMessage): MessageDto {
-  return { peer: m.peer, id: m.id, seq: m.seq, direction: m.direction, ts: m.ts, storedAt: m.storedAt, text: m.text, state: m.state, kind: m.kind };
+/** A stored message as the UI and CLI see it; `thread`: the current key of its person (default: its own key). */
+export function toMessageDto(m: StoredMessage, thread: string = m.peer): MessageDto {
+  return {
+    peer: thread,
+    id: m.id,
+    seq: m.seq,
+    direction: m.direction,
+    ts: m.ts,
+    storedAt: m.storedAt,
+    text: m.text,
+    state: m.state,
+    kind: m.kind,
+    key: m.peer,
+    replyTo: m.replyTo,
+    reactTo: m.reactTo,
+  };
 }
 
 /** A contact summary with what only the service knows: presence, the open trust warning, the safety number. */
-export function toContactDto(c: ContactSummary, live: { connection: ConnectionDto | null; mark: TrustMark | null; safetyNumber: string }): ContactDto {
+export function toContactDto(c: ContactSummary, live: { connection: ConnectionDto | null; mark: TrustMark | null; safetyNumber: string; previousKeys: number }): ContactDto {
   return {
     fingerprint: c.fingerprint,
     name: c.name,
+    nickname: c.nickname,
+    displayName: c.nickname ?? c.name,
+    status: c.status,
+    previousKeys: live.previousKeys,
     verified: c.verified,
     verifiedMethod: c.verifiedMethod,
     verifiedAt: c.verifiedAt,

@@ -157,7 +157,8 @@ export class FileTransfers {
   /** A history row of kind 'file' with its transfer (`dto` is the message as toMessageDto made it). */
   withFile(dto: MessageDto): MessageDto {
     if (dto.kind !== 'file') return dto;
-    const t = this.#p.store.transfers.get(dto.peer, dto.direction, dto.id);
+    // dto.key: the key the offer was exchanged with (dto.peer is the thread, issue 12).
+    const t = this.#p.store.transfers.get(dto.key, dto.direction, dto.id);
     return t === null ? dto : { ...dto, file: this.#fileDto(t) };
   }
 
@@ -174,6 +175,9 @@ export class FileTransfers {
       state: t.delivery,
       kind: 'file',
       file: this.#fileDto(t),
+      key: t.peer,
+      replyTo: null,
+      reactTo: null,
     };
   }
 
@@ -213,7 +217,9 @@ export class FileTransfers {
       return;
     }
     const t = store.transfers.get(e.peer, 'in', e.id);
-    if (t !== null) hub.emit({ type: 'message', message: this.toDto(t) });
+    // An offer from a message request is held like its texts (issue 12): not a `message` to notify.
+    const held = store.contacts.get(e.peer)?.status === 'request';
+    if (t !== null) hub.emit({ type: held ? 'request-message' : 'message', message: this.toDto(t) });
     contacts.changed(e.peer);
     // The app's "auto-accept from verified contacts": the engine itself auto-accepts from everyone.
     if (settings?.autoAcceptVerified && settings.acceptDir !== null && e.size <= settings.maxFileSize && store.contacts.get(e.peer)?.verified) {

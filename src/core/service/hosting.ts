@@ -2,9 +2,14 @@
  * Hosting: listening on TCP and, when asked, on HyperDHT (PROTOCOL.md section 8), with the invite
  * and the reachability the host screen shows. The DHT key is known at once (the invite carries
  * it); announcing goes on in the background and `hosting-changed` tells how it went.
+ *
+ * Invite tokens (issue 12): the invite shown while hosting carries a reusable token that stays the
+ * same across restarts (an invite handed out yesterday still works after "Host when Parley
+ * starts"); createInvite makes more, one-time or reusable; revokeInvites ends them all and gives
+ * the host screen a new one.
  */
 import { formatInvite } from '../protocol/invite.ts';
-import type { HostingDto } from '../../shared/dto.ts';
+import type { HostingDto, InviteDto } from '../../shared/dto.ts';
 import { reachableAddresses } from './addresses.ts';
 import type { Connector } from './connector.ts';
 import { ServiceError } from './errors.ts';
@@ -20,6 +25,7 @@ export class Hosting {
   readonly #hub: EventHub;
   readonly #log: (line: string) => void;
   #hosting: HostingDto | null = null;
+  #token: string | null = null;
 
   constructor(options: { store: ServiceStore; connector: Connector; reach: () => Reach | null; hub: EventHub; log: (line: string) => void }) {
     this.#store = options.store;
@@ -40,6 +46,7 @@ export class Hosting {
     const reach = this.#reach();
     if (options.dht && !reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
     const { host, port } = await this.#connector.listen(options.bind, options.port);
+    this.#token = this.#store.invites.hostingToken();
     this.#hosting = this.#dto(host, port, options.dht && reach ? reach.keyOf() : null);
     if (options.dht && reach) {
       reach.listen().then(
@@ -51,6 +58,29 @@ export class Hosting {
       );
     }
     this.#hub.emit({ type: 'listening', hosting: this.#hosting });
+    return this.#hosting;
+  }
+
+  /** A new invite with its own token (one-time unless `reusable`); needs hosting (it names our address). */
+  createInvite(options: { reusable: boolean }): InviteDto {
+    const current = this.#hosting;
+    if (!current) throw new ServiceError('not-hosting', 'host first: an invite names the address people join');
+    if (typeof options?.reusable !== 'boolean') throw new ServiceError('bad-input', 'say whether the invite is reusable');
+    const tok = this.#store.invites.create({ reusable: options.reusable });
+    return { invite: this.#invite(current.host, current.port, current.dht, tok), reusable: options.reusable };
+  }
+
+  /**
+   * Ends every invite token (those createInvite made and the host screen's): joiners with an old
+   * link become message requests. While hosting, the host screen gets a new invite at once.
+   */
+  revokeInvites(): HostingDto | null {
+    this.#store.invites.revokeAll();
+    if (this.#hosting) {
+      this.#token = this.#store.invites.hostingToken();
+      this.#hosting = this.#dto(this.#hosting.host, this.#hosting.port, this.#hosting.dht);
+      this.#hub.emit({ type: 'hosting-changed', hosting: this.#hosting });
+    }
     return this.#hosting;
   }
 
@@ -81,10 +111,14 @@ export class Hosting {
     this.#hosting = null;
   }
 
+  #invite(host: string, port: number, dht: string | null, tok: string | null): string {
+    const name = this.#store.settings.getDisplayName();
+    return formatInvite({ host: reachableAddresses(host)[0] ?? host, port, fp: this.#store.identity.fingerprint, dht, tok, name: name === '' ? null : name });
+  }
+
   #dto(host: string, port: number, dht: string | null): HostingDto {
     const addresses = reachableAddresses(host);
-    const name = this.#store.settings.getDisplayName();
-    const invite = formatInvite({ host: addresses[0] ?? host, port, fp: this.#store.identity.fingerprint, dht, name: name === '' ? null : name });
+    const invite = this.#invite(host, port, dht, this.#token);
     const reachability = dht === null ? null : (this.#reach()?.reachability ?? { state: 'checking' as const, reason: 'Starting the DHT…' });
     return { host, port, invite, addresses, dht, reachability };
   }

@@ -17,9 +17,10 @@ export async function joinTarget(target: string, connector: Connector, reach: Re
     throw err;
   }
   if (parsed.kind === 'address') return connector.dial(parsed.host, parsed.port, null);
-  const { host, port, fp, dht, via } = parsed.invite;
+  const { host, port, fp, dht, via, tok } = parsed.invite;
   const attempts = [connector.tcpAttempt(host, port)];
   if (dht !== null && reach) attempts.push(reach.attempt(dht));
-  // An invite made from a discovery record expects its fp but never verifies (section 8).
-  return connector.join(attempts, fp, via === undefined);
+  // An invite made from a discovery record expects its fp but never verifies (section 8); an invite
+  // token goes back to its host in message 3 (docs/PROTOCOL.md section 10.1).
+  return connector.join(attempts, fp, via === undefined, tok);
 }

@@ -3,131 +3,69 @@
  * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
  * adapters over it. It coordinates its parts: the Connector (authenticated connections over TCP
  * and the DHT), Reach (HyperDHT), Hosting, the SessionTable (one session per peer) and the
- * SessionLifecycle (what happens to each), Delivery (outbox and inbox), FileTransfers, the
- * TrustGate (warnings and verification), Rejoining (with backoff) and the ContactView (DTOs).
+ * SessionLifecycle (what happens to each), Delivery (outbox and inbox), FileTransfers, the TrustGate (warnings,
+ * verification, requests and invite tokens), People (accept, block, rename, delete),
+ * Conversations (one thread per person, paging, search), Rejoining and the ContactView (DTOs).
  */
 import { spkiPem } from '../crypto/fingerprint.ts';
-import type { ListenerLimits } from '../net/listener.ts';
-import type { HelloExtensions } from '../protocol/hello.ts';
-import type { SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
-import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
+import type {
+  ContactDto,
+  HistoryPage,
+  HostingDto,
+  IdentityDto,
+  InviteDto,
+  KeyChangeDto,
+  MessageDto,
+  SearchPageDto,
+  SendOptions,
+  VerificationMethod,
+} from '../../shared/dto.ts';
 import { isValidLocalName } from '../../shared/text.ts';
-import { Reach, type DhtSettings } from './reach.ts';
-import type { BackoffPolicy } from './backoff.ts';
-import { Connector } from './connector.ts';
-import { ContactView } from './contact-view.ts';
-import { Delivery } from './delivery.ts';
-import { toMessageDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
-import { EventHub, type EventListener } from './events.ts';
-import { FileTransfers, type FilesSettings } from './file-transfers.ts';
-import { Hosting } from './hosting.ts';
+import type { EventListener } from './events.ts';
 import { joinTarget } from './joining.ts';
-import { Rejoining } from './rejoining.ts';
+import { buildParts, type ServiceOptions, type ServiceParts } from './service-parts.ts';
 import type { ServiceStore } from './service-store.ts';
-import { SessionLifecycle } from './session-lifecycle.ts';
-import { FILES_FEATURE, SessionTable } from './session-table.ts';
-import { TrustGate } from './trust-gate.ts';
 
-export type { ServiceStore };
-
-export type ServiceOptions = {
-  readonly store: ServiceStore;
-  readonly keyProtection: KeyProtection;
-  /** Rejoin contacts this node joined, with backoff, after a connection drops (default true). */
-  readonly autoReconnect?: boolean;
-  /** Hold sending to a contact with a blocking trust warning until the user decides (default true). */
-  readonly blockOnKeyChange?: boolean;
-  readonly sessionTimers?: SessionTimers;
-  readonly handshakeTimeoutMs?: number;
-  readonly connectTimeoutMs?: number;
-  readonly backoff?: BackoffPolicy;
-  readonly listenerLimits?: Partial<ListenerLimits>;
-  /** Reach peers through HyperDHT too (PROTOCOL.md section 8); absent: TCP only. */
-  readonly dht?: DhtSettings;
-  /** Incoming files (see FilesSettings); absent: offers wait for acceptFile(id, dir), 4 GiB cap. */
-  readonly files?: FilesSettings;
-  /** Diagnostics for humans (never key material). */
-  readonly log?: (line: string) => void;
-};
+export type { ServiceOptions, ServiceStore };
 
 /** See the module comment. */
 export class ParleyService {
-  readonly #store: ServiceStore;
   readonly #opts: ServiceOptions;
-  readonly #hub: EventHub;
-  readonly #sessions: SessionTable;
-  readonly #contacts: ContactView;
-  readonly #delivery: Delivery;
-  readonly #files: FileTransfers;
-  readonly #trust: TrustGate;
-  readonly #connector: Connector;
-  readonly #reach: Reach | null;
-  readonly #hosting: Hosting;
-  readonly #rejoin: Rejoining;
-  readonly #lifecycle: SessionLifecycle;
+  readonly #p: ServiceParts;
   #closed = false;
 
   constructor(options: ServiceOptions) {
-    const { store } = options;
-    const log = (line: string): void => options.log?.(line);
-    this.#store = store;
     this.#opts = options;
-    this.#hub = new EventHub(log);
-    this.#sessions = new SessionTable({ ownFingerprint: store.identity.fingerprint, ...(options.sessionTimers ? { timers: options.sessionTimers } : {}), hub: this.#hub, log });
-    this.#contacts = new ContactView(store, (peer) => this.#sessions.get(peer)?.connection ?? null, this.#hub);
-    const link = (peer: string) => this.#sessions.get(peer);
-    const blockOnKeyChange = options.blockOnKeyChange ?? true;
-    this.#delivery = new Delivery({ store, hub: this.#hub, contacts: this.#contacts, link, blockOnKeyChange, offer: (l, id) => this.#files.offerBytes(l, id) });
-    this.#files = new FileTransfers({ store, hub: this.#hub, contacts: this.#contacts, link, flush: (l) => this.#delivery.flush(l), blockOnKeyChange, settings: options.files, log });
-    this.#trust = new TrustGate(store, this.#hub, this.#contacts);
-    this.#connector = new Connector({
-      identity: store.identity,
-      displayName: () => store.settings.getDisplayName(),
-      extensions: () => this.#helloExtensions(),
-      handshakeTimeoutMs: options.handshakeTimeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs,
-      listenerLimits: options.listenerLimits,
-      onAuthenticated: (conn, result, ctx) => this.#lifecycle.authenticated(conn, result, ctx),
-      log,
-    });
-    this.#reach = options.dht
-      ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hosting.changed(), log })
-      : null;
-    this.#hosting = new Hosting({ store, connector: this.#connector, reach: () => this.#reach, hub: this.#hub, log });
-    const reach = () => this.#reach;
-    const { autoReconnect: enabled = true, backoff } = options;
-    this.#rejoin = new Rejoining({ store, connector: this.#connector, reach, enabled, backoff, shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer), log });
-    const parts = { sessions: this.#sessions, contacts: this.#contacts, delivery: this.#delivery, files: this.#files, trust: this.#trust, rejoin: this.#rejoin };
-    this.#lifecycle = new SessionLifecycle({ store, hub: this.#hub, ...parts, closed: () => this.#closed });
+    this.#p = buildParts(options, () => this.#closed);
   }
 
   /** Subscribes to events; returns the unsubscribe function. */
   on(listener: EventListener): () => void {
-    return this.#hub.on(listener);
+    return this.#p.hub.on(listener);
   }
-
   /** Our identity as the UI shows it. */
   identity(): IdentityDto {
-    const { publicKey, fingerprint } = this.#store.identity;
-    return { fingerprint, publicKeyPem: spkiPem(publicKey), name: this.#store.settings.getDisplayName(), keyProtection: this.#opts.keyProtection };
+    const { publicKey, fingerprint } = this.#p.store.identity;
+    return { fingerprint, publicKeyPem: spkiPem(publicKey), name: this.#p.store.settings.getDisplayName(), keyProtection: this.#opts.keyProtection };
   }
 
   /** Sets the display name sent in the hello. */
   setName(name: string): IdentityDto {
     if (!isValidLocalName(name)) throw new ServiceError('bad-input', 'a display name is 0 to 64 characters without control characters');
-    this.#store.settings.setDisplayName(name);
+    this.#p.store.settings.setDisplayName(name);
     return this.identity();
   }
 
   /** Where the data lives (shown in Settings). */
   get dataDir(): string {
-    return this.#store.dir;
+    return this.#p.store.dir;
   }
+
   /** Direct access for adapters that need settings (default port). */
   get settings(): SettingsRepo {
-    return this.#store.settings;
+    return this.#p.store.settings;
   }
 
   // ---------------------------------------------------------------- hosting
@@ -138,16 +76,27 @@ export class ParleyService {
    */
   async host(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
     this.#assertOpen();
-    return this.#hosting.start(options);
+    return this.#p.hosting.start(options);
+  }
+
+  /** A new invite with its own token, one-time unless `reusable` (docs/PROTOCOL.md section 10.1); needs hosting. */
+  createInvite(options: { reusable: boolean }): InviteDto {
+    return this.#p.hosting.createInvite(options);
+  }
+
+  /** Ends every invite token; the host screen gets a new invite (joiners with an old link become requests). */
+  revokeInvites(): HostingDto | null {
+    return this.#p.hosting.revokeInvites();
   }
 
   /** Stops accepting new connections (TCP and DHT); established sessions go on. */
   async stopHosting(): Promise<void> {
-    await this.#hosting.stop();
+    await this.#p.hosting.stop();
   }
+
   /** The current hosting state, or null. */
   hosting(): HostingDto | null {
-    return this.#hosting.current;
+    return this.#p.hosting.current;
   }
 
   /**
@@ -156,11 +105,11 @@ export class ParleyService {
    */
   async newDhtKey(): Promise<HostingDto | null> {
     this.#assertOpen();
-    if (!this.#reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
-    const key = await this.#reach.rotate();
-    for (const peer of this.#sessions.peers()) this.#sessions.get(peer)?.session.send({ type: 'reach', dht: key });
-    this.#hosting.rekeyed(key);
-    return this.#hosting.current;
+    if (!this.#p.reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
+    const key = await this.#p.reach.rotate();
+    for (const peer of this.#p.sessions.peers()) this.#p.sessions.get(peer)?.session.send({ type: 'reach', dht: key });
+    this.#p.hosting.rekeyed(key);
+    return this.#p.hosting.current;
   }
 
   // ---------------------------------------------------------------- joining
@@ -172,8 +121,8 @@ export class ParleyService {
    */
   async join(target: string): Promise<{ peer: string }> {
     this.#assertOpen();
-    const peer = await joinTarget(target, this.#connector, this.#reach);
-    this.#rejoin.joined(peer);
+    const peer = await joinTarget(target, this.#p.connector, this.#p.reach);
+    this.#p.rejoin.joined(peer);
     return { peer };
   }
 
@@ -186,16 +135,16 @@ export class ParleyService {
    */
   rejoinKnown(): number {
     this.#assertOpen();
-    return this.#rejoin.known((peer) => this.#sessions.has(peer));
+    return this.#p.rejoin.known((peer) => this.#p.sessions.has(peer));
   }
 
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
-    this.#contacts.require(peer);
+    this.#p.contacts.require(peer);
     // A contact that is offline but being rejoined: stopping the attempts is what the user asked
     // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
-    const wasRejoining = this.#rejoin.stop(peer);
-    const link = this.#sessions.get(peer);
+    const wasRejoining = this.#p.rejoin.stop(peer);
+    const link = this.#p.sessions.get(peer);
     if (!link) {
       if (wasRejoining) return;
       throw new ServiceError('no-peer', 'that contact is not connected');
@@ -205,17 +154,25 @@ export class ParleyService {
 
   // ---------------------------------------------------------------- messages and contacts
 
-  /** Stores a message for a known peer and sends it now if connected; it is resent until acked. */
-  send(peer: string, text: string): MessageDto {
+  /** Stores a message (optionally a reply or reaction) and sends it now if connected; resent until acked. */
+  send(peer: string, text: string, options?: SendOptions): MessageDto {
     this.#assertOpen();
-    return this.#delivery.send(peer, text);
+    return this.#p.delivery.send(peer, text, options);
   }
 
-  /** A page of history, oldest first: the newest `limit`, or the `limit` before `before` (a seq). */
-  history(peer: string, page: { before: number | null; limit: number }): MessageDto[] {
-    this.#contacts.require(peer);
-    const rows = page.before === null ? this.#store.messages.latest(peer, page.limit) : this.#store.messages.before(peer, page.before, page.limit);
-    return rows.map((m) => this.#files.withFile(toMessageDto(m)));
+  /** A page of the thread (every key of the person), oldest first: newest, before, after or around a seq. */
+  history(peer: string, page: HistoryPage): MessageDto[] {
+    return this.#p.conversations.history(peer, page);
+  }
+
+  /** The thread's earlier keys: the inline "key changed" events (each after the message with its afterSeq). */
+  keyHistory(peer: string): KeyChangeDto[] {
+    return this.#p.conversations.keyHistory(peer);
+  }
+
+  /** Text search over every thread, at most SEARCH_SCAN_ROWS decrypted per call; go on with `next`. */
+  search(query: string, cursor: number | null = null): SearchPageDto {
+    return this.#p.conversations.search(query, cursor);
   }
 
   // ---------------------------------------------------------------- files (PROTOCOL.md section 9, file-transfers.ts)
@@ -223,77 +180,106 @@ export class ParleyService {
   /** Hashes the file and queues its offer (resent until acked); `file-error`: unreadable, or the connected peer lacks `files`. */
   sendFile(peer: string, path: string): Promise<MessageDto> {
     this.#assertOpen();
-    return this.#files.send(peer, path);
+    return this.#p.files.send(peer, path);
   }
   /** Accepts an offer into `dir` (default: the downloads folder), resuming what is held; `bad-input`: unknown id. */
   acceptFile(id: string, dir?: string): Promise<void> {
     this.#assertOpen();
-    return this.#files.accept(id, dir);
+    return this.#p.files.accept(id, dir);
   }
   /** Declines an offer or stops a transfer, on either side; `bad-input`: unknown or finished id. */
   cancelFile(id: string): Promise<void> {
     this.#assertOpen();
-    return this.#files.cancel(id);
+    return this.#p.files.cancel(id);
   }
   /** The offers with `peer` not finished yet, with their transfer. */
   transfers(peer: string): MessageDto[] {
-    return this.#files.unfinished(peer);
+    return this.#p.files.unfinished(peer);
+  }
+
+  // ---------------------------------------------------------------- people (issue 12)
+
+  /** Accepts a message request. */
+  acceptRequest(peer: string): ContactDto {
+    return this.#p.people.accept(peer);
+  }
+
+  /** Blocks a key: its session ends, and it is refused at every later handshake, silently. */
+  block(peer: string): ContactDto {
+    return this.#p.people.block(peer);
+  }
+
+  /** Unblocks a key (it is a contact again). */
+  unblock(peer: string): ContactDto {
+    return this.#p.people.unblock(peer);
+  }
+
+  /** Sets the local nickname (null: none). */
+  rename(peer: string, nickname: string | null): ContactDto {
+    return this.#p.people.rename(peer, nickname);
+  }
+
+  /** Deletes the contact and its whole history now (the UI confirms first). */
+  deleteContact(peer: string): void {
+    this.#p.people.remove(peer);
   }
 
   /** Marks the contact verified (the user compared fingerprints or safety numbers). */
   verify(peer: string, method: VerificationMethod): ContactDto {
-    return this.#trust.verify(peer, method);
+    return this.#p.trust.verify(peer, method);
   }
+
   /** Removes the verification. */
   unverify(peer: string): ContactDto {
-    return this.#trust.unverify(peer);
+    return this.#p.trust.unverify(peer);
   }
+
   /** The user accepts a changed key without verifying it: sending is allowed, the contact stays unverified. */
   acceptKey(peer: string): ContactDto {
-    return this.#trust.acceptKey(peer);
+    return this.#p.trust.acceptKey(peer);
   }
 
   /** Marks the conversation read. */
   markRead(peer: string): void {
-    this.#contacts.require(peer);
-    this.#store.contacts.markRead(peer);
-    this.#contacts.changed(peer);
+    this.#p.contacts.require(peer);
+    this.#p.store.contacts.markRead(peer);
+    this.#p.contacts.changed(peer);
   }
+
   /** Whether a contact exists. */
   hasContact(peer: string): boolean {
-    return this.#contacts.has(peer);
+    return this.#p.contacts.has(peer);
   }
+
   /** Every contact, most recent first. */
   contacts(): ContactDto[] {
-    return this.#contacts.list();
+    return this.#p.contacts.list();
   }
+
   /** The contact, or null. */
   contact(peer: string): ContactDto | null {
-    return this.#contacts.get(peer);
+    return this.#p.contacts.get(peer);
   }
+
   /** Fingerprints of connected peers. */
   connectedPeers(): string[] {
-    return this.#sessions.peers();
+    return this.#p.sessions.peers();
   }
 
   /** Closes every connection ('quit') and the listener, then the store. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#rejoin.stopAll();
-    const stopping = this.#connector.close();
-    this.#sessions.closeAll('quit');
+    this.#p.rejoin.stopAll();
+    const stopping = this.#p.connector.close();
+    this.#p.sessions.closeAll('quit');
     await stopping;
-    await this.#files.close(); // receivers fsync what they hold before the store closes
-    await this.#reach?.close();
-    this.#hosting.clear();
-    this.#store.close();
+    await this.#p.files.close(); // receivers fsync what they hold before the store closes
+    await this.#p.reach?.close();
+    this.#p.hosting.clear();
+    this.#p.store.close();
   }
 
-  // What this node announces in its hello (PROTOCOL.md section 7).
-  #helloExtensions(): HelloExtensions {
-    return { features: [FILES_FEATURE], dht: this.#reach?.key ?? null };
-  }
   #assertOpen(): void {
     if (this.#closed) throw new ServiceError('internal', 'the service is closed');
   }

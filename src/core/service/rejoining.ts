@@ -46,7 +46,8 @@ export class Rejoining {
     if (!this.#enabled) return 0;
     let scheduled = 0;
     for (const c of this.#store.contacts.list()) {
-      if (isConnected(c.fingerprint) || this.#schedule.has(c.fingerprint) || this.#attempts(c.fingerprint).length === 0) continue;
+      // Requests and blocked keys are never rejoined (issue 12): only the user's contacts.
+      if (c.status !== 'accepted' || isConnected(c.fingerprint) || this.#schedule.has(c.fingerprint) || this.#attempts(c.fingerprint).length === 0) continue;
       if (c.lastAddress !== null) this.#joined.add(c.fingerprint);
       this.#schedule.schedule(c.fingerprint);
       scheduled++;
@@ -58,6 +59,15 @@ export class Rejoining {
   ended(peer: string): void {
     if (!this.#enabled) return;
     if (this.#joined.has(peer) || (this.#reach() !== null && this.#store.reach.getDhtKey(peer) !== null)) this.#schedule.schedule(peer);
+  }
+
+  /**
+   * The user accepted `newKey` as the person `oldKey` was (one thread per person): the new key is
+   * now the contact the user joined, and the old one is not tried any more.
+   */
+  merged(oldKey: string, newKey: string): void {
+    this.#schedule.cancel(oldKey);
+    if (this.#joined.delete(oldKey)) this.#joined.add(newKey);
   }
 
   /** A session came up: the next drop starts again from the shortest delay. */

@@ -8,6 +8,7 @@ import type { FramedConnection } from '../net/framed-connection.ts';
 import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import type { SessionEndReason } from '../protocol/secure-session.ts';
 import type { AuthContext } from './connector.ts';
+import { ServiceError } from './errors.ts';
 import type { ContactView } from './contact-view.ts';
 import type { Delivery } from './delivery.ts';
 import type { EventHub } from './events.ts';
@@ -28,6 +29,7 @@ type Parts = {
   readonly trust: TrustGate;
   readonly rejoin: Rejoining;
   readonly closed: () => boolean;
+  readonly log: (line: string) => void;
 };
 
 /** See the module comment. */
@@ -46,19 +48,28 @@ export class SessionLifecycle {
       return;
     }
     const peer = result.remoteFingerprint;
+    if (store.contacts.get(peer)?.status === 'blocked') {
+      // Refused now that message 3 (or 2) authenticated the key: before any message, no event, no
+      // request. A join the user started gets an error; an inbound one is only logged.
+      conn.close('local');
+      if (ctx.initiator) throw new ServiceError('contact-blocked', 'you blocked this contact: unblock it to talk again');
+      this.#p.log(`refused a blocked key ${peer.slice(0, 16)}`);
+      return;
+    }
     const now = Date.now();
     if (!sessions.admits(peer, ctx, now)) {
       conn.close('local'); // simultaneous join: the other connection wins on both sides
       return;
     }
-    trust.admit(result, ctx);
+    const admitted = trust.admit(result, ctx);
     // The DHT key from the hello (or its absence): a locator for reconnecting, never trust.
     store.reach.setDhtKey(peer, result.remoteDht);
     const link = sessions.open(conn, result, ctx, now);
     rejoin.connected(peer);
     const contact = store.contacts.get(peer);
     hub.emit({ type: 'connected', peer, name: result.remoteName, verified: contact?.verified ?? false, safetyNumber: contacts.safetyNumber(peer), connection: link.connection });
-    contacts.changed(peer);
+    const dto = contacts.changed(peer);
+    if (admitted.request && dto) hub.emit({ type: 'request', contact: dto });
     // Before the session starts: frames that came with the handshake's last message are delivered
     // at start, and a file-accept among them must find the engine connected.
     this.#p.files.connect(link);

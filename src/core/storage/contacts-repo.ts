@@ -35,7 +35,16 @@ export type Contact = {
   readonly lastSeen: number;
   /** Incoming messages with a seq above this are unread. */
   readonly lastReadSeq: number;
+  /** A contact, a message request (messages held), or blocked (refused at the handshake). */
+  readonly status: ContactStatus;
+  /** The user's local name for it (never sent), or null. */
+  readonly nickname: string | null;
+  /** Set when this key was replaced: the fingerprint of the current key of the same person (one thread). */
+  readonly thread: string | null;
 };
+
+/** See Contact.status. */
+export type ContactStatus = 'accepted' | 'request' | 'blocked';
 
 /** A contact with what a contact list shows; `unread` counts up to UNREAD_CAP. */
 export type ContactSummary = Contact & { readonly unread: number; readonly lastMessage: StoredMessage | null };
@@ -46,6 +55,8 @@ export type SeenPeer = {
   readonly name: string;
   /** Only when we joined it: the address we dialled. Left unchanged when absent. */
   readonly address?: string;
+  /** The status a new contact gets (default 'accepted'); an existing one keeps its own. */
+  readonly status?: 'accepted' | 'request';
 };
 
 /** The contacts repository of an open store. */
@@ -62,7 +73,7 @@ export type ContactsRepo = {
   findByAddress(address: string): Contact[];
   /** Contacts whose stored name equals `name` exactly, most recently seen first. */
   findByName(name: string): Contact[];
-  /** Contacts whose name looks like `name` (same displayNameKey, non-empty), most recently seen first (for name-collision). */
+  /** Current contacts whose name or nickname looks like `name` (same displayNameKey, non-empty), most recently seen first (for name-collision). */
   findByNameKey(name: string): Contact[];
   /** Marks the contact verified by `method` now; false if there is no such contact. */
   verify(fingerprint: string, method: VerificationMethod): boolean;
@@ -73,7 +84,7 @@ export type ContactsRepo = {
 };
 
 const CONTACT_COLUMNS =
-  'c.fingerprint, c.public_key, c.name, c.verified_method, c.verified_at, c.last_address, c.first_seen, c.last_seen, c.last_read_seq';
+  'c.fingerprint, c.public_key, c.name, c.verified_method, c.verified_at, c.last_address, c.first_seen, c.last_seen, c.last_read_seq, c.status, c.nickname, c.thread';
 const BY_RECENCY = 'ORDER BY c.last_seen DESC, c.fingerprint';
 
 /**
@@ -96,18 +107,22 @@ const SUMMARY_SELECT = `SELECT ${CONTACT_COLUMNS},
 /** The repository's SQL, exported so the tests can check each query plan (EXPLAIN QUERY PLAN). */
 export const CONTACT_SQL = {
   get: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.fingerprint = ?`,
-  insert: `INSERT INTO contacts (fingerprint, public_key, name, name_key, last_address, first_seen, last_seen)
-    VALUES (:fingerprint, :publicKey, :name, :nameKey, :address, :at, :at)
+  insert: `INSERT INTO contacts (fingerprint, public_key, name, name_key, last_address, first_seen, last_seen, status)
+    VALUES (:fingerprint, :publicKey, :name, :nameKey, :address, :at, :at, :status)
     ON CONFLICT (fingerprint) DO NOTHING`,
   update: `UPDATE contacts SET name = :name, name_key = :nameKey, last_address = coalesce(:address, last_address), last_seen = max(last_seen, :at)
     WHERE fingerprint = :fingerprint`,
-  findByAddress: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.last_address = ? ${BY_RECENCY}`,
+  // Archived keys (thread set) are left out: their thread's current key stands for the person.
+  findByAddress: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.last_address = ? AND c.thread IS NULL ${BY_RECENCY}`,
   findByName: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name = ? ${BY_RECENCY}`,
-  findByNameKey: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name_key = ? ${BY_RECENCY}`,
+  findByNameKey: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.name_key = ? AND c.thread IS NULL ${BY_RECENCY}`,
+  // A nickname is what the user sees for that contact: a newcomer presenting it collides too.
+  findByNicknameKey: `SELECT ${CONTACT_COLUMNS} FROM contacts c WHERE c.nickname_key = ? AND c.thread IS NULL ${BY_RECENCY}`,
   // Rows written before migration 5 (or by hand): their key is filled when the repository opens.
   unkeyed: 'SELECT fingerprint, name FROM contacts WHERE name_key IS NULL',
   // Every row, when the keys on disk were computed by another fold (NAME_KEY_FOLD).
-  allNames: 'SELECT fingerprint, name FROM contacts',
+  allNames: 'SELECT fingerprint, name, nickname FROM contacts',
+  setNicknameKey: 'UPDATE contacts SET nickname_key = ? WHERE fingerprint = ?',
   setKey: 'UPDATE contacts SET name_key = ? WHERE fingerprint = ?',
   foldOnDisk: "SELECT value FROM settings WHERE key = 'contacts.name-key-fold'",
   setFold: `INSERT INTO settings (key, value) VALUES ('contacts.name-key-fold', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
@@ -117,6 +132,7 @@ export const CONTACT_SQL = {
   markReadAll: `UPDATE contacts SET last_read_seq = max(last_read_seq, coalesce((SELECT max(seq) FROM messages WHERE peer = ?1), 0))
     WHERE fingerprint = ?1`,
   list: `${SUMMARY_SELECT}
+    WHERE c.thread IS NULL
     ORDER BY max(c.last_seen, coalesce(m.stored_at, 0)) DESC, c.fingerprint`,
   // The same row for one contact (the service emits contact-changed per message: listing every
   // contact there made each event O(contacts), and 1,000 joins O(n²)).
@@ -132,6 +148,7 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
   const byAddress = db.prepare(CONTACT_SQL.findByAddress);
   const byName = db.prepare(CONTACT_SQL.findByName);
   const byNameKey = db.prepare(CONTACT_SQL.findByNameKey);
+  const byNicknameKey = db.prepare(CONTACT_SQL.findByNicknameKey);
   const setKey = db.prepare(CONTACT_SQL.setKey);
   refreshNameKeys(db, setKey);
   const setVerified = db.prepare(CONTACT_SQL.verify);
@@ -160,7 +177,8 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
 
     upsertSeen(peer) {
       if (typeof peer !== 'object' || peer === null) throw new TypeError('peer must be an object');
-      const { publicKey, name, address } = peer;
+      const { publicKey, name, address, status = 'accepted' } = peer;
+      if (status !== 'accepted' && status !== 'request') throw new RangeError('peer.status must be accepted or request');
       assertPublicKey('peer.publicKey', publicKey);
       assertName('peer.name', name);
       if (address !== undefined) assertAddress('peer.address', address);
@@ -173,7 +191,7 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
       }
       const at = now();
       const nameKey = displayNameKey(name);
-      const params = { fingerprint, publicKey, name, nameKey, address: address ?? null, at };
+      const params = { fingerprint, publicKey, name, nameKey, address: address ?? null, at, status };
       // Not fsynced on its own (it runs for every connection: 1,000 joins were 1,000 fsyncs on the
       // event loop). What must outlive a power loss comes after it in the WAL and is fsynced: a
       // verification, a received message; committing those makes this row durable too. A row lost
@@ -211,7 +229,10 @@ export function createContactsRepo(db: DatabaseSync, key: AesKey, now: () => num
     findByNameKey(name) {
       assertName('name', name);
       const key = displayNameKey(name);
-      return key === '' ? [] : byNameKey.all(key).map(rowToContact);
+      if (key === '') return [];
+      const found = byNameKey.all(key).map(rowToContact);
+      for (const c of byNicknameKey.all(key).map(rowToContact)) if (!found.some((f) => f.fingerprint === c.fingerprint)) found.push(c);
+      return found;
     },
 
     verify(fingerprint, method) {
@@ -244,8 +265,13 @@ function refreshNameKeys(db: DatabaseSync, setKey: StatementSync): void {
   const stale = db.prepare(CONTACT_SQL.foldOnDisk).get()?.['value'] !== String(NAME_KEY_FOLD);
   const rows = db.prepare(stale ? CONTACT_SQL.allNames : CONTACT_SQL.unkeyed).all();
   if (!stale && rows.length === 0) return;
+  const setNicknameKey = db.prepare(CONTACT_SQL.setNicknameKey);
   inTransaction(db, () => {
-    for (const row of rows) setKey.run(displayNameKey(String(row['name'])), String(row['fingerprint']));
+    for (const row of rows) {
+      setKey.run(displayNameKey(String(row['name'])), String(row['fingerprint']));
+      // Nicknames are always set with their key (contact-admin-repo); a new fold recomputes them too.
+      if (typeof row['nickname'] === 'string') setNicknameKey.run(displayNameKey(row['nickname']), String(row['fingerprint']));
+    }
     db.prepare(CONTACT_SQL.setFold).run(String(NAME_KEY_FOLD));
   });
 }
@@ -263,5 +289,8 @@ function rowToContact(row: Record<string, unknown>): Contact {
     firstSeen: Number(row['first_seen']),
     lastSeen: Number(row['last_seen']),
     lastReadSeq: Number(row['last_read_seq']),
+    status: row['status'] === 'request' || row['status'] === 'blocked' ? row['status'] : 'accepted',
+    nickname: typeof row['nickname'] === 'string' ? row['nickname'] : null,
+    thread: typeof row['thread'] === 'string' ? row['thread'] : null,
   };
 }

@@ -8,6 +8,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import type { Sealer, SealerKind } from '../identity/sealer.ts';
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.ts';
+import { createInvitesRepo, type InvitesRepo } from './invites-repo.ts';
+import { createPeopleRepo, type PeopleRepo } from './people-repo.ts';
 import { DB_FILE_NAME, openDatabase, toStorageError } from './database.ts';
 import { loadIdentity, loadOrCreateIdentity, resealIdentity, type LocalIdentity, type UnsealedIdentity } from './identity-store.ts';
 import { createMessagesRepo, type MessagesRepo } from './messages-repo.ts';
@@ -49,6 +51,10 @@ export type Store = {
   readonly reach: ReachRepo;
   /** File transfers (PROTOCOL.md section 9). */
   readonly transfers: TransfersRepo;
+  /** Status, nicknames, deletion and one thread per person (issue 12). */
+  readonly people: PeopleRepo;
+  /** Invite tokens, stored hashed. */
+  readonly invites: InvitesRepo;
   /** SQLite's `PRAGMA integrity_check`: ['ok'] when sound. Reads the whole file; not for every start. */
   integrityCheck(): string[];
   /** Closes the database and zeroes the private key. */
@@ -89,6 +95,8 @@ export function openDataDir(dir: string, options: OpenDataDirOptions): Store {
       trust: createTrustRepo(db, now),
       reach: createReachRepo(db, storageKey, now),
       transfers: createTransfersRepo(db, storageKey, now),
+      people: createPeopleRepo(db, now),
+      invites: createInvitesRepo(db, storageKey, now),
     });
   } catch (error) {
     unsealed?.identity.privateKey.fill(0);
@@ -102,7 +110,7 @@ function makeStore(
   db: DatabaseSync,
   sealerKind: SealerKind,
   identity: LocalIdentity,
-  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo; transfers: TransfersRepo },
+  repos: { settings: SettingsRepo; contacts: ContactsRepo; messages: MessagesRepo; trust: TrustRepo; reach: ReachRepo; transfers: TransfersRepo; people: PeopleRepo; invites: InvitesRepo },
 ): Store {
   let kind = sealerKind;
   return {

@@ -28,13 +28,17 @@ export type StoredMessage = {
   /** 'text' for a chat message; 'file' for a file offer, whose `text` is the offered name (details in transfers). */
   readonly kind: MessageKind;
   readonly text: string;
+  /** The id of the message this one replies to, or null (PROTOCOL.md, replies and reactions). */
+  readonly replyTo: string | null;
+  /** The id of the message this one reacts to (its text is the reaction), or null. */
+  readonly reactTo: string | null;
 };
 
 /** What a message row holds. */
 export type MessageKind = 'text' | 'file';
 
 /** The columns every message query selects, in the shape `rowToMessage` reads. */
-export const MESSAGE_COLUMNS = 'seq, peer, id, direction, sent_ts, stored_at, delivered_at, state, kind, text_box';
+export const MESSAGE_COLUMNS = 'seq, peer, id, direction, sent_ts, stored_at, delivered_at, state, kind, text_box, reply_to, react_to';
 
 const DOMAIN = utf8('parley/message/1');
 const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -75,5 +79,7 @@ export function rowToMessage(key: AesKey, row: Row): StoredMessage {
     state: row['state'] as DeliveryState,
     kind: row['kind'] === 'file' ? 'file' : 'text',
     text: DECODER.decode(plain),
+    replyTo: typeof row['reply_to'] === 'string' ? row['reply_to'] : null,
+    reactTo: typeof row['react_to'] === 'string' ? row['react_to'] : null,
   };
 }

@@ -14,8 +14,11 @@ import { assertFingerprint, assertMessageId, assertPositiveInteger, assertText, 
 export const MAX_PAGE = 1000;
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
-/** A message received from a peer, already parsed from the wire. */
-export type IncomingMessage = { readonly id: string; readonly ts: number; readonly text: string };
+/** A message received from a peer, already parsed from the wire (reply/react: the ids it refers to, if any). */
+export type IncomingMessage = { readonly id: string; readonly ts: number; readonly text: string; readonly replyTo?: string | null; readonly reactTo?: string | null };
+
+/** What an outgoing message refers to, if anything. */
+export type MessageRefs = { readonly replyTo?: string | null; readonly reactTo?: string | null };
 
 /** What insertIncoming did: a duplicate (same peer and id) is not stored again, but must be acked again. */
 export type InsertIncomingResult = { readonly inserted: true; readonly message: StoredMessage } | { readonly inserted: false };
@@ -25,7 +28,7 @@ export type MessagesRepo = {
   /** Stores a received message durably (the commit is fsynced) before it returns; ack only after. */
   insertIncoming(peer: string, message: IncomingMessage): InsertIncomingResult;
   /** Stores a new outgoing message as 'queued' with a random v4 id and our clock, before any send. */
-  insertOutgoing(peer: string, text: string): StoredMessage;
+  insertOutgoing(peer: string, text: string, refs?: MessageRefs): StoredMessage;
   /** queued → sent; false if there is no such queued message. Not fsynced on its own (a power loss may undo it: the message is then sent again). */
   markSent(peer: string, id: string): boolean;
   /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). Not fsynced on its own, like markSent. */
@@ -40,14 +43,25 @@ export type MessagesRepo = {
   latest(peer: string, n: number): StoredMessage[];
   /** The `n` messages just older than `cursor` (a seq), oldest first. */
   before(peer: string, cursor: number, n: number): StoredMessage[];
+  /** The `n` messages just newer than `cursor` (a seq), oldest first. */
+  after(peer: string, cursor: number, n: number): StoredMessage[];
+  /** The message with this id (either direction), or null. */
+  byId(peer: string, id: string): StoredMessage | null;
+  /** The newest message seq of the peer, or 0. */
+  lastSeq(peer: string): number;
+  /**
+   * Search support: up to `n` messages of every peer with seq below `cursor`, newest first, each
+   * decrypted. The caller bounds `n`: every row costs one AES-GCM open.
+   */
+  scanBefore(cursor: number, n: number): StoredMessage[];
   /** How many messages are stored with the peer. */
   count(peer: string): number;
 };
 
 /** The repository's SQL, exported so the tests can check each query plan (EXPLAIN QUERY PLAN). */
 export const MESSAGE_SQL = {
-  insert: `INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box)
-    VALUES (:peer, :id, :direction, :ts, :storedAt, :deliveredAt, :state, :box)
+  insert: `INSERT INTO messages (peer, id, direction, sent_ts, stored_at, delivered_at, state, text_box, reply_to, react_to)
+    VALUES (:peer, :id, :direction, :ts, :storedAt, :deliveredAt, :state, :box, :replyTo, :reactTo)
     ON CONFLICT (peer, direction, id) DO NOTHING
     RETURNING ${MESSAGE_COLUMNS}`,
   markSent: `UPDATE messages SET state = 'sent' WHERE peer = ? AND direction = 'out' AND id = ? AND state = 'queued'`,
@@ -59,6 +73,11 @@ export const MESSAGE_SQL = {
   // Newest first from the index, reversed in JS: one index range scan, no sort.
   latest: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? ORDER BY seq DESC LIMIT ?`,
   before: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+  after: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  byId: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE peer = ? AND id = ? ORDER BY seq LIMIT 1`,
+  lastSeq: 'SELECT max(seq) AS s FROM messages WHERE peer = ?',
+  // The primary key walked backwards: no sort, one row per step.
+  scanBefore: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
   count: 'SELECT count(*) AS n FROM messages WHERE peer = ?',
 } as const;
 
@@ -71,6 +90,10 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
   const newest = db.prepare(MESSAGE_SQL.latest);
   const older = db.prepare(MESSAGE_SQL.before);
   const countAll = db.prepare(MESSAGE_SQL.count);
+  const newer = db.prepare(MESSAGE_SQL.after);
+  const oneById = db.prepare(MESSAGE_SQL.byId);
+  const maxSeq = db.prepare(MESSAGE_SQL.lastSeq);
+  const scan = db.prepare(MESSAGE_SQL.scanBefore);
   // Delivery states are not worth an fsync each (see relaxedWriter); the messages themselves are.
   const relaxed = relaxedWriter(db);
 
@@ -84,6 +107,7 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
       assertMessageId('message.id', id);
       assertTimestamp('message.ts', ts);
       assertText('message.text', text);
+      const refs = checkRefs(message);
       const storedAt = now();
       const row = run(insert, peer, {
         peer,
@@ -94,13 +118,15 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
         deliveredAt: storedAt,
         state: 'delivered',
         box: sealText(key, peer, 'in', id, ts, text),
+        ...refs,
       });
       return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row) };
     },
 
-    insertOutgoing(peer, text) {
+    insertOutgoing(peer, text, refs = {}) {
       assertFingerprint('peer', peer);
       assertText('text', text);
+      const checked = checkRefs(refs);
       const id = randomUUID();
       const ts = now();
       const row = run(insert, peer, {
@@ -112,6 +138,7 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
         deliveredAt: null,
         state: 'queued',
         box: sealText(key, peer, 'out', id, ts, text),
+        ...checked,
       });
       // A fresh random id cannot collide unless the random source is broken: refuse loudly.
       if (row === undefined) throw new Error('insertOutgoing: a random message id collided');
@@ -150,11 +177,45 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
       return decode(older.all(peer, cursor, n)).reverse();
     },
 
+    after(peer, cursor, n) {
+      assertFingerprint('peer', peer);
+      if (cursor !== 0) assertPositiveInteger('cursor', cursor, MAX_SEQ);
+      assertPositiveInteger('n', n, MAX_PAGE);
+      return decode(newer.all(peer, cursor, n));
+    },
+
+    byId(peer, id) {
+      assertFingerprint('peer', peer);
+      assertMessageId('id', id);
+      const row = oneById.get(peer, id);
+      return row === undefined ? null : rowToMessage(key, row);
+    },
+
+    lastSeq(peer) {
+      assertFingerprint('peer', peer);
+      return Number(maxSeq.get(peer)?.['s'] ?? 0);
+    },
+
+    scanBefore(cursor, n) {
+      assertPositiveInteger('cursor', cursor, MAX_SEQ);
+      assertPositiveInteger('n', n, MAX_PAGE);
+      return decode(scan.all(cursor, n));
+    },
+
     count(peer) {
       assertFingerprint('peer', peer);
       return Number(countAll.get(peer)?.['n'] ?? 0);
     },
   };
+}
+
+/** The reply/react ids of a message, checked, as insert parameters. */
+function checkRefs(refs: MessageRefs): { replyTo: string | null; reactTo: string | null } {
+  const replyTo = refs.replyTo ?? null;
+  const reactTo = refs.reactTo ?? null;
+  if (replyTo !== null) assertMessageId('replyTo', replyTo);
+  if (reactTo !== null) assertMessageId('reactTo', reactTo);
+  return { replyTo, reactTo };
 }
 
 /** Runs the insert; an unknown peer (foreign key) is the caller's error, named as such. */

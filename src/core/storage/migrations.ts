@@ -169,6 +169,55 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfers_by_id ON transfers (id);
     `,
   },
+  {
+    version: 8,
+    description: 'everyday use: requests and blocking, nicknames, one thread per person, invite tokens, replies and reactions',
+    sql: `
+      -- status: 'accepted' (a contact), 'request' (a new identity that did not come through one of
+      -- our invites: its messages are held), 'blocked' (refused at the handshake). Existing rows
+      -- were contacts before requests existed: they stay contacts.
+      ALTER TABLE contacts ADD COLUMN status TEXT NOT NULL DEFAULT 'accepted' CHECK (status IN ('accepted', 'request', 'blocked'));
+      -- A local nickname (never sent), and its displayNameKey for name-collision (what a person sees).
+      ALTER TABLE contacts ADD COLUMN nickname TEXT;
+      ALTER TABLE contacts ADD COLUMN nickname_key TEXT;
+      CREATE INDEX contacts_by_nickname_key ON contacts (nickname_key) WHERE nickname_key IS NOT NULL;
+      -- One thread per person: a key the user replaced (accepted or verified its successor after
+      -- key-changed) is archived on the current key's row. Its row stays (its messages reference it
+      -- and their sealed text is bound to its fingerprint), with its own verification, but it is no
+      -- longer listed. NULL: this row is a thread of its own.
+      ALTER TABLE contacts ADD COLUMN thread TEXT REFERENCES contacts (fingerprint);
+      CREATE INDEX contacts_by_thread ON contacts (thread) WHERE thread IS NOT NULL;
+      -- The key history: one row per archived key; after_seq places the inline event in the timeline.
+      CREATE TABLE key_changes (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        old_key     TEXT    NOT NULL REFERENCES contacts (fingerprint),
+        new_key     TEXT    NOT NULL REFERENCES contacts (fingerprint),
+        detected_at INTEGER NOT NULL,
+        merged_at   INTEGER NOT NULL,
+        after_seq   INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX key_changes_by_new ON key_changes (new_key);
+      CREATE INDEX key_changes_by_old ON key_changes (old_key);
+      -- Invite tokens (docs/PROTOCOL.md section 10.1): bearer secrets, so they are looked up by their
+      -- SHA-256. One-time tokens are deleted when used; reusable ones count their uses. The hosting
+      -- token (the invite on the host screen, shown again after a restart) is also kept sealed with
+      -- the storage key in token_box, like message text; the others are never stored in clear or sealed.
+      CREATE TABLE invite_tokens (
+        token_hash   BLOB    PRIMARY KEY CHECK (length(token_hash) = 32),
+        token_box    BLOB,
+        reusable     INTEGER NOT NULL CHECK (reusable IN (0, 1)),
+        purpose      TEXT    NOT NULL CHECK (purpose IN ('invite', 'hosting')),
+        created_at   INTEGER NOT NULL,
+        uses         INTEGER NOT NULL DEFAULT 0,
+        last_used_at INTEGER,
+        CHECK ((purpose = 'hosting') = (token_box IS NOT NULL))
+      ) STRICT, WITHOUT ROWID;
+      -- Reply and react (PROTOCOL.md, extension "replies and reactions"): the id of the message
+      -- this one answers or reacts to. Metadata, like the ids themselves: not sealed.
+      ALTER TABLE messages ADD COLUMN reply_to TEXT CHECK (reply_to IS NULL OR length(reply_to) = 36);
+      ALTER TABLE messages ADD COLUMN react_to TEXT CHECK (react_to IS NULL OR length(react_to) = 36);
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */

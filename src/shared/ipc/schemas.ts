@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import type { Channel } from './channels.ts';
-import type { ContactDto, HostingDto, IdentityDto, MessageDto, SettingsDto } from '../dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, SearchPageDto, SettingsDto } from '../dto.ts';
 import { MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars, isValidLocalName } from '../text.ts';
 
 const fingerprint = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex digits'));
@@ -19,6 +19,13 @@ const messageText = v.pipe(
 const bindAddress = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[0-9A-Za-z.:%-]+$/, 'not an address'));
 const passphrase = v.pipe(v.string(), v.minLength(8, 'a passphrase has at least 8 characters'), v.maxLength(1024));
 const protection = v.picklist(['keychain', 'passphrase', 'key-file']);
+const seq = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER));
+const messageId = v.pipe(v.string(), v.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'a message id is a lowercase UUID'));
+// A search query: what the service takes (1 to 200 characters, no control characters).
+const query = v.pipe(
+  v.string(),
+  v.check((s) => s.trim() !== '' && countCodePoints(s) <= 200 && !hasControlChars(s, false), 'a search is 1 to 200 characters without control characters'),
+);
 
 export const ARGS = {
   'app:status': v.strictTuple([]),
@@ -37,14 +44,29 @@ export const ARGS = {
   'contacts:unverify': v.strictTuple([fingerprint]),
   'contacts:accept-key': v.strictTuple([fingerprint]),
   'contacts:mark-read': v.strictTuple([fingerprint]),
+  'contacts:accept-request': v.strictTuple([fingerprint]),
+  'contacts:block': v.strictTuple([fingerprint]),
+  'contacts:unblock': v.strictTuple([fingerprint]),
+  // null clears the nickname; the service turns a blank one into null too.
+  'contacts:rename': v.strictTuple([fingerprint, v.nullable(displayName)]),
+  'contacts:delete': v.strictTuple([fingerprint]),
+  'contacts:key-history': v.strictTuple([fingerprint]),
+  'hosting:create-invite': v.strictTuple([v.strictObject({ reusable: v.boolean() })]),
+  'hosting:revoke-invites': v.strictTuple([]),
   'messages:history': v.strictTuple([
     fingerprint,
+    // before (null: the newest), or instead after / around a seq (a search hit).
     v.strictObject({
-      before: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(Number.MAX_SAFE_INTEGER))),
+      before: v.nullable(seq),
       limit: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(500)),
+      after: v.optional(seq),
+      around: v.optional(seq),
     }),
   ]),
   'messages:send': v.strictTuple([fingerprint, messageText]),
+  // A reply ({replyTo}) or a reaction ({reactTo}, the text being the reaction) to a message of the thread.
+  'messages:reply': v.strictTuple([fingerprint, messageText, v.union([v.strictObject({ replyTo: messageId }), v.strictObject({ reactTo: messageId })])]),
+  'messages:search': v.strictTuple([query, v.nullable(seq)]),
   'settings:get': v.strictTuple([]),
   'settings:set': v.strictTuple([v.strictObject({ name: v.optional(displayName), defaultPort: v.optional(v.pipe(port, v.minValue(1))) })]),
   'links:open': v.strictTuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
@@ -76,6 +98,16 @@ export type Results = {
   'contacts:unverify': ContactDto;
   'contacts:accept-key': ContactDto;
   'contacts:mark-read': null;
+  'contacts:accept-request': ContactDto;
+  'contacts:block': ContactDto;
+  'contacts:unblock': ContactDto;
+  'contacts:rename': ContactDto;
+  'contacts:delete': null;
+  'contacts:key-history': KeyChangeDto[];
+  'hosting:create-invite': InviteDto;
+  'hosting:revoke-invites': HostingDto | null;
+  'messages:search': SearchPageDto;
+  'messages:reply': MessageDto;
   'messages:history': MessageDto[];
   'messages:send': MessageDto;
   'settings:get': SettingsDto;

@@ -25,6 +25,10 @@ export const NOW = Date.UTC(2026, 10, 25, 14, 0, 0);
 /** A contact with sensible defaults. */
 export function contact(over: Partial<ContactDto> & { fingerprint: string; name: string }): ContactDto {
   return {
+    nickname: null,
+    displayName: over.nickname ?? over.name,
+    status: 'accepted',
+    previousKeys: 0,
     verified: false,
     verifiedMethod: null,
     verifiedAt: null,
@@ -54,6 +58,9 @@ export function generatedMessage(peer: string, seq: number): MessageDto {
     text: `Message number ${seq}`,
     state: 'delivered',
     kind: 'text',
+    key: peer,
+    replyTo: null,
+    reactTo: null,
   };
 }
 
@@ -184,7 +191,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       if (c === undefined) return fail('no-peer', 'no such contact');
       if (c.blocked !== null) return fail('send-blocked', 'blocked');
       const seq = state.nextSeq++;
-      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued', kind: 'text' };
+      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued', key: peer, replyTo: null, reactTo: null, kind: 'text' };
       state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
       return ok(m);
     }) as Handler,

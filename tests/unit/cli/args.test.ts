@@ -1,6 +1,7 @@
 /** The headless peer's additions (CLI.md "Additions"): reach, discovery and file flags, parsed strictly. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAX_FILE_SIZE, parseArgs, UsageError } from '../../../src/cli/args.ts';
+import { parseInputLine } from '../../../src/cli/input.ts';
 
 const KEY = 'ab'.repeat(32);
 
@@ -24,7 +25,7 @@ describe('parseArgs: additions', () => {
   });
 
   it('discover takes --timeout in seconds (default 3) and --json only', () => {
-    expect(parseArgs(['discover'])).toEqual({ command: 'discover', timeoutMs: 3000, common: { data: null, name: null, json: false } });
+    expect(parseArgs(['discover'])).toEqual({ command: 'discover', timeoutMs: 3000, common: { data: null, name: null, json: false, holdRequests: false } });
     expect(parseArgs(['discover', '--timeout', '0.5', '--json'])).toMatchObject({ timeoutMs: 500, common: { json: true } });
   });
 
@@ -52,5 +53,25 @@ describe('parseArgs: additions', () => {
       ['constructor'],
     ];
     for (const argv of bad) expect(() => parseArgs(argv), argv.join(' ')).toThrow(UsageError);
+  });
+});
+
+describe('issue 12: requests and replies in the headless peer', () => {
+  it('--hold-requests is a switch of host and join, off by default (new identities are contacts)', () => {
+    expect(parseArgs(['host'])).toMatchObject({ common: { holdRequests: false } });
+    expect(parseArgs(['host', '--hold-requests'])).toMatchObject({ common: { holdRequests: true } });
+    expect(parseArgs(['join', 'h:1', '--hold-requests'])).toMatchObject({ common: { holdRequests: true } });
+    expect(() => parseArgs(['host', '--hold-requests=yes'])).toThrow(UsageError);
+    expect(() => parseArgs(['id', '--hold-requests'])).toThrow(UsageError);
+  });
+
+  it('send takes an optional reply id; accept takes a peer; wrong types are bad input', () => {
+    const id = '11111111-2222-4333-8444-555555555555';
+    expect(parseInputLine(JSON.stringify({ cmd: 'send', peer: KEY, text: 'yes', reply: id }))).toEqual({ kind: 'send', peer: KEY, text: 'yes', reply: id });
+    expect(parseInputLine(JSON.stringify({ cmd: 'send', peer: KEY, text: 'yes' }))).toEqual({ kind: 'send', peer: KEY, text: 'yes', reply: null });
+    expect(parseInputLine(JSON.stringify({ cmd: 'send', peer: KEY, text: 'yes', reply: 7 })).kind).toBe('bad');
+    expect(parseInputLine(JSON.stringify({ cmd: 'send', peer: KEY, text: 'yes', reply: null })).kind).toBe('bad');
+    expect(parseInputLine(JSON.stringify({ cmd: 'accept', peer: KEY }))).toEqual({ kind: 'accept', peer: KEY });
+    expect(parseInputLine(JSON.stringify({ cmd: 'accept' })).kind).toBe('bad');
   });
 });

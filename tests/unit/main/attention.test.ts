@@ -8,13 +8,13 @@ const B = 'bb'.repeat(32);
 
 function contact(fingerprint: string, name: string, unread: number, verified = false): ContactDto {
   return {
-    fingerprint, name, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
+    fingerprint, name, nickname: null, displayName: name, status: 'accepted', previousKeys: 0, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
     lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
   };
 }
 
 function message(peer: string, text: string, direction: 'in' | 'out' = 'in'): ParleyEvent {
-  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered', kind: 'text' };
+  const m: MessageDto = { peer, id: '00'.repeat(16), seq: 1, direction, ts: 0, storedAt: 0, text, state: 'delivered', key: peer, replyTo: null, reactTo: null, kind: 'text' };
   return { type: 'message', message: m };
 }
 
@@ -108,5 +108,20 @@ describe('Attention', () => {
     expect(win.badges).toEqual([]);
     expect(w.unreadTotal).toBe(2);
     expect([hasBadge('darwin'), hasBadge('linux'), hasBadge('win32')]).toEqual([true, true, false]);
+  });
+});
+
+describe('issue 12: requests and nicknames', () => {
+  it('a request never notifies (its messages come as request-message) nor counts on the badge; a nickname names the sender', () => {
+    const { p, shown, badges } = port(false);
+    const a = new Attention(p, 'darwin');
+    a.reset([{ ...contact(A, 'Bea', 0, true), nickname: 'Sis', displayName: 'Sis' }, { ...contact(B, 'Stranger', 4), status: 'request' }]);
+    const held: MessageDto = { peer: B, id: '11'.repeat(16), seq: 2, direction: 'in', ts: 0, storedAt: 0, text: 'let me in', state: 'delivered', key: B, replyTo: null, reactTo: null, kind: 'text' };
+    a.onEvent({ type: 'request-message', message: held });
+    a.onEvent(message(A, 'hi'));
+    expect(shown).toEqual([{ title: 'Message from Sis', body: 'hi', peer: A }]);
+    expect(a.unreadTotal).toBe(0);
+    a.onEvent({ type: 'contact-changed', contact: { ...contact(B, 'Stranger', 4), status: 'accepted' } });
+    expect(badges).toEqual([0, 4]); // 0 at reset: the request's 4 are not counted until it is accepted
   });
 });

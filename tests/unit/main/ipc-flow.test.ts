@@ -15,7 +15,7 @@ import { createKeyFileSealer, KEY_FILE_NAME } from '../../../src/core/identity/k
 import { ParleyService } from '../../../src/core/service/parley-service.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { CHANNEL_NAMES, type Channel } from '../../../src/shared/ipc/channels.ts';
-import type { ContactDto, HostingDto, IdentityDto, MessageDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, InviteDto, MessageDto, ParleyEvent, SearchPageDto, SettingsDto } from '../../../src/shared/dto.ts';
 import type { AppStatus } from '../../../src/shared/ipc/schemas.ts';
 import { makeHarness, tempDir, type Harness } from './harness.ts';
 
@@ -173,6 +173,39 @@ describe('a first run through IPC, channel by channel', () => {
     expect(h.calls).toContainEqual({ name: 'service.disconnect', args: [peerFp] });
     await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'disconnected' }> => e.type === 'disconnected');
     expect(await call('peers:disconnect', peerFp)).toMatchObject({ ok: false, error: { code: 'no-peer' } });
+  });
+
+  it('issue 12: reply, history around, search, rename, key history, block, unblock, accept-request, create-invite, delete', async () => {
+    const [incoming] = value<MessageDto[]>(await call('messages:history', peerFp, { before: null, limit: 1 }));
+    if (!incoming) throw new Error('no history');
+    const reply = value<MessageDto>(await call('messages:reply', peerFp, 'yes', { replyTo: incoming.id }));
+    expect(reply).toMatchObject({ text: 'yes', replyTo: incoming.id, reactTo: null });
+    expect(h.calls).toContainEqual({ name: 'service.send', args: [peerFp, 'yes', { replyTo: incoming.id }] });
+    expect(await call('messages:reply', peerFp, 'x', { reactTo: '00000000-0000-4000-8000-000000000000' })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    const around = value<MessageDto[]>(await call('messages:history', peerFp, { before: null, limit: 3, around: incoming.seq }));
+    expect(around.map((m) => m.text)).toEqual(['hello Bea', 'hi Ada', 'yes']);
+    const found = value<SearchPageDto>(await call('messages:search', 'HELLO', null));
+    expect(found.hits.map((x) => [x.peer, x.snippet])).toEqual([[peerFp, 'hello Bea']]);
+    expect(found.next).toBeNull();
+    expect(value<ContactDto>(await call('contacts:rename', peerFp, 'B.'))).toMatchObject({ nickname: 'B.', displayName: 'B.', name: 'Bea' });
+    expect(value<ContactDto>(await call('contacts:rename', peerFp, null))).toMatchObject({ nickname: null, displayName: 'Bea' });
+    expect(value(await call('contacts:key-history', peerFp))).toEqual([]);
+    expect(value<ContactDto>(await call('contacts:block', peerFp))).toMatchObject({ status: 'blocked' });
+    expect(await call('contacts:accept-request', peerFp)).toMatchObject({ ok: false, error: { code: 'contact-blocked' } });
+    expect(value<ContactDto>(await call('contacts:unblock', peerFp))).toMatchObject({ status: 'accepted' });
+    expect(value<ContactDto>(await call('contacts:accept-request', peerFp))).toMatchObject({ status: 'accepted' });
+    expect(await call('hosting:create-invite', { reusable: true })).toMatchObject({ ok: false, error: { code: 'not-hosting' } });
+    value(await call('hosting:start', { port: 0, bind: '127.0.0.1' }));
+    const made = value<InviteDto>(await call('hosting:create-invite', { reusable: false }));
+    expect(made).toMatchObject({ reusable: false, invite: expect.stringMatching(/&tok=[0-9a-f]{32}/) });
+    const before = value<HostingDto>(await call('hosting:status'));
+    const after = value<HostingDto>(await call('hosting:revoke-invites'));
+    expect(after.invite).not.toBe(before.invite);
+    expect(h.calls).toContainEqual({ name: 'service.revokeInvites', args: [] });
+    expect(value(await call('contacts:delete', peerFp))).toBeNull();
+    expect(h.calls).toContainEqual({ name: 'service.deleteContact', args: [peerFp] });
+    expect(value<ContactDto[]>(await call('contacts:list'))).toEqual([]);
+    expect(value<SearchPageDto>(await call('messages:search', 'hello', null)).hits).toEqual([]);
   });
 
   it('settings:get and settings:set', async () => {

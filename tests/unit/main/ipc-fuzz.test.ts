@@ -32,7 +32,13 @@ const WRONG_FOR_OBJECT: readonly unknown[] = [
   undefined, null, 0, 1.5, Number.NaN, true, 10n, '', 'x', HUGE, [], [{}], new Date(0), new Map(), new Set(), new Uint8Array(2),
 ];
 
-type Position = { readonly valid: unknown; readonly wrong: readonly unknown[]; readonly kind: 'string' | 'object' };
+type Position = {
+  readonly valid: unknown;
+  readonly wrong: readonly unknown[];
+  readonly kind: 'string' | 'object';
+  /** Random wrong values where the kind's default would generate valid ones (null for a nullable name, integers for a cursor). */
+  readonly arbitrary?: fc.Arbitrary<unknown>;
+};
 
 const str = (valid: string, extra: readonly unknown[] = []): Position => ({ valid, kind: 'string', wrong: [...WRONG_FOR_STRING, ...extra] });
 
@@ -105,6 +111,41 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
   'contacts:unverify': [str(FP, FP_EXTRA)],
   'contacts:accept-key': [str(FP, FP_EXTRA)],
   'contacts:mark-read': [str(FP, FP_EXTRA)],
+  'contacts:accept-request': [str(FP, FP_EXTRA)],
+  'contacts:block': [str(FP, FP_EXTRA)],
+  'contacts:unblock': [str(FP, FP_EXTRA)],
+  // null is valid here (it clears the nickname): every other wrong value stays wrong.
+  'contacts:rename': [
+    str(FP, FP_EXTRA),
+    {
+      valid: 'Mom',
+      kind: 'string',
+      wrong: [...WRONG_FOR_STRING.filter((w) => w !== null), ...NAME_WRONG.filter((w) => w !== null)],
+      arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(undefined), fc.bigInt(), fc.date(), fc.array(fc.anything(), { maxLength: 3 })),
+    },
+  ],
+  'contacts:delete': [str(FP, FP_EXTRA)],
+  'contacts:key-history': [str(FP, FP_EXTRA)],
+  'hosting:revoke-invites': [],
+  'hosting:create-invite': [obj({ reusable: false }, { reusable: [undefined, null, 'true', 1, 0, {}, []] }, ['reusable'])],
+  'messages:search': [
+    str('blue', ['', '   ', 'x'.repeat(201), 'a\u0000', 'line\nbreak']),
+    {
+      valid: null,
+      kind: 'string',
+      wrong: [undefined, '1', 0, -1, 1.5, Number.NaN, Infinity, true, {}, [], HUGE],
+      arbitrary: fc.oneof(fc.integer({ max: 0 }), fc.double().filter((d) => !Number.isInteger(d)), fc.boolean(), fc.constant(undefined), fc.string(), fc.array(fc.anything(), { maxLength: 3 })),
+    },
+  ],
+  'messages:reply': [
+    str(FP, FP_EXTRA),
+    str('yes', ['', 'x'.repeat(16_001), 'bell\u0007']),
+    obj(
+      { replyTo: '00000000-0000-4000-8000-000000000000' },
+      { replyTo: [undefined, null, '', 'nope', '00000000-0000-4000-8000-00000000000G', 1, {}, []] },
+      ['replyTo'],
+    ),
+  ],
   'messages:history': [
     str(FP, FP_EXTRA),
     obj(
@@ -112,6 +153,8 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
       {
         before: [undefined, '1', -1, 1.5, Number.NaN, Infinity, true, {}, []],
         limit: [undefined, null, 0, 501, 1.5, '50', Number.NaN, {}, []],
+        after: [null, '1', 0, -1, 1.5, Number.NaN, {}, []],
+        around: [null, '1', 0, -1, 1.5, Infinity, {}, []],
       },
       ['before', 'limit'],
     ),
@@ -218,7 +261,7 @@ describe.each(CHANNEL_NAMES.map((c) => [c] as const))('%s', (channel) => {
       fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined), fc.bigInt(), fc.date(),
       fc.array(fc.anything(), { maxLength: 3 }), fc.uint8Array({ maxLength: 8 }),
     );
-    const wrongFor = (p: Position) => (p.kind === 'string' ? notString : fc.oneof(notString, fc.string()));
+    const wrongFor = (p: Position) => p.arbitrary ?? (p.kind === 'string' ? notString : fc.oneof(notString, fc.string()));
     const replaced =
       positions.length === 0
         ? fc.constant(null)

@@ -180,7 +180,7 @@ describe('encode → decode round-trips', () => {
       fc.property(
         fc.oneof(fc.string({ unit: 'grapheme', maxLength: 64 }), fc.string({ unit: 'binary', maxLength: 64 })).filter(isValidDisplayName),
         (name) => {
-          expect(parseHello(encodeHello(name))).toEqual({ v: 1, name, features: [], dht: null });
+          expect(parseHello(encodeHello(name))).toEqual({ v: 1, name, features: [], dht: null, invite: null });
         },
       ),
       { seed: 42, numRuns: 1000 },

@@ -21,13 +21,13 @@ describe('encodeHello', () => {
 describe('parseHello', () => {
   it('round-trips every valid name', () => {
     for (const name of ['', 'Alice', 'n'.repeat(64), '🦜'.repeat(64), 'a\u0085b', 'Zoë']) {
-      expect(parseHello(encodeHello(name))).toEqual({ v: 1, name, features: [], dht: null });
+      expect(parseHello(encodeHello(name))).toEqual({ v: 1, name, features: [], dht: null, invite: null });
     }
   });
 
   it('accepts v written as any integer-valued number, unknown members, any member order', () => {
     for (const text of ['{"v":1.0,"name":"A"}', '{"v":1e0,"name":"A"}', '{"name":"A","v":1,"x":{"y":[1]}}', '{"v":2,"v":1,"name":"A"}']) {
-      expect(parseHello(utf8(text))).toEqual({ v: 1, name: 'A', features: [], dht: null });
+      expect(parseHello(utf8(text))).toEqual({ v: 1, name: 'A', features: [], dht: null, invite: null });
     }
   });
 
@@ -60,13 +60,13 @@ describe('hello extensions (PROTOCOL.md section 7)', () => {
   const key = 'ab'.repeat(32);
 
   it('a hello without extensions is exactly the v1 hello', () => {
-    expect(new TextDecoder().decode(encodeHello('A', { features: [], dht: null }))).toBe('{"v":1,"name":"A"}');
+    expect(new TextDecoder().decode(encodeHello('A', { features: [], dht: null, invite: null }))).toBe('{"v":1,"name":"A"}');
   });
 
   it('round-trips features and dht; unknown feature names are kept for the caller to ignore', () => {
     const bytes = encodeHello('A', { features: ['files', 'x-later-1'], dht: key });
     expect(new TextDecoder().decode(bytes)).toBe(`{"v":1,"name":"A","features":["files","x-later-1"],"dht":"${key}"}`);
-    expect(parseHello(bytes)).toEqual({ v: 1, name: 'A', features: ['files', 'x-later-1'], dht: key });
+    expect(parseHello(bytes)).toEqual({ v: 1, name: 'A', features: ['files', 'x-later-1'], dht: key, invite: null });
     expect(parseHello(utf8(`{"v":1,"name":"A","features":[]}`)).features).toEqual([]);
   });
 
@@ -95,6 +95,18 @@ describe('hello extensions (PROTOCOL.md section 7)', () => {
     expect(parseHello(utf8(`{"v":1,"name":"A","dht":null,"dht":"${key}"}`)).dht).toBe(key);
     expect(() => parseHello(utf8(`{"v":1,"name":"A","dht":"${key}","dht":null}`))).toThrow(HelloError);
     expect(() => parseHello(utf8(`{"v":1,"name":"A","features":["files"],"features":["files","files"]}`))).toThrow(HelloError);
+  });
+
+  it('carries the invite token extension: 32 lowercase hex digits, absent by default; a wrong form aborts', () => {
+    const tok = '0123456789abcdef0123456789abcdef';
+    const bytes = encodeHello('A', { invite: tok });
+    expect(new TextDecoder().decode(bytes)).toBe(`{"v":1,"name":"A","invite":"${tok}"}`);
+    expect(parseHello(bytes).invite).toBe(tok);
+    expect(parseHello(encodeHello('A')).invite).toBeNull();
+    for (const member of ['"invite":null', `"invite":"${tok.toUpperCase()}"`, `"invite":"${tok.slice(1)}"`, `"invite":"${tok}0"`, '"invite":1', `"invite":["${tok}"]`]) {
+      expect(() => parseHello(utf8(`{"v":1,"name":"A",${member}}`)), member).toThrow(HelloError);
+    }
+    expect(() => encodeHello('A', { invite: 'xyz' })).toThrow(RangeError);
   });
 
   it('encodeHello refuses what a receiver would refuse', () => {

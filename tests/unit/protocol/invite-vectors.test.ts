@@ -22,10 +22,11 @@ type InviteFile = {
 const file = loadJson<InviteFile>('parley/invites.json');
 const FP = 'aeb7cb492faa39ee7924910d916d5f4891a15b6c50b9b88d8d3f797f5820eafb';
 
-/** The members of section 5 (the vectors predate the `dht` extension; it must be null in all of them). */
-type V1Invite = Omit<Invite, 'dht'>;
+/** The members of section 5 (the vectors predate the `dht` and `tok` extensions; they must be null in all of them). */
+type V1Invite = Omit<Invite, 'dht' | 'tok'>;
 const v1 = (i: Invite): V1Invite => {
   expect(i.dht).toBeNull();
+  expect(i.tok).toBeNull();
   return { host: i.host, port: i.port, fp: i.fp, name: i.name };
 };
 

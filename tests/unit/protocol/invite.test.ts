@@ -88,21 +88,32 @@ describe('parseJoinTarget', () => {
   it('takes an invite', () => {
     expect(parseJoinTarget(`parley://[::1]?fp=${FP}&name=Bob`)).toEqual({
       kind: 'invite',
-      invite: { host: '::1', port: DEFAULT_PORT, fp: FP, dht: null, name: 'Bob' },
+      invite: { host: '::1', port: DEFAULT_PORT, fp: FP, dht: null, name: 'Bob', tok: null },
     });
   });
 
   it('marks an invite made from a discovery record (via=lan): it can only take verification away', () => {
-    expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}&name=Ada&via=lan`)).toEqual({ host: '10.0.0.2', port: 47800, fp: FP, dht: null, name: 'Ada', via: 'lan' });
+    expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}&name=Ada&via=lan`)).toEqual({ host: '10.0.0.2', port: 47800, fp: FP, dht: null, name: 'Ada', tok: null, via: 'lan' });
     expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}&via=anything`).via).toBe('lan');
     expect(parseInvite(`parley://10.0.0.2:47800?fp=${FP}`).via).toBeUndefined();
     expect(formatInvite({ host: '10.0.0.2', port: 47800, fp: FP, name: 'Ada', via: 'lan' })).toBe(`parley://10.0.0.2:47800?fp=${FP}&name=Ada&via=lan`);
   });
 
+  it('takes the invite token extension: tok once, 32 lowercase hex digits, never decoded', () => {
+    const tok = 'fedcba9876543210fedcba9876543210';
+    const url = `parley://192.168.1.20:47800?fp=${FP}&tok=${tok}&name=Ada`;
+    expect(parseInvite(url)).toEqual({ host: '192.168.1.20', port: 47800, fp: FP, dht: null, name: 'Ada', tok });
+    expect(formatInvite({ host: '192.168.1.20', port: 47800, fp: FP, tok, name: 'Ada' })).toBe(url);
+    for (const bad of [`&tok=${tok.toUpperCase()}`, `&tok=${tok.slice(1)}`, `&tok=${tok}&tok=${tok}`, '&tok=', `&tok=%66${tok.slice(1)}`, `&tok=${tok}0`]) {
+      expect(() => parseInvite(`parley://h:1?fp=${FP}${bad}`), bad).toThrow(InviteError);
+    }
+    expect(() => formatInvite({ host: 'h', port: 1, fp: FP, tok: 'xyz' })).toThrow(RangeError);
+  });
+
   it('takes the dht extension (PROTOCOL.md section 8): once, 64 lowercase hex digits, never decoded', () => {
     const key = '0f'.repeat(32);
     const url = `parley://192.168.1.20:47800?fp=${FP}&dht=${key}&name=Ada`;
-    expect(parseInvite(url)).toEqual({ host: '192.168.1.20', port: 47800, fp: FP, dht: key, name: 'Ada' });
+    expect(parseInvite(url)).toEqual({ host: '192.168.1.20', port: 47800, fp: FP, dht: key, name: 'Ada', tok: null });
     expect(formatInvite({ host: '192.168.1.20', port: 47800, fp: FP, dht: key, name: 'Ada' })).toBe(url);
     for (const bad of [`&dht=${key.toUpperCase()}`, `&dht=${key.slice(1)}`, `&dht=${key}&dht=${key}`, '&dht=', `&dht=%30${key.slice(1)}`]) {
       expect(() => parseInvite(`parley://h:1?fp=${FP}${bad}`), bad).toThrow(InviteError);
@@ -170,8 +181,8 @@ describe('invite properties (fast-check, seeded)', () => {
     fc.assert(
       fc.property(fc.oneof(ipv4Arb, ipv6Arb, dnsArb), fc.integer({ min: 1, max: 65535 }), fpArb, fc.option(nameArb), (host, port, fp, name) => {
         const url = formatInvite({ host, port, fp, name });
-        expect(parseInvite(url)).toEqual({ host, port, fp, dht: null, name });
-        expect(parseJoinTarget(url)).toEqual({ kind: 'invite', invite: { host, port, fp, dht: null, name } });
+        expect(parseInvite(url)).toEqual({ host, port, fp, dht: null, name, tok: null });
+        expect(parseJoinTarget(url)).toEqual({ kind: 'invite', invite: { host, port, fp, dht: null, name, tok: null } });
         // The bare address form of the same host and port.
         const bare = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
         expect(parseJoinTarget(bare)).toEqual({ kind: 'address', host, port });

@@ -209,3 +209,29 @@ describe('extensions: reach and chunks (PROTOCOL.md sections 8, 9)', () => {
     expect(decodeTransport(utf8(`{"type":"file-done","id":"${id}"}`), { files: true })).toEqual({ verdict: 'file', message: { type: 'file-done', id } });
   });
 });
+
+describe('extension: replies and reactions (msg members reply and react)', () => {
+  const OTHER = '11111111-2222-4333-8444-555555555555';
+
+  it('delivers reply and react when present, nothing extra when absent', () => {
+    expect(decode(msg({ reply: OTHER }))).toEqual({ verdict: 'deliver', message: { type: 'msg', id: ID, ts: 1700000000000, text: 'hello', reply: OTHER } });
+    expect(decode(msg({ react: OTHER, text: '👍' }))).toEqual({ verdict: 'deliver', message: { type: 'msg', id: ID, ts: 1700000000000, text: '👍', react: OTHER } });
+    const plain = decode(msg({}));
+    expect(plain.verdict === 'deliver' && Object.keys(plain.message)).toEqual(['type', 'id', 'ts', 'text']);
+  });
+
+  it('closes on a present member of the wrong form, null included', () => {
+    for (const bad of [null, '', 42, ID.toUpperCase(), `${OTHER} `, [OTHER], { id: OTHER }]) {
+      expectClose(msg({ reply: bad }), /invalid msg/);
+      expectClose(msg({ react: bad }), /invalid msg/);
+    }
+  });
+
+  it('encodes them after text, and refuses a malformed id', () => {
+    const wire = new TextDecoder().decode(encodeTransport({ type: 'msg', id: ID, ts: 1, text: 'hi', reply: OTHER }));
+    expect(wire).toBe(`{"type":"msg","id":"${ID}","ts":1,"text":"hi","reply":"${OTHER}"}`);
+    expect(new TextDecoder().decode(encodeTransport({ type: 'msg', id: ID, ts: 1, text: '❤', react: OTHER }))).toBe(`{"type":"msg","id":"${ID}","ts":1,"text":"❤","react":"${OTHER}"}`);
+    expect(() => encodeTransport({ type: 'msg', id: ID, ts: 1, text: 'hi', reply: 'nope' })).toThrow(RangeError);
+    expect(() => encodeTransport({ type: 'msg', id: ID, ts: 1, text: 'hi', react: 'nope' })).toThrow(RangeError);
+  });
+});

@@ -25,6 +25,9 @@ describe('contacts', () => {
       firstSeen: 100,
       lastSeen: 100,
       lastReadSeq: 0,
+      status: 'accepted',
+      nickname: null,
+      thread: null,
     });
     clock.set(200);
     // An inbound connection carries no address worth keeping: the joined-at address stays.

@@ -55,7 +55,7 @@ describe('messages', () => {
     const first = store.messages.insertIncoming(peer, msg);
     expect(first).toEqual({
       inserted: true,
-      message: { seq: first.inserted ? first.message.seq : -1, peer, id: msg.id, direction: 'in', ts: 42, storedAt: 5000, deliveredAt: 5000, state: 'delivered', kind: 'text', text: 'first' },
+      message: { seq: first.inserted ? first.message.seq : -1, peer, id: msg.id, direction: 'in', ts: 42, storedAt: 5000, deliveredAt: 5000, state: 'delivered', kind: 'text', text: 'first', replyTo: null, reactTo: null },
     });
     expect(store.messages.insertIncoming(peer, msg)).toEqual({ inserted: false });
     expect(store.messages.insertIncoming(peer, { ...msg, text: 'changed on resend' })).toEqual({ inserted: false });

@@ -43,7 +43,7 @@ const KEY33 = new Uint8Array(33).fill(2);
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('a fresh database is version 0 with no tables', () => {
@@ -176,6 +176,39 @@ describe('migrations', () => {
     expect(columns(db, 'contacts')['name_key']).toBe('TEXT');
     expect(indexes(db, 'contacts')).toContain('contacts_by_name_key');
     expect({ ...db.prepare('SELECT name, name_key FROM contacts').get() }).toEqual({ name: 'Bob', name_key: null });
+    db.close();
+  });
+
+  it('v8 keeps v7 data as it was: contacts stay contacts, one thread each, messages keep their text box, no reply/react', () => {
+    const db = freshDb();
+    migrate(db, 7);
+    const FP_B = 'b'.repeat(64);
+    const id = '00000000-0000-4000-8000-000000000001';
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, name_key, verified_method, verified_at, first_seen, last_seen) VALUES (?, ?, 'Bob', 'bob', 'invite', 5, 1, 2)").run(FP_A, KEY33);
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, name_key, first_seen, last_seen) VALUES (?, ?, 'Bob', 'bob', 3, 4)").run(FP_B, KEY33);
+    db.prepare("INSERT INTO trust_warnings (fingerprint, code, replaces, blocking, raised_at) VALUES (?, 'key-changed', ?, 1, 4)").run(FP_B, FP_A);
+    db.prepare("INSERT INTO messages (peer, id, direction, sent_ts, stored_at, state, text_box) VALUES (?, ?, 'out', 1, 1, 'queued', x'0102')").run(FP_A, id);
+    db.prepare("INSERT INTO transfers (peer, direction, id, size, sha256, state, source_size, source_mtime_us, created_at, updated_at) VALUES (?, 'out', ?, 1, ?, 'offered', 1, 1, 1, 1)").run(FP_A, id, 'c'.repeat(64));
+    migrate(db, 8);
+    expect(schemaVersion(db)).toBe(8);
+    expect(db.prepare('SELECT fingerprint, status, nickname, nickname_key, thread, verified_method FROM contacts ORDER BY fingerprint').all().map((r) => ({ ...r }))).toEqual([
+      { fingerprint: FP_A, status: 'accepted', nickname: null, nickname_key: null, thread: null, verified_method: 'invite' },
+      { fingerprint: FP_B, status: 'accepted', nickname: null, nickname_key: null, thread: null, verified_method: null },
+    ]);
+    expect({ ...db.prepare('SELECT id, state, text_box, reply_to, react_to FROM messages').get() }).toEqual({ id, state: 'queued', text_box: new Uint8Array([1, 2]), reply_to: null, react_to: null });
+    expect(db.prepare('SELECT count(*) AS n FROM transfers').get()?.['n']).toBe(1);
+    expect(db.prepare('SELECT count(*) AS n FROM trust_warnings').get()?.['n']).toBe(1);
+    expect(tables(db)).toEqual(expect.arrayContaining(['invite_tokens', 'key_changes']));
+    expect(indexes(db, 'contacts')).toEqual(expect.arrayContaining(['contacts_by_nickname_key', 'contacts_by_thread']));
+    // The new checks hold: no unknown status, no malformed reply id, a thread must be a contact.
+    expect(() => db.prepare("UPDATE contacts SET status = 'friend'").run()).toThrow();
+    expect(() => db.prepare("UPDATE messages SET reply_to = 'x'").run()).toThrow();
+    expect(() => db.prepare('UPDATE contacts SET thread = ? WHERE fingerprint = ?').run('d'.repeat(64), FP_A)).toThrow();
+    // Only the hosting token is kept sealed; every other token is a hash alone.
+    const insertToken = db.prepare("INSERT INTO invite_tokens (token_hash, token_box, reusable, purpose, created_at) VALUES (randomblob(32), ?, 1, ?, 0)");
+    expect(() => insertToken.run(null, 'hosting')).toThrow();
+    expect(() => insertToken.run(new Uint8Array(44), 'invite')).toThrow();
+    insertToken.run(null, 'invite');
     db.close();
   });
 

@@ -22,6 +22,8 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   'peer-not-found': 'Nobody at that address',
   'holepunch-failed': 'No direct path between your networks',
   'file-error': 'File problem',
+  'contact-blocked': 'Contact blocked',
+  'request-pending': 'Message request',
   internal: 'Something went wrong',
 };
 

@@ -97,6 +97,16 @@ export function routeEvents(api: ParleyApi): () => void {
         notices.push('error', d.title, d.detail ? `${d.hint} (${d.detail})` : d.hint);
         return;
       }
+      // Issue 12 (core first; the Requests view comes with the UI work): a request is listed with its
+      // status, its held messages are not shown as chat nor notified, a removed contact leaves the list.
+      case 'request':
+        contacts.upsert(e.contact);
+        return;
+      case 'request-message':
+        return;
+      case 'contact-removed':
+        void contacts.load();
+        return;
       case 'open-invite':
         // A parley:// link opened elsewhere: fill the join dialog; joining stays the user's decision.
         join.prefill(e.invite);
