@@ -108,7 +108,15 @@ export type HostingDto = {
   readonly dht: string | null;
   /** Reachability through the DHT while hosting on it, else null. */
   readonly reachability: ReachabilityDto | null;
+  /** Whether this host advertises itself on the local network (DNS-SD, PROTOCOL.md section 8). */
+  readonly discoverable: boolean;
 };
+
+/** A host found on the local network (DNS-SD): its claims only — never trust. */
+export type NearbyDto = { readonly name: string; readonly fingerprint: string; readonly host: string; readonly port: number; readonly invite: string };
+
+/** A join's progress: one step reached on one path (TCP or the DHT). */
+export type JoinProgressDto = { readonly step: 'finding' | 'path' | 'securing'; readonly path: 'tcp' | 'dht' };
 
 export type SettingsDto = {
   readonly name: string;
@@ -134,5 +142,7 @@ export type ParleyEvent =
   | { readonly type: 'contact-changed'; readonly contact: ContactDto }
   | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean }
   | FileEventDto
+  /** From the desktop shell, not the core: how the join the user asked for is going. */
+  | { readonly type: 'join-progress'; readonly progress: JoinProgressDto }
   /** From the desktop shell, not the core: a parley:// invite was opened; fill the join dialog with it (never join unasked). */
   | { readonly type: 'open-invite'; readonly invite: string };

@@ -11,7 +11,8 @@ import type { ListenerLimits } from '../net/listener.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import type { SessionTimers } from '../protocol/secure-session.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
-import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, VerificationMethod } from '../../shared/dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, KeyProtection, MessageDto, NearbyDto, VerificationMethod } from '../../shared/dto.ts';
+import { MULTICAST_DISCOVERY, type Discovery } from '../net/discovery.ts';
 import { isValidLocalName } from '../../shared/text.ts';
 import { Reach, type DhtSettings } from './reach.ts';
 import type { BackoffPolicy } from './backoff.ts';
@@ -23,7 +24,7 @@ import { ServiceError } from './errors.ts';
 import { EventHub, type EventListener } from './events.ts';
 import { FileTransfers, type FilesSettings } from './file-transfers.ts';
 import { Hosting } from './hosting.ts';
-import { joinTarget } from './joining.ts';
+import { joinTarget, type JoinTargetOptions } from './joining.ts';
 import { Rejoining } from './rejoining.ts';
 import type { ServiceStore } from './service-store.ts';
 import { SessionLifecycle } from './session-lifecycle.ts';
@@ -48,6 +49,8 @@ export type ServiceOptions = {
   readonly dht?: DhtSettings;
   /** Incoming files (see FilesSettings); absent: offers wait for acceptFile(id, dir), 4 GiB cap. */
   readonly files?: FilesSettings;
+  /** Local network discovery (default: real multicast DNS-SD; end-to-end tests pass a stand-in). */
+  readonly discovery?: Discovery;
   /** Diagnostics for humans (never key material). */
   readonly log?: (line: string) => void;
 };
@@ -95,7 +98,7 @@ export class ParleyService {
     this.#reach = options.dht
       ? new Reach({ store, settings: options.dht, accept: (conn) => this.#connector.acceptCarried(conn), onChange: () => this.#hosting.changed(), log })
       : null;
-    this.#hosting = new Hosting({ store, connector: this.#connector, reach: () => this.#reach, hub: this.#hub, log });
+    this.#hosting = new Hosting({ store, connector: this.#connector, reach: () => this.#reach, hub: this.#hub, discovery: options.discovery ?? MULTICAST_DISCOVERY, log });
     const reach = () => this.#reach;
     const { autoReconnect: enabled = true, backoff } = options;
     this.#rejoin = new Rejoining({ store, connector: this.#connector, reach, enabled, backoff, shouldTry: (peer) => !this.#closed && !this.#sessions.has(peer), log });
@@ -136,7 +139,7 @@ export class ParleyService {
    * Starts listening on bind:port (port 0 = any free port) and, with `dht`, on HyperDHT too
    * (PROTOCOL.md section 8; `hosting-changed` follows as the DHT's reachability settles).
    */
-  async host(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
+  async host(options: { port: number; bind: string; dht?: boolean; announce?: boolean }): Promise<HostingDto> {
     this.#assertOpen();
     return this.#hosting.start(options);
   }
@@ -148,6 +151,14 @@ export class ParleyService {
   /** The current hosting state, or null. */
   hosting(): HostingDto | null {
     return this.#hosting.current;
+  }
+
+  /** Hosts advertising on the local network for `timeoutMs` (claims only: joining one never verifies it). */
+  async browseNearby(timeoutMs: number): Promise<NearbyDto[]> {
+    this.#assertOpen();
+    const log = (line: string): void => this.#opts.log?.(line);
+    const own = this.#store.identity.fingerprint;
+    return (await (this.#opts.discovery ?? MULTICAST_DISCOVERY).browse({ timeoutMs, log })).filter((h) => h.fingerprint !== own);
   }
 
   /**
@@ -168,11 +179,13 @@ export class ParleyService {
   /**
    * Joins an invite or HOST:PORT. With an invite's `dht` and the DHT enabled, TCP and the DHT race
    * and the first session that authenticates with the invite's fingerprint is kept. Resolves with
-   * the peer's fingerprint once the session is up.
+   * the peer's fingerprint once the session is up. `onProgress` hears each step on each path;
+   * `verifyByInvite: false` (a host found on the local network: anyone there can advertise
+   * anything, section 8) still insists on the invite's fingerprint but never marks it verified.
    */
-  async join(target: string): Promise<{ peer: string }> {
+  async join(target: string, options: JoinTargetOptions = {}): Promise<{ peer: string }> {
     this.#assertOpen();
-    const peer = await joinTarget(target, this.#connector, this.#reach);
+    const peer = await joinTarget(target, this.#connector, this.#reach, options);
     this.#rejoin.joined(peer);
     return { peer };
   }
@@ -286,7 +299,7 @@ export class ParleyService {
     await stopping;
     await this.#files.close(); // receivers fsync what they hold before the store closes
     await this.#reach?.close();
-    this.#hosting.clear();
+    await this.#hosting.clear();
     this.#store.close();
   }
 
