@@ -3,6 +3,7 @@
  * Fingerprints are 64 lowercase hex digits.
  */
 import type { WarningCode } from './errors.ts';
+import type { HostReach } from './reach-settings.ts';
 
 export type VerificationMethod = 'safety-number' | 'fingerprint' | 'invite';
 export type DeliveryState = 'queued' | 'sent' | 'delivered';
@@ -121,6 +122,14 @@ export type JoinProgressDto = { readonly step: 'finding' | 'path' | 'securing'; 
 export type SettingsDto = {
   readonly name: string;
   readonly defaultPort: number;
+  /** The last answer to "who can join" (the host screen starts from it). */
+  readonly hostReach: HostReach;
+  /** The last choice of "Let people on this network find me". */
+  readonly hostAnnounce: boolean;
+  /** The DHT's bootstrap nodes (HOST:PORT); empty = HyperDHT's public ones. Applies at the next start. */
+  readonly dhtBootstrap: readonly string[];
+  /** A blind relay's public key (64 hex), or null. Applies at the next start. */
+  readonly dhtRelay: string | null;
   readonly dataDir: string;
   readonly keyProtection: KeyProtection;
   /** False when the OS keychain is missing or only offers plain-text storage. */
