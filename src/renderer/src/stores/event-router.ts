@@ -97,6 +97,9 @@ export function routeEvents(api: ParleyApi): () => void {
         notices.push('error', d.title, d.detail ? `${d.hint} (${d.detail})` : d.hint);
         return;
       }
+      case 'join-progress':
+        join.onProgress(e.progress);
+        return;
       case 'open-invite':
         // A parley:// link opened elsewhere: fill the join dialog; joining stays the user's decision.
         join.prefill(e.invite);
