@@ -217,3 +217,42 @@ describe('settings', () => {
     expect(writeText).toHaveBeenCalledWith(pem);
   });
 });
+
+describe('settings for the internet path', () => {
+  test('bootstrap nodes and relay key are checked as typed, saved, and said to apply at the next start', async () => {
+    const w = await open('settings');
+    const card = w.get('[data-testid="dht-settings"]');
+    expect(card.text()).toContain('Changes take effect the next time Parley starts.');
+    const save = w.get('[data-testid="dht-save"]');
+    expect(save.attributes('disabled')).toBeDefined(); // nothing changed
+    await w.get('[data-testid="dht-bootstrap"]').setValue('dht.example.org:49737\nnonsense');
+    expect(w.get('[data-testid="dht-bootstrap-help"]').text()).toContain('“nonsense” is not HOST:PORT');
+    expect(w.get('[data-testid="dht-bootstrap"]').attributes('aria-invalid')).toBe('true');
+    expect(save.attributes('disabled')).toBeDefined();
+    await w.get('[data-testid="dht-bootstrap"]').setValue('dht.example.org:49737\n10.0.0.1:1');
+    await w.get('[data-testid="dht-relay"]').setValue('xyz');
+    expect(w.get('[data-testid="dht-relay-help"]').text()).toBe('A relay key is 64 hex digits (0–9, a–f).');
+    expect(save.attributes('disabled')).toBeDefined();
+    await w.get('[data-testid="dht-relay"]').setValue('AB'.repeat(32));
+    expect(save.attributes('disabled')).toBeUndefined();
+    await w.get('[data-testid="dht-settings"] form').trigger('submit');
+    await flushPromises();
+    expect(api.callsOf('updateSettings')).toEqual([[{ dhtBootstrap: 'dht.example.org:49737,10.0.0.1:1', dhtRelay: 'ab'.repeat(32) }]]);
+    expect(w.get('[data-testid="notices"]').text()).toContain('The new settings take effect the next time Parley starts.');
+  });
+
+  test('empty means HyperDHT’s public nodes and no relay', async () => {
+    const w = await open('settings');
+    api.state.settings = { ...api.state.settings, dhtBootstrap: ['a.org:1'], dhtRelay: 'cd'.repeat(32) };
+    await w.get('[data-testid="nav-host"]').trigger('click');
+    await w.get('[data-testid="nav-settings"]').trigger('click');
+    await flushPromises();
+    expect((w.get('[data-testid="dht-bootstrap"]').element as HTMLTextAreaElement).value).toBe('a.org:1');
+    await w.get('[data-testid="dht-bootstrap"]').setValue('');
+    await w.get('[data-testid="dht-relay"]').setValue('');
+    expect(w.get('[data-testid="dht-bootstrap"]').attributes('placeholder')).toBe('Empty: HyperDHT’s public nodes');
+    await w.get('[data-testid="dht-settings"] form').trigger('submit');
+    await flushPromises();
+    expect(api.callsOf('updateSettings')).toEqual([[{ dhtBootstrap: '', dhtRelay: null }]]);
+  });
+});
