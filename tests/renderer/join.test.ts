@@ -313,3 +313,16 @@ describe('Nearby', () => {
     expect(w.get('[data-testid="nearby-look"]').text()).toBe('Look again');
   });
 });
+
+describe('a failure before any progress report', () => {
+  test('marks the first step failed (never a spinner left), but bad input shows no steps at all', async () => {
+    const w = await openJoin();
+    api.override('join', failWith('peer-not-found', 'nobody there'));
+    await joinWith(w, '10.0.0.2:47800');
+    expect(w.get('[data-testid="join-steps"] [data-step="finding"]').attributes('data-state')).toBe('failed');
+    expect(w.findAll('[data-testid="join-steps"] [data-state="active"]')).toHaveLength(0);
+    api.override('join', failWith('bad-input', 'not an invite'));
+    await joinWith(w, 'nonsense');
+    expect(w.find('[data-testid="join-steps"]').exists()).toBe(false);
+  });
+});
