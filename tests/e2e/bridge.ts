@@ -58,7 +58,9 @@ const NO_KEYCHAIN: Keychain = {
 export const FAKE_LAN: Discovery & { readonly adverts: Set<FoundHost> } = {
   adverts: new Set<FoundHost>(),
   advertise({ name, port, fingerprint }) {
-    const host: FoundHost = { name, fingerprint, host: '127.0.0.1', port, invite: formatInvite({ host: '127.0.0.1', port, fp: fingerprint, name: name === '' ? null : name }) };
+    // The record as the real browse reports it (discovery.ts parseService): an invite marked via=lan.
+    const invite = formatInvite({ host: '127.0.0.1', port, fp: fingerprint, name: name === '' ? null : name, via: 'lan' });
+    const host: FoundHost = { name, fingerprint, host: '127.0.0.1', port, invite };
     FAKE_LAN.adverts.add(host);
     return {
       stop: () => {
