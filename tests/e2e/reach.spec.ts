@@ -9,6 +9,7 @@
  */
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import type { Page } from '@playwright/test';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { formatInvite, parseInvite } from '../../src/core/protocol/invite.ts';
 import type { PersonOptions } from './bridge.ts';
@@ -43,7 +44,7 @@ async function silentUdpPort(): Promise<number> {
 }
 
 /** The host screen, the answer chosen, hosting started; returns the invite. */
-async function host(page: import('@playwright/test').Page, answer: RegExp, findMe = false): Promise<string> {
+async function host(page: Page, answer: RegExp, findMe = false): Promise<string> {
   await page.getByTestId('nav-host').click();
   await page.getByRole('radio', { name: answer }).check();
   if (findMe) await page.getByRole('checkbox', { name: 'Let people on this network find me' }).check();
