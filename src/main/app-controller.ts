@@ -17,6 +17,7 @@ import type { IdentityDto, ParleyEvent } from '../shared/dto.ts';
 import type { AppStatus, Args } from '../shared/ipc/schemas.ts';
 import type { AppPaths } from './paths.ts';
 import { applyProtectionChange, detectSealerKind, reconcileRecord, type ProtectionStep } from './protection-change.ts';
+import { dhtSettingsFrom, readReachSettings } from './reach-settings.ts';
 import { ProtectionRecordError, readProtectionRecord, writeProtectionRecord } from './protection-record.ts';
 
 /** The OS keychain as the controller sees it: whether it is usable, and a sealer over it. */
@@ -110,6 +111,11 @@ export class AppController {
   /** The protection in use (null before setup). */
   get protection(): SealerKind | null {
     return this.#protection;
+  }
+
+  /** Forwards an event that is not the service's own (join progress) the way the service's are. */
+  emit(event: ParleyEvent): void {
+    this.#opts.onEvent(event);
   }
 
   /** Where the data lives. */
@@ -226,7 +232,10 @@ export class AppController {
       throw new ServiceError('internal', 'Parley is closing');
     }
     const keyProtection = store.sealerKind;
-    const service = new ParleyService({ ...this.#opts.service, store, keyProtection, log: this.#opts.log });
+    // The app always reaches through the DHT too (the host screen's default answer); its settings
+    // come from the store, read at start: a change applies the next time Parley starts.
+    const dht = this.#opts.service?.dht ?? dhtSettingsFrom(readReachSettings(store.settings));
+    const service = new ParleyService({ ...this.#opts.service, dht, store, keyProtection, log: this.#opts.log });
     this.#unsubscribe = service.on(this.#opts.onEvent);
     this.#service = service;
     this.#store = store;

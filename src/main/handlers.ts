@@ -7,7 +7,8 @@ import type { ParleyService } from '../core/service/parley-service.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import type { Channel } from '../shared/ipc/channels.ts';
 import type { AppStatus, Args, Results } from '../shared/ipc/schemas.ts';
-import type { IdentityDto, SettingsDto } from '../shared/dto.ts';
+import type { IdentityDto, ParleyEvent, SettingsDto } from '../shared/dto.ts';
+import { readReachSettings, writeReachSettings } from './reach-settings.ts';
 import type { SealerKind } from '../core/identity/sealer.ts';
 
 /** The service methods the handlers call (ParleyService satisfies it). */
@@ -18,6 +19,8 @@ export type ServiceLike = Pick<
   | 'host'
   | 'stopHosting'
   | 'hosting'
+  | 'newDhtKey'
+  | 'browseNearby'
   | 'join'
   | 'disconnect'
   | 'contacts'
@@ -48,6 +51,8 @@ export type AppLike = {
   changeProtection(choice: Args<'app:change-protection'>[0]): SealerKind;
   /** The running service; throws ServiceError before setup/unlock. */
   service(): ServiceLike;
+  /** Sends an event to the window as the service's own are (join progress). */
+  emit(event: ParleyEvent): void;
   readonly keychainAvailable: boolean;
   readonly protection: SealerKind | null;
 };
@@ -59,6 +64,9 @@ export type Platform = {
   /** Opens an http(s) URL in the system browser. */
   openExternal(url: string): Promise<void>;
 };
+
+/** How long the Nearby list listens for hosts on the local network. */
+export const NEARBY_BROWSE_MS = 2_000;
 
 /** Hooks for the lifecycle (the invite relay learns that the page listens). */
 export type HandlerHooks = { readonly onStatus?: () => void };
@@ -73,6 +81,7 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     return {
       name: service.identity().name,
       defaultPort: service.settings.getDefaultPort(),
+      ...readReachSettings(service.settings),
       dataDir: service.dataDir,
       keyProtection: app.protection ?? 'unprotected',
       keychainAvailable: app.keychainAvailable,
@@ -92,13 +101,20 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     },
     'identity:set-name': (name) => app.service().setName(name),
     'identity:export-public-key': () => app.service().identity().publicKeyPem,
-    'hosting:start': (options) => app.service().host({ port: options.port, bind: options.bind }),
+    'hosting:start': (options) => app.service().host({ port: options.port, bind: options.bind, dht: options.dht, announce: options.announce }),
     'hosting:stop': async () => {
       await app.service().stopHosting();
       return null;
     },
     'hosting:status': () => app.service().hosting(),
-    'peers:join': (target) => app.service().join(target),
+    'hosting:new-dht-key': () => app.service().newDhtKey(),
+    'discovery:browse': () => app.service().browseNearby(NEARBY_BROWSE_MS),
+    'peers:join': (target, options) =>
+      app.service().join(target, {
+        // A host found on the network is only a claim: its fingerprint is insisted on, never trusted as verification.
+        verifyByInvite: !options.nearby,
+        onProgress: (progress) => app.emit({ type: 'join-progress', progress }),
+      }),
     'peers:disconnect': (peer) => {
       app.service().disconnect(peer);
       return null;
@@ -132,6 +148,8 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
       const service = app.service();
       if (changes.name !== undefined) service.setName(changes.name);
       if (changes.defaultPort !== undefined) service.settings.setDefaultPort(changes.defaultPort);
+      const { hostReach, hostAnnounce, dhtBootstrap, dhtRelay } = changes;
+      writeReachSettings(service.settings, { hostReach, hostAnnounce, dhtBootstrap, dhtRelay });
       return settings();
     },
     'links:open': (url) => openLink(url, platform),

@@ -3,6 +3,7 @@
  * Fingerprints are 64 lowercase hex digits.
  */
 import type { WarningCode } from './errors.ts';
+import type { HostReach } from './reach-settings.ts';
 
 export type VerificationMethod = 'safety-number' | 'fingerprint' | 'invite';
 export type DeliveryState = 'queued' | 'sent' | 'delivered';
@@ -178,11 +179,27 @@ export type HostingDto = {
   readonly dht: string | null;
   /** Reachability through the DHT while hosting on it, else null. */
   readonly reachability: ReachabilityDto | null;
+  /** Whether this host advertises itself on the local network (DNS-SD, PROTOCOL.md section 8). */
+  readonly discoverable: boolean;
 };
+
+/** A host found on the local network (DNS-SD): its claims only — never trust. */
+export type NearbyDto = { readonly name: string; readonly fingerprint: string; readonly host: string; readonly port: number; readonly invite: string };
+
+/** A join's progress: one step reached on one path (TCP or the DHT). */
+export type JoinProgressDto = { readonly step: 'finding' | 'path' | 'securing'; readonly path: 'tcp' | 'dht' };
 
 export type SettingsDto = {
   readonly name: string;
   readonly defaultPort: number;
+  /** The last answer to "who can join" (the host screen starts from it). */
+  readonly hostReach: HostReach;
+  /** The last choice of "Let people on this network find me". */
+  readonly hostAnnounce: boolean;
+  /** The DHT's bootstrap nodes (HOST:PORT); empty = HyperDHT's public ones. Applies at the next start. */
+  readonly dhtBootstrap: readonly string[];
+  /** A blind relay's public key (64 hex), or null. Applies at the next start. */
+  readonly dhtRelay: string | null;
   readonly dataDir: string;
   readonly keyProtection: KeyProtection;
   /** False when the OS keychain is missing or only offers plain-text storage. */
@@ -211,5 +228,7 @@ export type ParleyEvent =
   | { readonly type: 'contact-changed'; readonly contact: ContactDto }
   | { readonly type: 'verified'; readonly peer: string; readonly verified: boolean }
   | FileEventDto
+  /** From the desktop shell, not the core: how the join the user asked for is going. */
+  | { readonly type: 'join-progress'; readonly progress: JoinProgressDto }
   /** From the desktop shell, not the core: a parley:// invite was opened; fill the join dialog with it (never join unasked). */
   | { readonly type: 'open-invite'; readonly invite: string };

@@ -60,7 +60,7 @@ test('window.parley is the registry, through the real router', async ({ people }
         });
       });
     const listening = wait('listening');
-    await api['startHosting']?.({ port: 0, bind: '127.0.0.1' });
+    await api['startHosting']?.({ port: 0, bind: '127.0.0.1', dht: false, announce: false });
     await listening;
     off();
     const stopped = wait('stopped-hosting');

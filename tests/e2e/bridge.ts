@@ -12,6 +12,10 @@
  *   main frame showing the renderer's origin (a loopback http origin: PageLocation kind 'dev').
  * - The controller's events are pushed into the page in order (page.evaluate of a dispatch function
  *   the init script installed), and only while the page shows the renderer, like main's sendEvent.
+ * - Nothing leaves this machine: the DHT has no bootstrap node unless a test passes a local testnet's
+ *   (hyperdht/testnet.js on 127.0.0.1), and local network discovery is the in-memory FAKE_LAN below —
+ *   never multicast on the machine's real interfaces (the real DNS-SD runs only in the NAT lab's
+ *   namespaces).
  * - There is no OS keychain here: the controller is told the keychain is unavailable, so people choose
  *   the key file (or a passphrase) on first run, as on a Linux desktop without a secret service.
  */
@@ -27,6 +31,8 @@ import { appPaths, type AppPaths } from '../../src/main/paths.ts';
 import type { SenderInfo } from '../../src/main/sender.ts';
 import { CHANNELS } from '../../src/shared/ipc/channels.ts';
 import type { ParleyEvent } from '../../src/shared/dto.ts';
+import type { Discovery, FoundHost } from '../../src/core/net/discovery.ts';
+import { formatInvite } from '../../src/core/protocol/invite.ts';
 import { FAST } from '../helpers/services.ts';
 
 /** The binding the page's `window.parley` calls, and the function the bridge pushes events through. */
@@ -44,6 +50,30 @@ const NO_KEYCHAIN: Keychain = {
     throw new Error('no keychain in the end-to-end bridge');
   },
 };
+
+/**
+ * Local network discovery faked at the bridge: what a person's service advertises is what the others'
+ * Nearby list finds (every person of the suite is on this one pretend network; adverts end with hosting).
+ */
+export const FAKE_LAN: Discovery & { readonly adverts: Set<FoundHost> } = {
+  adverts: new Set<FoundHost>(),
+  advertise({ name, port, fingerprint }) {
+    // The record as the real browse reports it (discovery.ts parseService): an invite marked via=lan.
+    const invite = formatInvite({ host: '127.0.0.1', port, fp: fingerprint, name: name === '' ? null : name, via: 'lan' });
+    const host: FoundHost = { name, fingerprint, host: '127.0.0.1', port, invite };
+    FAKE_LAN.adverts.add(host);
+    return {
+      stop: () => {
+        FAKE_LAN.adverts.delete(host);
+        return Promise.resolve();
+      },
+    };
+  },
+  browse: () => Promise.resolve([...FAKE_LAN.adverts]),
+};
+
+/** A DHT that reaches nobody (no bootstrap node): the default, so that no test touches the internet. */
+export const OFFLINE_DHT = { bootstrap: [], host: '127.0.0.1' } as const;
 
 /** Extra controller options for one person (tests shorten timers or turn auto-rejoin off). */
 export type PersonOptions = {
@@ -152,7 +182,7 @@ export class Person {
       keychain: NO_KEYCHAIN,
       onEvent: (event) => this.#push(event),
       log: (line) => this.logs.push(line),
-      service: { ...FAST, ...this.#options.service },
+      service: { ...FAST, dht: OFFLINE_DHT, discovery: FAKE_LAN, ...this.#options.service },
       ...(this.#options.scryptLogN === undefined ? {} : { scryptLogN: this.#options.scryptLogN }),
     });
     const platform: Platform = {

@@ -12,11 +12,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
 import { CHANNELS } from '../../src/shared/ipc/channels.ts';
 
-// Playwright compiles specs to CommonJS here (package.json has no "type": "module"), so __dirname is defined.
-const ROOT = resolve(__dirname, '..', '..');
+// tests/e2e is an ES module folder (tests/e2e/package.json), so the spec finds the root from its own URL.
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const MAIN_BUNDLE = join(ROOT, 'out', 'main', 'index.js');
 
 /** Where Electron's executable sits inside a dist folder, per platform. */

@@ -208,3 +208,33 @@ describe('delivery states', () => {
     expect(w.get('time').text()).toMatch(/\d/);
   });
 });
+
+describe('the header says how the peer is connected', () => {
+  const cases = [
+    [{ path: 'tcp', sameNetwork: true, relayed: false }, '· same network, direct', 'Connected straight to their address on your network.'],
+    [{ path: 'dht', sameNetwork: false, relayed: false }, '· over the internet, direct', 'Connected through the peer-to-peer network (HyperDHT) across the internet.'],
+    [{ path: 'dht', sameNetwork: false, relayed: true }, '· over the internet, relayed', 'a relay passes the traffic along but cannot read it'],
+    [{ path: 'dht', sameNetwork: true, relayed: false }, '· same network, direct', 'through the peer-to-peer network (HyperDHT) on your network'],
+  ] as const;
+  for (const [connection, short, long] of cases) {
+    test(`${connection.path}, ${connection.sameNetwork ? 'same network' : 'internet'}, ${connection.relayed ? 'relayed' : 'direct'}`, async () => {
+      const { w } = await openConversation((a) => {
+        a.state.messages.set(BOB, []);
+        a.state.contacts.set(BOB, contact({ fingerprint: BOB, name: 'Bob', connection }));
+      });
+      const path = w.get('[data-testid="connection-path"]');
+      expect(path.text()).toBe(short);
+      expect(path.attributes('title')).toContain(long);
+    });
+  }
+
+  test('follows connected and disconnected events; nothing is said while offline', async () => {
+    const { w } = await openConversation((a) => a.state.messages.set(BOB, []));
+    api.emit({ type: 'connected', peer: BOB, name: 'Bob', verified: false, safetyNumber: '1', connection: { path: 'dht', sameNetwork: false, relayed: true } });
+    await flushPromises();
+    expect(w.get('[data-testid="connection-path"]').text()).toBe('· over the internet, relayed');
+    api.emit({ type: 'disconnected', peer: BOB, reason: 'closed' });
+    await flushPromises();
+    expect(w.find('[data-testid="connection-path"]').exists()).toBe(false);
+  });
+});

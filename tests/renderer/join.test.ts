@@ -70,7 +70,7 @@ describe('join errors become plain words with a hint', () => {
     expect(err.attributes('data-code')).toBe('bad-input');
     expect(err.get('.banner-title').text()).toBe('Check what you entered');
     const lines = err.findAll('p').map((p) => p.text());
-    expect(lines).toEqual(['Check what you entered', 'The fingerprint (fp) must be exactly 64 lowercase hex digits.']);
+    expect(lines).toEqual(['Check what you entered', 'The fingerprint (fp) must be exactly 64 lowercase hex digits.', 'Code: bad-input']);
     expect(err.text()).not.toContain(ERROR_HINTS['bad-input']);
     expect(err.text()).not.toContain('Details:');
     expect(w.get('[data-testid="join-submit"]').text()).toBe('Try again');
@@ -117,10 +117,10 @@ describe('after an invite was refused (fingerprint mismatch), retrying it is not
     const w = await refused();
     await w.get('form').trigger('submit'); // what Enter in the field does
     await flushPromises();
-    expect(api.callsOf('join')).toEqual([[FORGED]]);
+    expect(api.callsOf('join')).toEqual([[FORGED, { nearby: false }]]);
     await w.get('[data-testid="join-retry"]').trigger('click');
     await flushPromises();
-    expect(api.callsOf('join')).toEqual([[FORGED], [FORGED]]);
+    expect(api.callsOf('join')).toEqual([[FORGED, { nearby: false }], [FORGED, { nearby: false }]]);
     expect(w.get('[data-testid="join-error"]').attributes('data-code')).toBe('fingerprint-mismatch'); // refused again
   });
 
@@ -158,7 +158,7 @@ describe('joining', () => {
     await flushPromises();
     expect(w.get('[data-testid="join-status"]').text()).toContain('Connecting to 10.0.0.2:47800');
     expect(w.get('[data-testid="join-submit"]').attributes('disabled')).toBeDefined();
-    expect(api.callsOf('join')).toEqual([[`parley://10.0.0.2:47800?fp=${HOST}&name=Bob%20B.`]]);
+    expect(api.callsOf('join')).toEqual([[`parley://10.0.0.2:47800?fp=${HOST}&name=Bob%20B.`, { nearby: false }]]);
 
     api.state.contacts.set(HOST, contact({ fingerprint: HOST, name: 'Bob B.', verified: true, verifiedMethod: 'invite', verifiedAt: Date.now() }));
     api.state.messages.set(HOST, []);
@@ -190,5 +190,139 @@ describe('a parley:// link opened elsewhere', () => {
     expect((w.get('[data-testid="join-target"]').element as HTMLInputElement).value).toBe(invite);
     expect(w.get('[data-testid="join-preview"]').text()).toContain('An invite from Eve to 10.0.0.3:47800');
     expect(api.callsOf('join')).toEqual([]);
+  });
+});
+
+describe('join progress in steps', () => {
+  const INVITE = `parley://10.0.0.2:47800?fp=${HOST}&dht=${'e5'.repeat(32)}&name=Bob`;
+  const states = (w: VueWrapper) => w.findAll('[data-testid="join-steps"] li').map((li) => `${li.attributes('data-step')}:${li.attributes('data-state')}`);
+
+  test('finding → path → securing → connected, steps only moving forward, the internet path named', async () => {
+    const w = await openJoin();
+    let finish: ((r: Result<{ peer: string }>) => void) | undefined;
+    api.override('join', () => new Promise((resolve) => (finish = resolve)));
+    await joinWith(w, INVITE);
+    expect(states(w)).toEqual(['finding:active', 'path:pending', 'securing:pending', 'connected:pending']);
+    api.emit({ type: 'join-progress', progress: { step: 'finding', path: 'tcp' } });
+    api.emit({ type: 'join-progress', progress: { step: 'finding', path: 'dht' } });
+    await flushPromises();
+    expect(w.get('[data-testid="join-steps"]').text()).toContain('Finding the peer — at its address and through the internet');
+    api.emit({ type: 'join-progress', progress: { step: 'path', path: 'dht' } });
+    await flushPromises();
+    expect(states(w)).toEqual(['finding:done', 'path:active', 'securing:pending', 'connected:pending']);
+    expect(w.get('[data-testid="join-steps"]').text()).toContain('Opening a path through the network');
+    api.emit({ type: 'join-progress', progress: { step: 'securing', path: 'dht' } });
+    // A slower path reporting an earlier step does not move the display back.
+    api.emit({ type: 'join-progress', progress: { step: 'path', path: 'tcp' } });
+    await flushPromises();
+    expect(states(w)).toEqual(['finding:done', 'path:done', 'securing:active', 'connected:pending']);
+    api.state.contacts.set(HOST, contact({ fingerprint: HOST, name: 'Bob', verified: true, verifiedMethod: 'invite' }));
+    finish?.({ ok: true, value: { peer: HOST } });
+    await flushPromises();
+    await flushPromises();
+    expect(w.get('h1').text()).toBe('Bob'); // the conversation opened
+  });
+
+  const failures: [ErrorCode, 'finding' | 'path' | 'securing', string][] = [
+    ['dht-unreachable', 'finding', 'Offline from the peer-to-peer network'],
+    ['peer-not-found', 'finding', 'Nobody at that address'],
+    ['holepunch-failed', 'path', 'No direct path between your networks'],
+    ['handshake-timeout', 'securing', 'The secure handshake timed out'],
+  ];
+  for (const [code, at, title] of failures) {
+    test(`${code}: the step it stopped at is marked, with a sentence and the code; no spinner is left`, async () => {
+      const w = await openJoin();
+      let finish: ((r: Result<never>) => void) | undefined;
+      api.override('join', () => new Promise((resolve) => (finish = resolve)));
+      await joinWith(w, INVITE);
+      const order = ['finding', 'path', 'securing'] as const;
+      for (const step of order.slice(0, order.indexOf(at) + 1)) api.emit({ type: 'join-progress', progress: { step, path: 'dht' } });
+      finish?.({ ok: false, error: { code, message: `core says ${code}` } });
+      await flushPromises();
+      expect(w.get(`[data-testid="join-steps"] [data-step="${at}"]`).attributes('data-state')).toBe('failed');
+      expect(w.findAll('[data-testid="join-steps"] [data-state="active"]')).toHaveLength(0);
+      expect(w.find('.spinner').exists()).toBe(false);
+      const err = w.get('[data-testid="join-error"]');
+      expect(err.get('.banner-title').text()).toBe(title);
+      expect(err.text()).toContain(ERROR_HINTS[code]);
+      expect(err.get('[data-testid="error-code"]').text()).toBe(`Code: ${code}`);
+      expect(w.get('[data-testid="join-submit"]').text()).toBe('Try again');
+    });
+  }
+
+  test('progress that arrives when no join is running is ignored', async () => {
+    const w = await openJoin();
+    api.emit({ type: 'join-progress', progress: { step: 'securing', path: 'tcp' } });
+    await flushPromises();
+    expect(w.find('[data-testid="join-steps"]').exists()).toBe(false);
+  });
+});
+
+describe('Nearby', () => {
+  const ADA = fp('c3');
+  const ada = { name: 'Ada', fingerprint: ADA, host: '192.168.1.30', port: 47800, invite: `parley://192.168.1.30:47800?fp=${ADA}&name=Ada` };
+
+  test('lists hosts with name, identicon and fingerprint groups; joining one never asks for verification', async () => {
+    const w = await openJoin();
+    api.state.nearby = [ada];
+    await w.get('[data-testid="nearby-look"]').trigger('click');
+    await flushPromises();
+    expect(api.callsOf('browseNearby')).toEqual([[]]);
+    const row = w.get('[data-testid="nearby-host"]');
+    expect(row.attributes('data-fingerprint')).toBe(ADA);
+    expect(row.text()).toContain('Ada');
+    expect(row.text()).toContain('192.168.1.30:47800');
+    expect(row.find('[data-testid="identicon"]').exists()).toBe(true);
+    expect(row.findAll('.group').map((g) => g.text())).toHaveLength(16);
+    expect(row.findAll('.group')[0]?.text()).toBe('c3c3');
+    expect(w.get('[data-testid="nearby"]').text()).toContain('joining one of them is not a verification');
+
+    api.override('join', () => {
+      api.state.contacts.set(ADA, contact({ fingerprint: ADA, name: 'Ada', verified: false }));
+      return { ok: true, value: { peer: ADA } };
+    });
+    await w.get('button[aria-label="Join Ada"]').trigger('click');
+    await flushPromises();
+    await flushPromises();
+    expect(api.callsOf('join')).toEqual([[ada.invite, { nearby: true }]]);
+    expect(w.get('h1').text()).toBe('Ada');
+    expect(w.find('[data-testid="unverified-badge"]').exists()).toBe(true);
+    expect(w.get('[data-testid="notices"]').text()).toContain('Not verified yet');
+  });
+
+  test('the same invite pasted by hand after editing is an ordinary invite join', async () => {
+    const w = await openJoin();
+    api.state.nearby = [ada];
+    await w.get('[data-testid="nearby-look"]').trigger('click');
+    await flushPromises();
+    api.override('join', failWith('connect-refused', 'refused'));
+    await w.get('button[aria-label="Join Ada"]').trigger('click');
+    await flushPromises();
+    await joinWith(w, `${ada.invite}&x=1`);
+    expect(api.callsOf('join')).toEqual([
+      [ada.invite, { nearby: true }],
+      [`${ada.invite}&x=1`, { nearby: false }],
+    ]);
+  });
+
+  test('nobody found is said plainly', async () => {
+    const w = await openJoin();
+    await w.get('[data-testid="nearby-look"]').trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="nearby-empty"]').text()).toBe('Nobody on this network announces Parley right now.');
+    expect(w.get('[data-testid="nearby-look"]').text()).toBe('Look again');
+  });
+});
+
+describe('a failure before any progress report', () => {
+  test('marks the first step failed (never a spinner left), but bad input shows no steps at all', async () => {
+    const w = await openJoin();
+    api.override('join', failWith('peer-not-found', 'nobody there'));
+    await joinWith(w, '10.0.0.2:47800');
+    expect(w.get('[data-testid="join-steps"] [data-step="finding"]').attributes('data-state')).toBe('failed');
+    expect(w.findAll('[data-testid="join-steps"] [data-state="active"]')).toHaveLength(0);
+    api.override('join', failWith('bad-input', 'not an invite'));
+    await joinWith(w, 'nonsense');
+    expect(w.find('[data-testid="join-steps"]').exists()).toBe(false);
   });
 });

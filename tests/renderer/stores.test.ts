@@ -125,7 +125,7 @@ describe('event router', () => {
     api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Robert', unread: 4 }) });
     expect(contacts.get(BOB)).toMatchObject({ name: 'Robert', unread: 4 });
 
-    const h = { host: '0.0.0.0', port: 47800, invite: `parley://192.168.1.2:47800?fp=${fp('a1')}`, addresses: ['192.168.1.2'], dht: null, reachability: null };
+    const h = { host: '0.0.0.0', port: 47800, invite: `parley://192.168.1.2:47800?fp=${fp('a1')}`, addresses: ['192.168.1.2'], dht: null, reachability: null, discoverable: false };
     api.emit({ type: 'listening', hosting: h });
     expect(hosting.hosting).toEqual(h);
     api.emit({ type: 'stopped-hosting' });
@@ -218,11 +218,14 @@ describe('app, hosting and join stores', () => {
 
   test('hosting start/stop and the all-interfaces test', async () => {
     const hosting = useHostingStore();
-    expect(await hosting.start(47800, '0.0.0.0')).toBe(true);
+    expect(await hosting.start(47800, 'network', true)).toBe(true);
+    expect(api.callsOf('startHosting')).toEqual([[{ port: 47800, bind: '0.0.0.0', dht: false, announce: true }]]);
+    expect(api.callsOf('updateSettings')).toEqual([[{ hostReach: 'network', hostAnnounce: true }]]);
     expect(hosting.hosting?.port).toBe(47800);
     expect(await hosting.stop()).toBe(true);
     api.override('startHosting', () => ({ ok: false, error: { code: 'port-in-use', message: 'EADDRINUSE' } }));
-    expect(await hosting.start(47800, '127.0.0.1')).toBe(false);
+    expect(await hosting.start(47800, 'this-computer', true)).toBe(false);
+    expect(api.callsOf('startHosting')[1]).toEqual([{ port: 47800, bind: '127.0.0.1', dht: false, announce: false }]);
     expect(hosting.error?.code).toBe('port-in-use');
     expect(['0.0.0.0', '::', '[::]', ' :: '].every(isAllInterfaces)).toBe(true);
     expect(['127.0.0.1', '::1', '192.168.1.2'].some(isAllInterfaces)).toBe(false);
@@ -236,7 +239,7 @@ describe('app, hosting and join stores', () => {
     const pending = join.join();
     await flushPromises();
     expect(join.phase).toBe('connecting');
-    expect(api.callsOf('join')).toEqual([['10.0.0.9:47800']]);
+    expect(api.callsOf('join')).toEqual([['10.0.0.9:47800', { nearby: false }]]);
     release?.();
     expect(await pending).toBeNull();
     expect(join.phase).toBe('failed');

@@ -26,6 +26,12 @@ export type FoundHost = { readonly name: string; readonly fingerprint: string; r
 /** An advertisement in progress. */
 export type Advertisement = { stop(): Promise<void> };
 
+/** Advertising and browsing as the service uses them: the real multicast below, or a stand-in where multicast must not go out (end-to-end tests). */
+export type Discovery = {
+  advertise(options: { name: string; port: number; fingerprint: string; log: (line: string) => void }): Advertisement;
+  browse(options: { timeoutMs: number; log: (line: string) => void }): Promise<FoundHost[]>;
+};
+
 /** The instance name for a display name: the name (cut to 63 UTF-8 bytes on a code point) or `Parley`. */
 export function instanceName(displayName: string): string {
   if (displayName === '') return DEFAULT_INSTANCE;
@@ -99,3 +105,6 @@ function pickAddress(addresses: unknown, referer: unknown): string | null {
   const v6 = list.find((a) => isIpv6Address(a));
   return v6 ?? null;
 }
+
+/** The real DNS-SD discovery over multicast DNS. */
+export const MULTICAST_DISCOVERY: Discovery = { advertise, browse };

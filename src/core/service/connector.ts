@@ -15,6 +15,20 @@ import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEO
 import { formatAddress } from './addresses.ts';
 import { ServiceError } from './errors.ts';
 
+/** The steps of a join the UI shows (the result is the last step: connected). */
+export type JoinStep = 'finding' | 'path' | 'securing';
+
+/** One step reached on one path: 'finding' as a TCP dial or a DHT lookup starts, 'path' once it opened, 'securing' as the handshake runs. */
+export type JoinProgress = { readonly step: JoinStep; readonly path: 'tcp' | 'dht' };
+
+/** How join() treats its winner: whether the expected fingerprint verifies the contact, and who hears about progress. */
+/**
+ * How a join is made: whether a matching fingerprint verifies the contact (an invite the user was
+ * given; default: when a fingerprint is expected), progress for the UI, and the invite token to
+ * present in the hello (PROTOCOL.md section 10.1).
+ */
+export type JoinOptions = { readonly viaInvite?: boolean; readonly onProgress?: (progress: JoinProgress) => void; readonly token?: string | null };
+
 /** How an authenticated connection came about. */
 export type AuthContext = { readonly initiator: boolean; readonly address: string | null; readonly viaInvite: boolean };
 
@@ -67,17 +81,13 @@ export class Connector {
     return true;
   }
 
-  /** Joins host:port over TCP (checking `expected` before message 3); resolves with the peer's fingerprint. */
-  async dial(host: string, port: number, expected: string | null): Promise<string> {
-    return this.join([this.tcpAttempt(host, port)], expected);
-  }
-
   /** One way to reach a host over TCP, for join(). */
   tcpAttempt(host: string, port: number): JoinAttempt {
     const where = formatAddress(host, port);
     return {
       where,
       address: where,
+      path: 'tcp',
       open: async () => {
         try {
           return new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }), 'tcp');
@@ -95,20 +105,34 @@ export class Connector {
    * closed as soon as one wins, before their own handshakes complete where they can. When all
    * fail, the most telling failure is reported (see rankFailure).
    */
-  async join(attempts: readonly JoinAttempt[], expected: string | null, viaInvite = expected !== null, token: string | null = null): Promise<string> {
+  async join(attempts: readonly JoinAttempt[], expected: string | null, options: JoinOptions = {}): Promise<string> {
     if (attempts.length === 0) throw new ServiceError('bad-input', 'nowhere to connect to');
+    const viaInvite = options.viaInvite ?? expected !== null;
     const open = new Set<FramedConnection>();
     let won = false;
+    // A progress listener's failure must not decide the join.
+    const report = (step: JoinStep, path: 'tcp' | 'dht'): void => {
+      if (won || !options.onProgress) return;
+      try {
+        options.onProgress({ step, path });
+      } catch (err) {
+        this.#opts.log(`join progress listener failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
     const tries = attempts.map(async (attempt) => {
+      const path = attempt.path ?? 'tcp';
+      report('finding', path);
       const conn = await attempt.open();
       if (won || this.#closed) {
         conn.close('local');
         throw new ServiceError('internal', 'another path connected first');
       }
+      report('path', path);
       open.add(conn);
       this.#pending.add(conn);
       try {
-        const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected, token);
+        report('securing', path);
+        const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected, options.token ?? null);
         if (won) {
           conn.close('local');
           throw new ServiceError('internal', 'another path connected first');
@@ -244,6 +268,8 @@ export class Connector {
 export type JoinAttempt = {
   readonly where: string;
   readonly address: string | null;
+  /** What carries it (for progress; TCP when absent). */
+  readonly path?: 'tcp' | 'dht';
   readonly open: () => Promise<FramedConnection>;
   readonly expected?: string | null;
 };

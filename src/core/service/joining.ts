@@ -3,12 +3,15 @@
  * DHT race and the first session that authenticates with the invite's fingerprint is kept.
  */
 import { InviteError, parseJoinTarget } from '../protocol/invite.ts';
-import type { Connector } from './connector.ts';
+import type { Connector, JoinProgress } from './connector.ts';
 import { ServiceError } from './errors.ts';
 import type { Reach } from './reach.ts';
 
+/** How a join reports its steps, and whether an invite's matching fingerprint may verify the contact. */
+export type JoinTargetOptions = { readonly verifyByInvite?: boolean; readonly onProgress?: (progress: JoinProgress) => void };
+
 /** Resolves with the peer's fingerprint once the session is up; `bad-input` for a target that is neither. */
-export async function joinTarget(target: string, connector: Connector, reach: Reach | null): Promise<string> {
+export async function joinTarget(target: string, connector: Connector, reach: Reach | null, options: JoinTargetOptions = {}): Promise<string> {
   let parsed;
   try {
     parsed = parseJoinTarget(target);
@@ -16,11 +19,14 @@ export async function joinTarget(target: string, connector: Connector, reach: Re
     if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
     throw err;
   }
-  if (parsed.kind === 'address') return connector.dial(parsed.host, parsed.port, null);
+  const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+  if (parsed.kind === 'address') return connector.join([connector.tcpAttempt(parsed.host, parsed.port)], null, onProgress);
   const { host, port, fp, dht, via, tok } = parsed.invite;
   const attempts = [connector.tcpAttempt(host, port)];
   if (dht !== null && reach) attempts.push(reach.attempt(dht));
-  // An invite made from a discovery record expects its fp but never verifies (section 8); an invite
+  // An invite made from a discovery record (via=lan), or one the caller says it found on the
+  // network (verifyByInvite: false), expects its fp but never verifies (section 8); an invite
   // token goes back to its host in message 3 (docs/PROTOCOL.md section 10.1).
-  return connector.join(attempts, fp, via === undefined, tok);
+  const verify = (options.verifyByInvite ?? true) && via === undefined;
+  return connector.join(attempts, fp, { viaInvite: verify, token: tok, ...onProgress });
 }

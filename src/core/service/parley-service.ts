@@ -17,14 +17,16 @@ import type {
   InviteDto,
   KeyChangeDto,
   MessageDto,
+  NearbyDto,
   SearchPageDto,
   SendOptions,
   VerificationMethod,
 } from '../../shared/dto.ts';
+import { MULTICAST_DISCOVERY } from '../net/discovery.ts';
 import { isValidLocalName } from '../../shared/text.ts';
 import { ServiceError } from './errors.ts';
 import type { EventListener } from './events.ts';
-import { joinTarget } from './joining.ts';
+import { joinTarget, type JoinTargetOptions } from './joining.ts';
 import { buildParts, type ServiceOptions, type ServiceParts } from './service-parts.ts';
 import type { ServiceStore } from './service-store.ts';
 
@@ -74,7 +76,7 @@ export class ParleyService {
    * Starts listening on bind:port (port 0 = any free port) and, with `dht`, on HyperDHT too
    * (PROTOCOL.md section 8; `hosting-changed` follows as the DHT's reachability settles).
    */
-  async host(options: { port: number; bind: string; dht?: boolean }): Promise<HostingDto> {
+  async host(options: { port: number; bind: string; dht?: boolean; announce?: boolean }): Promise<HostingDto> {
     this.#assertOpen();
     return this.#p.hosting.start(options);
   }
@@ -99,6 +101,14 @@ export class ParleyService {
     return this.#p.hosting.current;
   }
 
+  /** Hosts advertising on the local network for `timeoutMs` (claims only: joining one never verifies it). */
+  async browseNearby(timeoutMs: number): Promise<NearbyDto[]> {
+    this.#assertOpen();
+    const log = (line: string): void => this.#opts.log?.(line);
+    const own = this.#p.store.identity.fingerprint;
+    return (await (this.#opts.discovery ?? MULTICAST_DISCOVERY).browse({ timeoutMs, log })).filter((h) => h.fingerprint !== own);
+  }
+
   /**
    * "Get a new reachable address": a new DHT key pair. Old invites stop working through the DHT;
    * connected contacts are told at once (`reach`), the others learn it from the next hello.
@@ -117,11 +127,13 @@ export class ParleyService {
   /**
    * Joins an invite or HOST:PORT. With an invite's `dht` and the DHT enabled, TCP and the DHT race
    * and the first session that authenticates with the invite's fingerprint is kept. Resolves with
-   * the peer's fingerprint once the session is up.
+   * the peer's fingerprint once the session is up. `onProgress` hears each step on each path;
+   * `verifyByInvite: false` (a host found on the local network: anyone there can advertise
+   * anything, section 8) still insists on the invite's fingerprint but never marks it verified.
    */
-  async join(target: string): Promise<{ peer: string }> {
+  async join(target: string, options: JoinTargetOptions = {}): Promise<{ peer: string }> {
     this.#assertOpen();
-    const peer = await joinTarget(target, this.#p.connector, this.#p.reach);
+    const peer = await joinTarget(target, this.#p.connector, this.#p.reach, options);
     this.#p.rejoin.joined(peer);
     return { peer };
   }
@@ -276,7 +288,7 @@ export class ParleyService {
     await stopping;
     await this.#p.files.close(); // receivers fsync what they hold before the store closes
     await this.#p.reach?.close();
-    this.#p.hosting.clear();
+    await this.#p.hosting.clear();
     this.#p.store.close();
   }
 

@@ -89,6 +89,7 @@ export class Reach {
     return {
       where: label,
       address: null,
+      path: 'dht',
       open: async () => {
         const node = this.#ensureNode();
         try {

@@ -106,6 +106,6 @@ export class Rejoining {
 
   async #redial(peer: string): Promise<string | null> {
     const attempts = this.#attempts(peer);
-    return attempts.length === 0 ? null : this.#connector.join(attempts, null, false);
+    return attempts.length === 0 ? null : this.#connector.join(attempts, null, { viaInvite: false });
   }
 }

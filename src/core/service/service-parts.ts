@@ -2,6 +2,7 @@
  * The ParleyService's options and the wiring of its parts (see parley-service.ts for what each
  * does). Kept apart so that the service itself reads as the list of its commands.
  */
+import { MULTICAST_DISCOVERY, type Discovery } from '../net/discovery.ts';
 import type { ListenerLimits } from '../net/listener.ts';
 import type { HelloExtensions } from '../protocol/hello.ts';
 import type { SessionTimers } from '../protocol/secure-session.ts';
@@ -40,6 +41,8 @@ export type ServiceOptions = {
   readonly dht?: DhtSettings;
   /** Incoming files (see FilesSettings); absent: offers wait for acceptFile(id, dir), 4 GiB cap. */
   readonly files?: FilesSettings;
+  /** Local network discovery (default: real multicast DNS-SD; end-to-end tests pass a stand-in). */
+  readonly discovery?: Discovery;
   /** Diagnostics for humans (never key material). */
   readonly log?: (line: string) => void;
 };
@@ -93,7 +96,7 @@ export function buildParts(options: ServiceOptions, closed: () => boolean): Serv
   });
   reach = options.dht ? new Reach({ store, settings: options.dht, accept: (conn) => connector.acceptCarried(conn), onChange: () => hosting?.changed(), log }) : null;
   const reachNow = (): Reach | null => reach;
-  hosting = new Hosting({ store, connector, reach: reachNow, hub, log });
+  hosting = new Hosting({ store, connector, reach: reachNow, hub, discovery: options.discovery ?? MULTICAST_DISCOVERY, log });
   rejoin = new Rejoining({
     store,
     connector,

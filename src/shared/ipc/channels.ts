@@ -14,6 +14,8 @@ export const CHANNELS = {
   'hosting:start': 'startHosting',
   'hosting:stop': 'stopHosting',
   'hosting:status': 'getHosting',
+  'hosting:new-dht-key': 'newDhtKey',
+  'discovery:browse': 'browseNearby',
   'peers:join': 'join',
   'peers:disconnect': 'disconnect',
   'contacts:list': 'listContacts',

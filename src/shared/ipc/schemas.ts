@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import type { Channel } from './channels.ts';
-import type { ContactDto, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, SearchPageDto, SettingsDto } from '../dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, NearbyDto, SearchPageDto, SettingsDto } from '../dto.ts';
+import { HOST_REACHES, MAX_BOOTSTRAP_NODES, isRelayKey, parseBootstrapText } from '../reach-settings.ts';
 import { MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars, isValidLocalName } from '../text.ts';
 
 const fingerprint = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a fingerprint is 64 lowercase hex digits'));
@@ -26,6 +27,14 @@ const query = v.pipe(
   v.string(),
   v.check((s) => s.trim() !== '' && countCodePoints(s) <= 200 && !hasControlChars(s, false), 'a search is 1 to 200 characters without control characters'),
 );
+// The bootstrap field as typed (HOST:PORT entries separated by commas, spaces or new lines; empty
+// = HyperDHT's public nodes): a string, because IPC arguments hold no arrays (ipc-router.ts).
+const bootstrapText = v.pipe(
+  v.string(),
+  v.maxLength(MAX_BOOTSTRAP_NODES * 300),
+  v.check((s) => parseBootstrapText(s).ok, 'bootstrap nodes are HOST:PORT entries (at most 16)'),
+);
+const relayKey = v.pipe(v.string(), v.check(isRelayKey, 'a relay key is 64 lowercase hex digits'));
 
 export const ARGS = {
   'app:status': v.strictTuple([]),
@@ -34,10 +43,14 @@ export const ARGS = {
   'app:change-protection': v.strictTuple([v.strictObject({ protection, passphrase: v.nullable(passphrase), currentPassphrase: v.nullable(passphrase) })]),
   'identity:set-name': v.strictTuple([displayName]),
   'identity:export-public-key': v.strictTuple([]),
-  'hosting:start': v.strictTuple([v.strictObject({ port, bind: bindAddress })]),
+  // dht: listen on HyperDHT too; announce: be found on the local network (DNS-SD) while hosting.
+  'hosting:start': v.strictTuple([v.strictObject({ port, bind: bindAddress, dht: v.boolean(), announce: v.boolean() })]),
   'hosting:stop': v.strictTuple([]),
   'hosting:status': v.strictTuple([]),
-  'peers:join': v.strictTuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH))]),
+  'hosting:new-dht-key': v.strictTuple([]),
+  'discovery:browse': v.strictTuple([]),
+  // nearby: the invite came from the local network's Nearby list, so joining never verifies (PROTOCOL.md section 8).
+  'peers:join': v.strictTuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH)), v.strictObject({ nearby: v.boolean() })]),
   'peers:disconnect': v.strictTuple([fingerprint]),
   'contacts:list': v.strictTuple([]),
   'contacts:verify': v.strictTuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
@@ -68,7 +81,16 @@ export const ARGS = {
   'messages:reply': v.strictTuple([fingerprint, messageText, v.union([v.strictObject({ replyTo: messageId }), v.strictObject({ reactTo: messageId })])]),
   'messages:search': v.strictTuple([query, v.nullable(seq)]),
   'settings:get': v.strictTuple([]),
-  'settings:set': v.strictTuple([v.strictObject({ name: v.optional(displayName), defaultPort: v.optional(v.pipe(port, v.minValue(1))) })]),
+  'settings:set': v.strictTuple([
+    v.strictObject({
+      name: v.optional(displayName),
+      defaultPort: v.optional(v.pipe(port, v.minValue(1))),
+      hostReach: v.optional(v.picklist(HOST_REACHES)),
+      hostAnnounce: v.optional(v.boolean()),
+      dhtBootstrap: v.optional(bootstrapText),
+      dhtRelay: v.optional(v.nullable(relayKey)),
+    }),
+  ]),
   'links:open': v.strictTuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
 } as const satisfies { readonly [C in Channel]: v.GenericSchema<unknown, readonly unknown[]> };
 
@@ -91,6 +113,9 @@ export type Results = {
   'hosting:start': HostingDto;
   'hosting:stop': null;
   'hosting:status': HostingDto | null;
+  /** The hosting state with the new DHT key (null when not hosting). */
+  'hosting:new-dht-key': HostingDto | null;
+  'discovery:browse': NearbyDto[];
   'peers:join': { readonly peer: string };
   'peers:disconnect': null;
   'contacts:list': ContactDto[];

@@ -24,11 +24,12 @@ export async function createIdentity(person: Person, name: string): Promise<stri
   return fingerprint;
 }
 
-/** Host screen: start hosting on 127.0.0.1 (port 0 picks a free one unless given); returns the invite shown. */
+/** Host screen: start hosting for "This computer only" (127.0.0.1; port 0 picks a free one unless given); returns the invite shown. */
 export async function startHosting(person: Person, port = 0): Promise<Hosted> {
   const page = person.page;
   await page.getByTestId('nav-host').click();
   await expect(page.getByRole('heading', { name: 'Host', exact: true })).toBeVisible();
+  await page.getByRole('radio', { name: /^This computer only/ }).check();
   await page.getByLabel('Port').fill(String(port));
   await page.getByRole('button', { name: 'Start hosting' }).click();
   const live = page.getByRole('heading', { name: /^Hosting on 127\.0\.0\.1 port \d+$/ });

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { ParleyApi } from '../../../src/shared/api.ts';
 import { CHANNELS, type Channel } from '../../../src/shared/ipc/channels.ts';
 import { ARGS, type AppStatus } from '../../../src/shared/ipc/schemas.ts';
-import type { ContactDto, HostingDto, IdentityDto, MessageDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, MessageDto, NearbyDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
 import type { ErrorCode } from '../../../src/shared/errors.ts';
 import type { Result } from '../../../src/shared/result.ts';
 
@@ -20,6 +20,8 @@ export function fp(seed: string | number): string {
 }
 
 export const ME = fp('a1');
+/** Our DHT key while hosting for anyone (a public locator, never a secret). */
+export const DHT_KEY = fp('d1');
 export const NOW = Date.UTC(2026, 10, 25, 14, 0, 0);
 
 /** A contact with sensible defaults. */
@@ -76,6 +78,8 @@ export type FakeState = {
   messages: Map<string, MessageDto[]>;
   generated: Map<string, number>;
   hosting: HostingDto | null;
+  /** What discovery:browse finds. */
+  nearby: NearbyDto[];
   settings: SettingsDto;
   nextSeq: number;
 };
@@ -108,7 +112,15 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
     messages: new Map(),
     generated: new Map(),
     hosting: null,
-    settings: { name: 'Alice', defaultPort: 47800, dataDir: '/home/alice/.config/Parley', keyProtection: 'keychain', keychainAvailable: opts.keychainAvailable ?? true },
+    nearby: [],
+    settings: {
+      name: 'Alice',
+      defaultPort: 47800,
+      hostReach: 'anyone',
+      hostAnnounce: false,
+      dhtBootstrap: [],
+      dhtRelay: null,
+      dataDir: '/home/alice/.config/Parley', keyProtection: 'keychain', keychainAvailable: opts.keychainAvailable ?? true },
     nextSeq: 1_000_001,
   };
   const calls: Call[] = [];
@@ -144,12 +156,28 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return ok(state.identity);
     }) as Handler,
     exportPublicKey: () => ok(state.identity.publicKeyPem),
-    startHosting: ((arg: { port: number; bind: string }) => {
+    startHosting: ((arg: { port: number; bind: string; dht: boolean; announce: boolean }) => {
       const port = arg.port === 0 ? 51234 : arg.port;
       const host = arg.bind === '0.0.0.0' || arg.bind === '::' ? '192.168.1.20' : arg.bind;
-      state.hosting = { host: arg.bind, port, invite: `parley://${host}:${port}?fp=${ME}&name=Alice`, addresses: arg.bind === '127.0.0.1' ? ['127.0.0.1'] : ['192.168.1.20', 'fe80::1'], dht: null, reachability: null };
+      const dht = arg.dht ? DHT_KEY : null;
+      state.hosting = {
+        host: arg.bind,
+        port,
+        invite: `parley://${host}:${port}?fp=${ME}${dht ? `&dht=${dht}` : ''}&name=Alice`,
+        addresses: arg.bind === '127.0.0.1' ? ['127.0.0.1'] : ['192.168.1.20', 'fe80::1'],
+        dht,
+        reachability: dht ? { state: 'checking', reason: 'Looking for other DHT nodes…' } : null,
+        discoverable: arg.announce,
+      };
       return ok(state.hosting);
     }) as Handler,
+    newDhtKey: () => {
+      if (state.hosting === null) return ok(null);
+      const dht = 'd2'.repeat(32);
+      state.hosting = { ...state.hosting, dht, invite: state.hosting.invite.replace(/dht=[0-9a-f]{64}/, `dht=${dht}`) };
+      return ok(state.hosting);
+    },
+    browseNearby: () => ok(state.nearby),
     stopHosting: () => {
       if (state.hosting === null) return fail('not-hosting', 'not hosting');
       state.hosting = null;
@@ -196,8 +224,10 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return ok(m);
     }) as Handler,
     getSettings: () => ok(state.settings),
-    updateSettings: ((patch: { name?: string; defaultPort?: number }) => {
-      state.settings = { ...state.settings, ...patch };
+    updateSettings: ((patch: { name?: string; defaultPort?: number; dhtBootstrap?: string }) => {
+      const { dhtBootstrap, ...rest } = patch;
+      const nodes = dhtBootstrap === undefined ? state.settings.dhtBootstrap : dhtBootstrap.split(/[\s,]+/).filter((e) => e !== '');
+      state.settings = { ...state.settings, ...rest, dhtBootstrap: nodes };
       return ok(state.settings);
     }) as Handler,
     openLink: () => ok(true),

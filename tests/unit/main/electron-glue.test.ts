@@ -259,7 +259,7 @@ describe('the main process, started', () => {
     const r = await invoke('app:setup', undefined, { name: 'Ada', protection: 'key-file', passphrase: null });
     expect(r).toMatchObject({ ok: true, value: { name: 'Ada', keyProtection: 'key-file' } });
     fake.sent.length = 0;
-    const hosting = await invoke('hosting:start', undefined, { port: 0, bind: '127.0.0.1' });
+    const hosting = await invoke('hosting:start', undefined, { port: 0, bind: '127.0.0.1', dht: false, announce: false });
     expect(hosting.ok).toBe(true);
     expect(fake.sent).toEqual([[EVENT_CHANNEL, { type: 'listening', hosting: hosting.value }]]);
     fake.state.pageUrl = 'https://evil.example/'; // a window that somehow left our page hears nothing

@@ -14,8 +14,19 @@ import { resolvePage, type PageLocation } from '../../../src/main/page.ts';
 import { appPaths, type AppPaths } from '../../../src/main/paths.ts';
 import { createKeychainSealer } from '../../../src/main/sealer.ts';
 import type { SenderInfo } from '../../../src/main/sender.ts';
+import type { Discovery } from '../../../src/core/net/discovery.ts';
 import type { ParleyEvent } from '../../../src/shared/dto.ts';
 import { recorder, type Call } from './fakes.ts';
+
+/** Discovery that advertises nowhere and finds nobody, and records what it was asked. */
+export const discoveryCalls: string[] = [];
+const NO_DISCOVERY: Discovery = {
+  advertise: ({ name, port }) => {
+    discoveryCalls.push(`advertise ${name} ${port}`);
+    return { stop: () => (discoveryCalls.push(`stop ${port}`), Promise.resolve()) };
+  },
+  browse: () => (discoveryCalls.push('browse'), Promise.resolve([])),
+};
 
 /** Our page as a packaged build has it. */
 export const PAGE: PageLocation = resolvePage({ isPackaged: true, devServerUrl: undefined, rendererDir: '/opt/Parley/resources/app.asar/out/renderer' });
@@ -61,7 +72,9 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
     onEvent: (e) => events.push(e),
     log: (l) => logs.push(l),
     scryptLogN: 15, // the cheapest cost the core allows: these tests are about IPC, not scrypt
-    service: { autoReconnect: false },
+    // The DHT without bootstrap nodes and a discovery stand-in: nothing here may reach the internet
+    // or send multicast, whatever a fuzzed hosting:start asks for.
+    service: { autoReconnect: false, dht: { bootstrap: [], host: '127.0.0.1' }, discovery: NO_DISCOVERY },
   });
   controller.start();
   const app: AppLike = {
@@ -70,6 +83,7 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
     unlock: (p) => (calls.push({ name: 'app.unlock', args: [p] }), controller.unlock(p)),
     changeProtection: (choice) => (calls.push({ name: 'app.changeProtection', args: [choice] }), controller.changeProtection(choice)),
     service: () => (calls.push({ name: 'app.service', args: [] }), recorder(controller.service(), calls, 'service.')),
+    emit: (event) => controller.emit(event),
     get keychainAvailable() {
       return controller.keychainAvailable;
     },

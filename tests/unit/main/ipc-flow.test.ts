@@ -17,7 +17,8 @@ import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { CHANNEL_NAMES, type Channel } from '../../../src/shared/ipc/channels.ts';
 import type { ContactDto, HostingDto, IdentityDto, InviteDto, MessageDto, ParleyEvent, SearchPageDto, SettingsDto } from '../../../src/shared/dto.ts';
 import type { AppStatus } from '../../../src/shared/ipc/schemas.ts';
-import { makeHarness, tempDir, type Harness } from './harness.ts';
+import { NEARBY_BROWSE_MS } from '../../../src/main/handlers.ts';
+import { discoveryCalls, makeHarness, tempDir, type Harness } from './harness.ts';
 
 const exercised = new Set<Channel>();
 const dirs: { remove: () => void }[] = [];
@@ -115,8 +116,9 @@ describe('a first run through IPC, channel by channel', () => {
 
   it('hosting:status, hosting:start and hosting:stop', async () => {
     expect(value(await call('hosting:status'))).toBeNull();
-    const hosting = value<HostingDto>(await call('hosting:start', { port: 0, bind: '127.0.0.1' }));
-    expect(h.calls).toContainEqual({ name: 'service.host', args: [{ port: 0, bind: '127.0.0.1' }] });
+    const hosting = value<HostingDto>(await call('hosting:start', { port: 0, bind: '127.0.0.1', dht: false, announce: false }));
+    expect(h.calls).toContainEqual({ name: 'service.host', args: [{ port: 0, bind: '127.0.0.1', dht: false, announce: false }] });
+    expect(hosting).toMatchObject({ dht: null, reachability: null, discoverable: false });
     expect(hosting.host).toBe('127.0.0.1');
     expect(hosting.port).toBeGreaterThan(0);
     expect(hosting.invite.startsWith(`parley://127.0.0.1:${hosting.port}?fp=`)).toBe(true);
@@ -127,13 +129,50 @@ describe('a first run through IPC, channel by channel', () => {
     expect(await call('hosting:stop')).toEqual({ ok: false, error: { code: 'not-hosting', message: 'not hosting' } });
   });
 
-  it('peers:join reaches a real peer and the invite verifies it', async () => {
-    const joined = value<{ peer: string }>(await call('peers:join', peerInvite));
+  it('hosting:start with announce advertises (through the stand-in) until hosting:stop; hosting:new-dht-key', async () => {
+    discoveryCalls.length = 0;
+    const hosting = value<HostingDto>(await call('hosting:start', { port: 0, bind: '0.0.0.0', dht: false, announce: true }));
+    expect(hosting.discoverable).toBe(true);
+    expect(discoveryCalls).toEqual([`advertise Ada L. ${hosting.port}`]);
+    // Not on the DHT: a new key changes nothing the invite shows, and says so by dht: null.
+    const rekeyed = value<HostingDto | null>(await call('hosting:new-dht-key'));
+    expect(callNames()).toContain('service.newDhtKey');
+    expect(rekeyed).toMatchObject({ port: hosting.port, dht: null });
+    value(await call('hosting:stop'));
+    expect(discoveryCalls).toEqual([`advertise Ada L. ${hosting.port}`, `stop ${hosting.port}`]);
+    // Announcing a host only this computer can reach is refused in plain words.
+    expect(await call('hosting:start', { port: 0, bind: '127.0.0.1', dht: false, announce: true })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    expect(value(await call('hosting:new-dht-key'))).toBeNull();
+  });
+
+  it('discovery:browse asks the service, which never lists this node itself', async () => {
+    discoveryCalls.length = 0;
+    expect(value(await call('discovery:browse'))).toEqual([]);
+    expect(h.calls).toContainEqual({ name: 'service.browseNearby', args: [NEARBY_BROWSE_MS] });
+    expect(discoveryCalls).toEqual(['browse']);
+  });
+
+  it('peers:join from the Nearby list reaches a real peer, reports progress, and never verifies', async () => {
+    h.events.length = 0;
+    const joined = value<{ peer: string }>(await call('peers:join', peerInvite, { nearby: true }));
     expect(joined).toEqual({ peer: peerFp });
-    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite] });
+    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: false, onProgress: expect.any(Function) }] });
+    expect(h.events.filter((e) => e.type === 'join-progress').map((e) => e.progress)).toEqual([
+      { step: 'finding', path: 'tcp' },
+      { step: 'path', path: 'tcp' },
+      { step: 'securing', path: 'tcp' },
+    ]);
     const contacts = value<ContactDto[]>(await call('contacts:list'));
     expect(contacts).toHaveLength(1);
-    expect(contacts[0]).toMatchObject({ fingerprint: peerFp, name: 'Bea', verified: true, verifiedMethod: 'invite', online: true });
+    expect(contacts[0]).toMatchObject({ fingerprint: peerFp, name: 'Bea', verified: false, verifiedMethod: null, online: true });
+  });
+
+  it('peers:join by invite verifies the peer', async () => {
+    value(await call('peers:disconnect', peerFp));
+    await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'disconnected' }> => e.type === 'disconnected');
+    value(await call('peers:join', peerInvite, { nearby: false }));
+    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: true, onProgress: expect.any(Function) }] });
+    expect(value<ContactDto[]>(await call('contacts:list'))[0]).toMatchObject({ verified: true, verifiedMethod: 'invite', online: true });
   });
 
   it('contacts:unverify, contacts:verify and contacts:accept-key', async () => {
@@ -210,11 +249,29 @@ describe('a first run through IPC, channel by channel', () => {
 
   it('settings:get and settings:set', async () => {
     const s = value<SettingsDto>(await call('settings:get'));
-    expect(s).toEqual({ name: 'Ada L.', defaultPort: 47800, dataDir: h.paths.dataDir, keyProtection: 'key-file', keychainAvailable: true });
+    expect(s).toEqual({
+      name: 'Ada L.',
+      defaultPort: 47800,
+      hostReach: 'anyone',
+      hostAnnounce: false,
+      dhtBootstrap: [],
+      dhtRelay: null,
+      dataDir: h.paths.dataDir,
+      keyProtection: 'key-file',
+      keychainAvailable: true,
+    });
     const changed = value<SettingsDto>(await call('settings:set', { defaultPort: 50000, name: 'Ada' }));
     expect(changed).toMatchObject({ name: 'Ada', defaultPort: 50000 });
     expect(h.calls).toContainEqual({ name: 'service.setName', args: ['Ada'] });
     expect(value<SettingsDto>(await call('settings:set', {}))).toEqual(changed);
+    const relay = 'ef'.repeat(32);
+    const reach = value<SettingsDto>(
+      await call('settings:set', { hostReach: 'network', hostAnnounce: true, dhtBootstrap: 'dht.example.org:49737, 10.0.0.1:1\ndht.example.org:49737', dhtRelay: relay }),
+    );
+    expect(reach).toMatchObject({ hostReach: 'network', hostAnnounce: true, dhtBootstrap: ['dht.example.org:49737', '10.0.0.1:1'], dhtRelay: relay });
+    expect(value<SettingsDto>(await call('settings:get'))).toEqual(reach);
+    // Empty: HyperDHT's public bootstrap nodes again; null: no relay.
+    expect(value<SettingsDto>(await call('settings:set', { dhtBootstrap: ' ', dhtRelay: null }))).toMatchObject({ dhtBootstrap: [], dhtRelay: null });
   });
 
   it('app:change-protection re-seals the running identity: key file → passphrase → keychain → key file', async () => {

@@ -1,4 +1,5 @@
 /** How people are named in sentences: always the name and a short fingerprint, so two "Alice"s differ. */
+import type { ConnectionDto } from '../../../shared/dto.ts';
 import { shortFingerprint } from './fingerprint.ts';
 
 // Explicit bidi formatting characters: marks, embeddings, overrides, isolates.
@@ -34,4 +35,13 @@ export function initials(name: string): string {
 /** A stable hue (0–359) from a fingerprint, for the avatar's colour. */
 export function hueOf(fp: string): number {
   return parseInt(fp.slice(0, 4), 16) % 360;
+}
+
+/** How a connected peer is reached, as the conversation header says it: same network or internet, direct or relayed. */
+export function connectionWords(c: ConnectionDto): { short: string; long: string } {
+  const where = c.sameNetwork ? 'same network' : 'over the internet';
+  const route = c.relayed ? 'relayed' : 'direct';
+  const how = c.path === 'dht' ? 'Connected through the peer-to-peer network (HyperDHT)' : 'Connected straight to their address';
+  const relay = c.relayed ? '; a relay passes the traffic along but cannot read it: Parley encrypts it end to end' : '';
+  return { short: `${where}, ${route}`, long: `${how}${c.sameNetwork ? ' on your network' : ' across the internet'}${relay}.` };
 }

@@ -107,6 +107,9 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'contact-removed':
         void contacts.load();
         return;
+      case 'join-progress':
+        join.onProgress(e.progress);
+        return;
       case 'open-invite':
         // A parley:// link opened elsewhere: fill the join dialog; joining stays the user's decision.
         join.prefill(e.invite);

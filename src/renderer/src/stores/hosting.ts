@@ -2,6 +2,7 @@
 import { ref } from 'vue';
 import { defineStore } from 'pinia';
 import type { HostingDto } from '../../../shared/dto.ts';
+import type { HostReach } from '../../../shared/reach-settings.ts';
 import type { ParleyError } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
@@ -9,6 +10,18 @@ import { call } from '../api/parley.ts';
 export function isAllInterfaces(bind: string): boolean {
   const b = bind.trim().toLowerCase();
   return b === '0.0.0.0' || b === '::' || b === '[::]' || b === '0:0:0:0:0:0:0:0';
+}
+
+/** What each answer to "who can join" means for the listener: the bind address and whether the DHT listens too. */
+export function hostingPlan(reach: HostReach, announce: boolean): { bind: string; dht: boolean; announce: boolean } {
+  switch (reach) {
+    case 'this-computer':
+      return { bind: '127.0.0.1', dht: false, announce: false };
+    case 'network':
+      return { bind: '0.0.0.0', dht: false, announce };
+    case 'anyone':
+      return { bind: '0.0.0.0', dht: true, announce: false };
+  }
 }
 
 /** The hosting store. */
@@ -22,11 +35,15 @@ export const useHostingStore = defineStore('hosting', () => {
     if (r.ok) hosting.value = r.value;
   }
 
-  async function start(port: number, bind: string): Promise<boolean> {
+  /** Starts hosting for the chosen answer, and remembers the answer for next time. */
+  async function start(port: number, reach: HostReach, announce: boolean): Promise<boolean> {
     if (busy.value) return false;
     busy.value = true;
     error.value = null;
-    const r = await call((api) => api.startHosting({ port, bind: bind.trim() }));
+    const plan = hostingPlan(reach, announce);
+    // Remembering the choice is a convenience: a failure here must not stop hosting.
+    await call((api) => api.updateSettings({ hostReach: reach, hostAnnounce: announce }));
+    const r = await call((api) => api.startHosting({ port, ...plan }));
     busy.value = false;
     if (!r.ok) {
       error.value = r.error;
@@ -50,6 +67,21 @@ export const useHostingStore = defineStore('hosting', () => {
     return true;
   }
 
+  /** "Get a new reachable address": a new DHT key; old invites stop working through the internet path. */
+  async function newAddress(): Promise<boolean> {
+    if (busy.value) return false;
+    busy.value = true;
+    error.value = null;
+    const r = await call((api) => api.newDhtKey());
+    busy.value = false;
+    if (!r.ok) {
+      error.value = r.error;
+      return false;
+    }
+    hosting.value = r.value;
+    return true;
+  }
+
   function onListening(h: HostingDto): void {
     hosting.value = h;
   }
@@ -58,5 +90,5 @@ export const useHostingStore = defineStore('hosting', () => {
     hosting.value = null;
   }
 
-  return { hosting, busy, error, load, start, stop, onListening, onStopped };
+  return { hosting, busy, error, load, start, stop, newAddress, onListening, onStopped };
 });

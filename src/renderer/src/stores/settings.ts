@@ -40,6 +40,14 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
+  /** Saves the DHT's bootstrap nodes (the field as typed) and relay key; they apply the next time Parley starts. */
+  async function setDht(changes: { dhtBootstrap: string; dhtRelay: string | null }): Promise<ParleyError | null> {
+    const r = await call((api) => api.updateSettings(changes));
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
   /** Keeps the settings' copy of the name in step after the identity was renamed. */
   function nameChanged(name: string): void {
     if (settings.value !== null) settings.value = { ...settings.value, name };
@@ -52,5 +60,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
-  return { settings, publicKeyPem, error, load, setDefaultPort, changeProtection, nameChanged, exportPublicKey };
+  return { settings, publicKeyPem, error, load, setDefaultPort, setDht, changeProtection, nameChanged, exportPublicKey };
 });
