@@ -192,3 +192,18 @@ describe('history on disk', () => {
     await expectDelivered(guest3, host2, queued.id, 'queued across a restart');
   });
 });
+
+describe('stop hosting', () => {
+  it('returns while a session is up, the session goes on, and nobody new gets in', async () => {
+    const { node: host, hosting } = await startHost('Host');
+    const guest = await startNode('Guest');
+    const { peer } = await guest.service.join(hosting.invite);
+    await host.waitFor('connected');
+    await host.service.stopHosting(); // used to hang until every established connection had ended
+    expect(host.service.hosting()).toBeNull();
+    const m = guest.service.send(peer, 'still talking');
+    await host.waitFor('message', (e) => e.message.id === m.id);
+    const late = await startNode('Late');
+    await expect(late.service.join(hosting.invite)).rejects.toMatchObject({ code: 'connect-refused' });
+  });
+});

@@ -86,7 +86,6 @@ describe('message requests', () => {
     await joinAndWait(b, host, invite);
     for (const g of [a, b]) expect(host.service.contact(g.fingerprint)).toMatchObject({ status: 'accepted', verified: false });
     expect(host.all('request')).toEqual([]);
-    // (A restart, not stopHosting: stopping waits for established sessions to end, see the report.)
     host = await host.restart({ acceptRequests: false });
     const again = await host.host(0);
     const moved = invite.replace(/:\d+\?/, `:${again.port}?`); // the same link, on the new port

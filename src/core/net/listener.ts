@@ -105,7 +105,9 @@ export class Listener {
     this.#evictTimer = null;
     for (const s of this.#queue.splice(0)) s.socket.destroy();
     for (const socket of this.#probation.drain()) socket.destroy();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
+    // Established connections go on; server.close's callback would wait for all of them to end.
+    this.#server.close();
+    return new Promise((resolve) => setImmediate(resolve));
   }
 
   #accept(socket: Socket): void {
