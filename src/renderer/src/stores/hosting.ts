@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import { defineStore } from 'pinia';
 import type { HostingDto } from '../../../shared/dto.ts';
 import type { HostReach } from '../../../shared/reach-settings.ts';
-import type { ParleyError } from '../../../shared/result.ts';
+import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
 /** True for the bind addresses that listen on every interface (PROTOCOL.md section 5 invites, DESIGN warnings). */
@@ -35,51 +35,40 @@ export const useHostingStore = defineStore('hosting', () => {
     if (r.ok) hosting.value = r.value;
   }
 
-  /** Starts hosting for the chosen answer, and remembers the answer for next time. */
-  async function start(port: number, reach: HostReach, announce: boolean): Promise<boolean> {
+  /** Runs one hosting action at a time: the error shows on failure, the new state on success. */
+  async function act<T>(action: () => Promise<Result<T>>, done: (value: T) => void): Promise<boolean> {
     if (busy.value) return false;
     busy.value = true;
     error.value = null;
-    const plan = hostingPlan(reach, announce);
-    // Remembering the choice is a convenience: a failure here must not stop hosting.
-    await call((api) => api.updateSettings({ hostReach: reach, hostAnnounce: announce }));
-    const r = await call((api) => api.startHosting({ port, ...plan }));
+    const r = await action();
     busy.value = false;
     if (!r.ok) {
       error.value = r.error;
       return false;
     }
-    hosting.value = r.value;
+    done(r.value);
     return true;
   }
 
-  async function stop(): Promise<boolean> {
-    if (busy.value) return false;
-    busy.value = true;
-    error.value = null;
-    const r = await call((api) => api.stopHosting());
-    busy.value = false;
-    if (!r.ok) {
-      error.value = r.error;
-      return false;
-    }
-    hosting.value = null;
-    return true;
+  /** Starts hosting for the chosen answer, and remembers the answer for next time. */
+  function start(port: number, reach: HostReach, announce: boolean): Promise<boolean> {
+    return act(
+      async () => {
+        // Remembering the choice is a convenience: a failure here must not stop hosting.
+        await call((api) => api.updateSettings({ hostReach: reach, hostAnnounce: announce }));
+        return call((api) => api.startHosting({ port, ...hostingPlan(reach, announce) }));
+      },
+      (h) => (hosting.value = h),
+    );
+  }
+
+  function stop(): Promise<boolean> {
+    return act(() => call((api) => api.stopHosting()), () => (hosting.value = null));
   }
 
   /** "Get a new reachable address": a new DHT key; old invites stop working through the internet path. */
-  async function newAddress(): Promise<boolean> {
-    if (busy.value) return false;
-    busy.value = true;
-    error.value = null;
-    const r = await call((api) => api.newDhtKey());
-    busy.value = false;
-    if (!r.ok) {
-      error.value = r.error;
-      return false;
-    }
-    hosting.value = r.value;
-    return true;
+  function newAddress(): Promise<boolean> {
+    return act(() => call((api) => api.newDhtKey()), (h) => (hosting.value = h));
   }
 
   function onListening(h: HostingDto): void {
