@@ -9,25 +9,12 @@ import type { HandshakeResult } from '../protocol/perform-handshake.ts';
 import type { SessionEndReason } from '../protocol/secure-session.ts';
 import type { AuthContext } from './connector.ts';
 import { ServiceError } from './errors.ts';
-import type { ContactView } from './contact-view.ts';
-import type { Delivery } from './delivery.ts';
-import type { EventHub } from './events.ts';
-import type { FileTransfers } from './file-transfers.ts';
 import type { PeerLink } from './peer-link.ts';
-import type { Rejoining } from './rejoining.ts';
-import type { ServiceStore } from './service-store.ts';
-import type { SessionRoutes, SessionTable } from './session-table.ts';
-import type { TrustGate } from './trust-gate.ts';
+import type { ServiceParts } from './service-parts.ts';
+import type { SessionRoutes } from './session-table.ts';
 
-type Parts = {
-  readonly store: ServiceStore;
-  readonly hub: EventHub;
-  readonly sessions: SessionTable;
-  readonly contacts: ContactView;
-  readonly delivery: Delivery;
-  readonly files: FileTransfers;
-  readonly trust: TrustGate;
-  readonly rejoin: Rejoining;
+/** The parts of the service a session passes through (see service-parts.ts). */
+type Parts = Pick<ServiceParts, 'store' | 'hub' | 'sessions' | 'contacts' | 'delivery' | 'files' | 'trust' | 'rejoin'> & {
   readonly closed: () => boolean;
   readonly log: (line: string) => void;
 };
