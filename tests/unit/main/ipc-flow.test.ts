@@ -234,7 +234,7 @@ describe('a first run through IPC, channel by channel', () => {
     expect(value<ContactDto>(await call('contacts:unblock', peerFp))).toMatchObject({ status: 'accepted' });
     expect(value<ContactDto>(await call('contacts:accept-request', peerFp))).toMatchObject({ status: 'accepted' });
     expect(await call('hosting:create-invite', { reusable: true })).toMatchObject({ ok: false, error: { code: 'not-hosting' } });
-    value(await call('hosting:start', { port: 0, bind: '127.0.0.1' }));
+    value(await call('hosting:start', { port: 0, bind: '127.0.0.1', dht: false, announce: false }));
     const made = value<InviteDto>(await call('hosting:create-invite', { reusable: false }));
     expect(made).toMatchObject({ reusable: false, invite: expect.stringMatching(/&tok=[0-9a-f]{32}/) });
     const before = value<HostingDto>(await call('hosting:status'));
