@@ -13,6 +13,11 @@ export type KeyWarning = {
   readonly previous: string | null;
   readonly message: string;
   readonly at: number;
+  /**
+   * Whether the previous key was verified when the warning came. Kept here because accepting or
+   * verifying the new key archives the old one on the same thread (issue 12), so it leaves the list.
+   */
+  readonly previousVerified?: boolean;
 };
 
 /** Most recent activity first, then by name: the order of the contact list. */

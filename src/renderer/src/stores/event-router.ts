@@ -75,7 +75,7 @@ export function routeEvents(api: ParleyApi): () => void {
         contacts.patch(e.peer, { verified: e.verified });
         return;
       case 'warning':
-        contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now() });
+        contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now(), previousVerified: e.previous ? contacts.get(e.previous)?.verified === true : false });
         // Also here, so that a warning about a conversation that is not on screen is not missed.
         notices.push(
           'error',
