@@ -140,6 +140,13 @@ describe('the file card in each state', () => {
     await flushPromises();
     expect(card(w, 1).attributes('data-state')).toBe('transferring');
     expect(card(w, 1).get('[data-testid="file-status"]').text()).toMatch(/^Sending 50 % · 5\.0 MB of 10\.0 MB/);
+    // Bob goes offline mid-way: the card waits (the core resumes when he is back).
+    api.emit({ type: 'disconnected', peer: BOB, reason: 'closed' });
+    await flushPromises();
+    expect(card(w, 1).attributes('data-state')).toBe('waiting');
+    api.emit({ type: 'file-progress', peer: BOB, id: id(1), direction: 'out', bytes: 6_000_000, size: 10_000_000 });
+    await flushPromises();
+    expect(card(w, 1).attributes('data-state')).toBe('transferring');
     api.emit({ type: 'file-sent', peer: BOB, id: id(1) });
     await flushPromises();
     expect(card(w, 1).get('[data-testid="file-status"]').text()).toBe('Sent — Bob has it');

@@ -72,6 +72,7 @@ export function routeEvents(api: ParleyApi): () => void {
         return;
       case 'disconnected':
         contacts.patch(e.peer, { online: false, connection: null });
+        files.peerGone(e.peer);
         return;
       case 'verified':
         contacts.patch(e.peer, { verified: e.verified });

@@ -117,6 +117,16 @@ export const useFilesStore = defineStore('files', () => {
     }
   }
 
+  /** The peer went offline: bytes stop moving (the core resumes later), so moving cards wait. */
+  function peerGone(peer: string): void {
+    const msgs = conversations.peek(peer)?.messages ?? [];
+    for (const m of msgs) {
+      if (m.file?.state !== 'transferring') continue;
+      samples.delete(m.id);
+      conversations.patchFile(peer, m.id, (f) => (f.state === 'transferring' ? { ...f, state: 'waiting' } : f));
+    }
+  }
+
   /** Forgets samples and previews (the identity changed). */
   function reset(): void {
     for (const p of previews.values()) if (p.state === 'ready') URL.revokeObjectURL(p.url);
@@ -125,5 +135,5 @@ export const useFilesStore = defineStore('files', () => {
     errors.clear();
   }
 
-  return { samples, previews, errors, pickAndSend, sendDropped, sendPasted, accept, cancel, open, showInFolder, loadPreview, onEvent, reset };
+  return { samples, previews, errors, pickAndSend, sendDropped, sendPasted, accept, cancel, open, showInFolder, loadPreview, onEvent, peerGone, reset };
 });
