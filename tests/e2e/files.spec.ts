@@ -190,3 +190,63 @@ test('files: offer, accept, progress, cancel, a dropped picture received with pr
     await rm(work, { recursive: true, force: true });
   }
 });
+
+test('files: waiting for an offline sender, a file changed after it was offered fails with why, a file over the size limit is declined by itself', async ({ people }) => {
+  const work = await mkdtemp(join(tmpdir(), 'parley-e2e-files-'));
+  try {
+    const alice = await people.add('Alice');
+    const bob = await people.add('Bob');
+    await createIdentity(alice, 'Alice');
+    await createIdentity(bob, 'Bob');
+    const hosted = await startHosting(alice);
+    await joinPeer(bob, hosted.invite, 'Alice');
+    const withBob = await openConversation(alice, 'Bob');
+    const withAlice = await openConversation(bob, 'Alice');
+    const ap = alice.page;
+    const bp = bob.page;
+
+    // Alice offers a draft, then edits it before Bob accepts: the send stops, and both cards say why.
+    const draft = join(work, 'draft.txt');
+    await writeFile(draft, 'first version\n');
+    alice.files.pick = draft;
+    await ap.getByTestId('attach').click();
+    const draftIn = card(withAlice, 'draft.txt');
+    await expect(draftIn).toHaveAttribute('data-state', 'offered');
+    await writeFile(draft, 'second version, longer\n');
+    await draftIn.getByRole('button', { name: 'Accept' }).click();
+    await expect(draftIn).toHaveAttribute('data-state', 'failed');
+    await expect(draftIn.getByTestId('file-status')).toHaveText('Stopped: the file changed on Alice’s computer');
+    await expect(card(withBob, 'draft.txt').getByTestId('file-status')).toHaveText('Stopped: the file changed on your disk after it was offered');
+    await shot(bp, 'files-9-failed-changed');
+
+    // Bob's size limit (Settings) is 1 MiB: a 2 MB offer is declined by itself, with a note on both sides.
+    expect((await bp.evaluate(() => (globalThis as unknown as { parley: { updateSettings(x: object): Promise<{ ok: boolean }> } }).parley.updateSettings({ maxFileSize: 1024 ** 2 }))).ok).toBe(true);
+    const big = join(work, 'scan.pdf');
+    await writeFile(big, Buffer.alloc(2_000_000, 7));
+    alice.files.pick = big;
+    await ap.getByTestId('attach').click();
+    await expect(card(withBob, 'scan.pdf').getByTestId('file-status')).toHaveText('Too large for Bob’s size limit');
+    await expect(card(withAlice, 'scan.pdf').getByTestId('file-status')).toHaveText('Declined by itself: larger than your size limit in Settings');
+    await shot(ap, 'files-10-too-large-sender');
+
+    // An offer accepted while Alice is away waits, and arrives when she is back.
+    const later = join(work, 'later.txt');
+    await writeFile(later, 'for when you are back\n');
+    alice.files.pick = later;
+    await ap.getByTestId('attach').click();
+    const laterIn = card(withAlice, 'later.txt');
+    await expect(laterIn).toHaveAttribute('data-state', 'offered');
+    await alice.quit();
+    await expect(withAlice.getByTestId('presence')).toHaveText(/^Offline/);
+    await laterIn.getByRole('button', { name: 'Accept' }).click();
+    await expect(laterIn).toHaveAttribute('data-state', 'waiting');
+    await expect(laterIn.getByTestId('file-status')).toHaveText('Accepted — waiting for Alice to be online');
+    await shot(bp, 'files-11-waiting');
+    await alice.launch();
+    await startHosting(alice, hosted.port); // Bob's Parley rejoins her by itself
+    await expect(laterIn).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    expect(await readFile(join(bob.controller.defaultDownloadDir, 'later.txt'), 'utf8')).toBe('for when you are back\n');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});

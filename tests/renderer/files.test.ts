@@ -165,13 +165,17 @@ describe('the file card in each state', () => {
     await card(w, 4).get('[data-testid="file-show"]').trigger('click');
     await flushPromises();
     expect(api.callsOf('acceptFile')).toEqual([[id(1)]]);
+    expect(card(w, 1).attributes('data-state')).toBe('waiting'); // no event follows while the sender is away
     expect(api.callsOf('cancelFile')).toEqual([[id(2)], [id(3)]]);
     expect(api.callsOf('openFile')).toEqual([[BOB, id(4)]]);
     expect(api.callsOf('showFileInFolder')).toEqual([[BOB, id(4)]]);
+    cleanup();
+    const w2 = await open([offer(5, 'in', 'e.zip')]);
     api.override('acceptFile', () => ({ ok: false, error: { code: 'bad-input', message: 'the download folder cannot be created' } }));
-    await card(w, 1).get('[data-testid="file-accept"]').trigger('click');
+    await card(w2, 5).get('[data-testid="file-accept"]').trigger('click');
     await flushPromises();
-    expect(card(w, 1).get('[data-testid="file-error"]').text()).toBe('the download folder cannot be created');
+    expect(card(w2, 5).get('[data-testid="file-error"]').text()).toBe('the download folder cannot be created');
+    expect(card(w2, 5).attributes('data-state')).toBe('offered');
   });
 
   test('keyboard: every action is a button in the Tab order, with a name', async () => {

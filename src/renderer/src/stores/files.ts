@@ -70,7 +70,12 @@ export const useFilesStore = defineStore('files', () => {
     return result.error;
   }
 
-  const accept = (m: MessageDto) => act(m.id, call((api) => api.acceptFile(m.id)));
+  /** Accepts an offer; while the sender is offline no event follows, so the card says it waits. */
+  async function accept(m: MessageDto): Promise<ParleyError | null> {
+    const problem = await act(m.id, call((api) => api.acceptFile(m.id)));
+    if (problem === null) conversations.patchFile(m.peer, m.id, (f) => (f.state === 'offered' ? { ...f, state: 'waiting' } : f));
+    return problem;
+  }
   /** Declines an offer, or cancels a transfer (either side). */
   const cancel = (m: MessageDto) => act(m.id, call((api) => api.cancelFile(m.id)));
   const open = (m: MessageDto) => act(m.id, call((api) => api.openFile(m.key, m.id)));
