@@ -38,7 +38,7 @@ const id = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(
 function offer(n: number, direction: 'in' | 'out', name: string, file: Partial<FileDto> = {}): MessageDto {
   const size = file.size ?? 10_000_000;
   return {
-    peer: BOB, id: id(n), seq: n, direction, ts: NOW, storedAt: NOW, text: name, state: 'delivered', kind: 'file',
+    peer: BOB, key: BOB, replyTo: null, reactTo: null, id: id(n), seq: n, direction, ts: NOW, storedAt: NOW, text: name, state: 'delivered', kind: 'file',
     file: { name, size, sha256: '0'.repeat(64), state: 'offered', bytes: 0, reason: null, endedBy: null, path: null, ...file },
   };
 }
