@@ -219,8 +219,20 @@ test('files: waiting for an offline sender, a file changed after it was offered 
     await expect(card(withBob, 'draft.txt').getByTestId('file-status')).toHaveText('Stopped: the file changed on your disk after it was offered');
     await shot(bp, 'files-9-failed-changed');
 
-    // Bob's size limit (Settings) is 1 MiB: a 2 MB offer is declined by itself, with a note on both sides.
-    expect((await bp.evaluate(() => (globalThis as unknown as { parley: { updateSettings(x: object): Promise<{ ok: boolean }> } }).parley.updateSettings({ maxFileSize: 1024 ** 2 }))).ok).toBe(true);
+    // Bob sets a size limit of 1 MiB in Settings (and picks another folder in main's dialog):
+    // a 2 MB offer is declined by itself, with a note on both sides.
+    await bp.getByTestId('nav-settings').click();
+    const fileSettings = bp.getByTestId('file-settings');
+    await expect(fileSettings.getByTestId('download-dir')).toHaveText(bob.controller.defaultDownloadDir);
+    await expect(fileSettings.getByTestId('auto-accept')).not.toBeChecked();
+    bob.files.folder = join(work, 'Bob incoming');
+    await fileSettings.getByTestId('pick-download-dir').click();
+    await expect(fileSettings.getByTestId('download-dir')).toHaveText(join(work, 'Bob incoming'));
+    await fileSettings.getByTestId('max-file-size').fill('1');
+    await fileSettings.getByRole('button', { name: 'Save limit' }).click();
+    await expect(fileSettings).toContainText('Now: 1 MiB (1.0 MB).');
+    await shot(bp, 'files-12-settings', fileSettings);
+    await openConversation(bob, 'Alice');
     const big = join(work, 'scan.pdf');
     await writeFile(big, Buffer.alloc(2_000_000, 7));
     alice.files.pick = big;
@@ -245,7 +257,7 @@ test('files: waiting for an offline sender, a file changed after it was offered 
     await alice.launch();
     await startHosting(alice, hosted.port); // Bob's Parley rejoins her by itself
     await expect(laterIn).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
-    expect(await readFile(join(bob.controller.defaultDownloadDir, 'later.txt'), 'utf8')).toBe('for when you are back\n');
+    expect(await readFile(join(work, 'Bob incoming', 'later.txt'), 'utf8')).toBe('for when you are back\n'); // the folder Bob chose
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -263,13 +263,13 @@ describe('files settings', () => {
     const w = mountWith(FileSettings, pinia, {});
     await flushPromises();
     expect(w.get('[data-testid="download-dir"]').text()).toBe('/home/alice/Downloads/Parley');
-    expect(w.text()).toContain('Now: 4.3 GB');
+    expect(w.text()).toContain('Now: 4,096 MiB (4.3 GB)');
     expect((w.get('[data-testid="auto-accept"]').element as HTMLInputElement).checked).toBe(false);
     await w.get('[data-testid="pick-download-dir"]').trigger('click');
     await flushPromises();
     expect(api.callsOf('pickDownloadDir')).toEqual([[]]);
     expect(w.get('[data-testid="download-dir"]').text()).toBe('/media/usb/Incoming');
-    await w.get('[data-testid="max-file-size"]').setValue('2');
+    await w.get('[data-testid="max-file-size"]').setValue('2048');
     await w.get('form').trigger('submit');
     await flushPromises();
     expect(api.callsOf('updateSettings')).toEqual([[{ maxFileSize: 2 * 1024 ** 3 }]]);

@@ -4,7 +4,7 @@
  * (file-settings.ts), and the notification for an incoming offer (attention.ts). Real files in a
  * temporary folder; nothing is mocked.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -116,5 +116,17 @@ describe('sizes and times in words', () => {
   it('formats', () => {
     expect([0, 1, 999, 1000, 1_500_000, 999_999, 4 * 1024 ** 3].map(formatBytes)).toEqual(['0 bytes', '1 byte', '999 bytes', '1.0 kB', '1.5 MB', '1.0 MB', '4.3 GB']);
     expect([null, -1, 2, 40, 90, 3600 + 300].map(formatTimeLeft)).toEqual([null, null, 'a few seconds', '40 seconds', '2 minutes', '1 h 5 min']);
+  });
+});
+
+describe('the renderer\'s CSP', () => {
+  it('lets images come from the app, data: and blob: (previews), and nothing else', () => {
+    const html = readFileSync(new URL('../../../src/renderer/index.html', import.meta.url), 'utf8');
+    const csp = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name = '', ...values]) => [name, values]));
+    expect(directives.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);
+    expect(directives.get('default-src')).toEqual(["'none'"]);
+    expect(directives.get('connect-src')).toEqual(["'none'"]);
+    for (const [name, values] of directives) if (name !== 'img-src') expect(values, name).not.toContain('blob:');
   });
 });
