@@ -30,6 +30,11 @@ const NO_KEYCHAIN: Keychain = {
 const PLATFORM: Platform = {
   confirmOpenLink: () => Promise.resolve(false),
   openExternal: () => Promise.reject(new Error('the benchmark opens no links')),
+  pickFile: () => Promise.resolve(null),
+  pickFolder: () => Promise.resolve(null),
+  confirmOpenRunnable: () => Promise.resolve(false),
+  openPath: () => Promise.reject(new Error('the benchmark opens no files')),
+  showInFolder: () => undefined,
 };
 
 // Runs in the page before its scripts: window.parley as the preload builds it, from the registry.

@@ -15,6 +15,7 @@ import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { StorageError } from '../core/storage/storage-error.ts';
 import type { IdentityDto, ParleyEvent } from '../shared/dto.ts';
 import type { AppStatus, Args } from '../shared/ipc/schemas.ts';
+import { readFileSettings, toCoreSettings } from './file-settings.ts';
 import type { AppPaths } from './paths.ts';
 import { applyProtectionChange, detectSealerKind, reconcileRecord, type ProtectionStep } from './protection-change.ts';
 import { dhtSettingsFrom, readReachSettings } from './reach-settings.ts';
@@ -44,6 +45,8 @@ export type AppControllerOptions = {
   readonly onReady?: (service: ParleyService) => void;
   /** Diagnostics for the developer's console; never secrets. */
   readonly log: (line: string) => void;
+  /** Where received files go by default: `Parley` in the user's Downloads (app.getPath('downloads')); tests: under userData. */
+  readonly defaultDownloadDir?: string;
   /** scrypt cost (log2 N) for a new passphrase seal; the core's default unless a test lowers it. */
   readonly scryptLogN?: number;
   /** Extra service options (tests shorten timers). */
@@ -116,6 +119,11 @@ export class AppController {
   /** Forwards an event that is not the service's own (join progress) the way the service's are. */
   emit(event: ParleyEvent): void {
     this.#opts.onEvent(event);
+  }
+
+  /** Where received files go by default. */
+  get defaultDownloadDir(): string {
+    return this.#opts.defaultDownloadDir ?? join(this.#opts.paths.userData, 'Downloads', 'Parley');
   }
 
   /** Where the data lives. */
@@ -235,7 +243,8 @@ export class AppController {
     // The app always reaches through the DHT too (the host screen's default answer); its settings
     // come from the store, read at start: a change applies the next time Parley starts.
     const dht = this.#opts.service?.dht ?? dhtSettingsFrom(readReachSettings(store.settings));
-    const service = new ParleyService({ ...this.#opts.service, dht, store, keyProtection, log: this.#opts.log });
+    const files = toCoreSettings(readFileSettings(store.settings, this.defaultDownloadDir));
+    const service = new ParleyService({ files, ...this.#opts.service, dht, store, keyProtection, log: this.#opts.log });
     this.#unsubscribe = service.on(this.#opts.onEvent);
     this.#service = service;
     this.#store = store;

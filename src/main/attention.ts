@@ -4,6 +4,7 @@
  * their names and messages, so both are reduced to one plain line before they reach the OS.
  */
 import type { ContactDto, ParleyEvent } from '../shared/dto.ts';
+import { formatBytes } from '../shared/file-size.ts';
 
 /** What the OS side provides (Electron's Notification, BrowserWindow.isFocused, app.setBadgeCount). */
 export type AttentionPort = {
@@ -105,9 +106,12 @@ export class Attention {
     } else if (event.type === 'message' && event.message.direction === 'in' && !this.#port.isWindowFocused()) {
       const { peer } = event.message;
       const who = senderLabel(this.#names.get(peer) ?? '', peer, this.#verified.get(peer) ?? false);
+      const file = event.message.kind === 'file' ? event.message.file : undefined;
+      // An offer says so, with its size: nothing is saved until the user accepts it in the app.
+      const text = file === undefined ? event.message.text : `${event.message.text} (${formatBytes(file.size)}) — open Parley to accept or decline it`;
       this.#port.notify({
-        title: `Message from ${who}`,
-        body: plainLine(event.message.text, MAX_BODY, this.#platform === 'linux'),
+        title: `${file === undefined ? 'Message' : 'File'} from ${who}`,
+        body: plainLine(text, MAX_BODY, this.#platform === 'linux'),
         peer: event.message.peer,
       });
     }

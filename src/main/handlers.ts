@@ -10,6 +10,10 @@ import type { AppStatus, Args, Results } from '../shared/ipc/schemas.ts';
 import type { IdentityDto, ParleyEvent, SettingsDto } from '../shared/dto.ts';
 import { readReachSettings, writeReachSettings } from './reach-settings.ts';
 import type { SealerKind } from '../core/identity/sealer.ts';
+import { join } from 'node:path';
+import { createFileHandlers, type FilesPlatform } from './file-handlers.ts';
+import { readFileSettings, toCoreSettings, writeFileSettings, type AppFileSettings } from './file-settings.ts';
+import { redactMessage } from './redact.ts';
 
 /** The service methods the handlers call (ParleyService satisfies it). */
 export type ServiceLike = Pick<
@@ -41,6 +45,11 @@ export type ServiceLike = Pick<
   | 'createInvite'
   | 'revokeInvites'
   | 'search'
+  | 'sendFile'
+  | 'acceptFile'
+  | 'cancelFile'
+  | 'savedFile'
+  | 'setFileSettings'
 >;
 
 /** The app's phases (AppController satisfies it). */
@@ -55,10 +64,16 @@ export type AppLike = {
   emit(event: ParleyEvent): void;
   readonly keychainAvailable: boolean;
   readonly protection: SealerKind | null;
+  /** The app's data folder (pasted images are written under it before they are sent). */
+  readonly dataDir: string;
+  /** Where received files go until the user picks another folder: `Parley` in the user's Downloads. */
+  readonly defaultDownloadDir: string;
 };
 
 /** The OS facilities a handler may use. */
-export type Platform = {
+export type Platform = FilesPlatform & {
+  /** Main's choose-a-folder dialog, opened at `current`; null when the user closed it. */
+  pickFolder(current: string): Promise<string | null>;
   /** Asks the user, showing the exact URL, whether to open it in the system browser. */
   confirmOpenLink(url: string, host: string): Promise<boolean>;
   /** Opens an http(s) URL in the system browser. */
@@ -78,6 +93,7 @@ export type HandlerTable = { readonly [C in Channel]: (...args: Args<C>) => Resu
 export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerHooks = {}): HandlerTable {
   const settings = (): SettingsDto => {
     const service = app.service();
+    const files = readFileSettings(service.settings, app.defaultDownloadDir);
     return {
       name: service.identity().name,
       defaultPort: service.settings.getDefaultPort(),
@@ -85,8 +101,19 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
       dataDir: service.dataDir,
       keyProtection: app.protection ?? 'unprotected',
       keychainAvailable: app.keychainAvailable,
+      downloadDir: files.acceptDir,
+      maxFileSize: files.maxFileSize,
+      autoAcceptVerified: files.autoAcceptVerified,
     };
   };
+  const changeFiles = (change: Partial<AppFileSettings>): void => {
+    const service = app.service();
+    service.setFileSettings(toCoreSettings(writeFileSettings(service.settings, app.defaultDownloadDir, change)));
+  };
+  const files = createFileHandlers(() => app.service(), platform, {
+    pasted: join(app.dataDir, 'pasted'),
+    downloads: () => readFileSettings(app.service().settings, app.defaultDownloadDir).acceptDir,
+  });
   return {
     'app:status': () => {
       const status = app.status();
@@ -139,9 +166,12 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     'hosting:create-invite': (options) => app.service().createInvite({ reusable: options.reusable }),
     'hosting:revoke-invites': () => app.service().revokeInvites(),
     'messages:history': (peer, page) =>
-      app.service().history(peer, { before: page.before, limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}), ...(page.around !== undefined ? { around: page.around } : {}) }),
-    'messages:send': (peer, text) => app.service().send(peer, text),
-    'messages:reply': (peer, text, to) => app.service().send(peer, text, 'replyTo' in to ? { replyTo: to.replyTo } : { reactTo: to.reactTo }),
+      app
+        .service()
+        .history(peer, { before: page.before, limit: page.limit, ...(page.after !== undefined ? { after: page.after } : {}), ...(page.around !== undefined ? { around: page.around } : {}) })
+        .map(redactMessage),
+    'messages:send': (peer, text) => redactMessage(app.service().send(peer, text)),
+    'messages:reply': (peer, text, to) => redactMessage(app.service().send(peer, text, 'replyTo' in to ? { replyTo: to.replyTo } : { reactTo: to.reactTo })),
     'messages:search': (query, cursor) => app.service().search(query, cursor),
     'settings:get': () => settings(),
     'settings:set': (changes) => {
@@ -150,8 +180,20 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
       if (changes.defaultPort !== undefined) service.settings.setDefaultPort(changes.defaultPort);
       const { hostReach, hostAnnounce, dhtBootstrap, dhtRelay } = changes;
       writeReachSettings(service.settings, { hostReach, hostAnnounce, dhtBootstrap, dhtRelay });
+      if (changes.maxFileSize !== undefined || changes.autoAcceptVerified !== undefined) {
+        changeFiles({
+          ...(changes.maxFileSize !== undefined ? { maxFileSize: changes.maxFileSize } : {}),
+          ...(changes.autoAcceptVerified !== undefined ? { autoAcceptVerified: changes.autoAcceptVerified } : {}),
+        });
+      }
       return settings();
     },
+    'settings:pick-download-dir': async () => {
+      const chosen = await platform.pickFolder(settings().downloadDir);
+      if (chosen !== null) changeFiles({ acceptDir: chosen });
+      return settings();
+    },
+    ...files,
     'links:open': (url) => openLink(url, platform),
   };
 }

@@ -14,6 +14,7 @@ import { findInvite, InviteRelay } from './invite-relay.ts';
 import { createIpcRouter } from './ipc-router.ts';
 import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
+import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
 import type { Keychain } from './app-controller.ts';
 import { createKeychainSealer, keychainStatus, loadKeychainKey } from './sealer.ts';
@@ -134,6 +135,35 @@ function main(): void {
       return answer.response === 0;
     },
     openExternal: (url) => shell.openExternal(url),
+    pickFile: async () => {
+      const options = { title: 'Send a file', properties: ['openFile' as const] };
+      const answer = win !== null && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+    pickFolder: async (current) => {
+      const options = { title: 'Save received files in', defaultPath: current, properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const answer = win !== null && !win.isDestroyed() ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return answer.canceled ? null : (answer.filePaths[0] ?? null);
+    },
+    confirmOpenRunnable: async (name) => {
+      const options = {
+        type: 'warning' as const,
+        buttons: ['Open anyway', 'Cancel'],
+        defaultId: 1,
+        cancelId: 1,
+        noLink: true,
+        title: 'Open a file that can run programs?',
+        message: `“${name}” is a kind of file that can run programs on your computer when it is opened.`,
+        detail: 'Open it only if you expected this file from this person and trust it. Its content was checked to be exactly what they sent, not that it is safe.',
+      };
+      const answer = win !== null && !win.isDestroyed() ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+      return answer.response === 0;
+    },
+    openPath: async (path) => {
+      const problem = await shell.openPath(path);
+      if (problem !== '') throw new Error(problem);
+    },
+    showInFolder: (path) => shell.showItemInFolder(path),
   };
 
   void app.whenReady().then(async () => {
@@ -146,8 +176,9 @@ function main(): void {
     controller = new AppController({
       paths,
       keychain,
+      defaultDownloadDir: join(app.getPath('downloads'), 'Parley'),
       onEvent: (event) => {
-        sendEvent(win, page, event);
+        sendEvent(win, page, redactEvent(event));
         attention.onEvent(event);
       },
       onReady: (service) => {

@@ -42,8 +42,8 @@ export function createIpcRouter(options: RouterOptions): IpcRouter {
     const schema = ARGS[c];
     // valibot's tuple drops extra items silently; a caller that sends more is not our preload.
     if (args.length > schema.items.length) return err('bad-input', `${c} takes ${schema.items.length} argument(s), got ${args.length}`);
-    // No channel takes an array, a Date, a Map or any class instance, but valibot's object
-    // schemas accept them as `{}` (e.g. settings:set([]) would pass): refuse them first.
+    // No channel takes an array, a Date, a Map or any class instance but a byte array, while
+    // valibot's object schemas accept them as `{}` (e.g. settings:set([]) would pass): refuse them first.
     if (!args.every((a) => isPlainArgument(a, 0))) return err('bad-input', `${c}: arguments must be plain values and objects`);
     const parsed = v.safeParse(schema, args);
     if (!parsed.success) return err('bad-input', `${c}: ${describeIssue(parsed.issues[0])}`);
@@ -60,11 +60,12 @@ export function createIpcRouter(options: RouterOptions): IpcRouter {
 
 const MAX_ARGUMENT_DEPTH = 4;
 
-/** Strings, numbers, booleans, null, undefined, and ordinary objects of those, a few levels deep. */
+/** Strings, numbers, booleans, null, undefined, byte arrays (a pasted image), and ordinary objects of those, a few levels deep. */
 export function isPlainArgument(x: unknown, depth: number): boolean {
   if (x === null || x === undefined) return true;
   const t = typeof x;
   if (t === 'string' || t === 'number' || t === 'boolean') return true;
+  if (x instanceof Uint8Array && Object.getPrototypeOf(x) === Uint8Array.prototype) return true;
   if (t !== 'object' || Array.isArray(x) || depth >= MAX_ARGUMENT_DEPTH) return false;
   const proto: unknown = Object.getPrototypeOf(x);
   if (proto !== Object.prototype && proto !== null) return false;

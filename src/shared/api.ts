@@ -7,6 +7,12 @@ import type { Result } from './result.ts';
 type MethodOf<C extends Channel> = (...args: Args<C>) => Promise<Result<Results[C]>>;
 
 export type ParleyApi = { readonly [C in Channel as (typeof CHANNELS)[C]]: MethodOf<C> } & {
+  /**
+   * Takes a File the user dropped on the page and returns an opaque token for it (null if it is not
+   * a file from disk). The preload keeps the token → path map: `sendDroppedFile(peer, token)` sends
+   * that file, and the page never sees or chooses a path (an unknown token is refused).
+   */
+  readonly registerDroppedFile: (file: unknown) => string | null;
   /** Subscribes to core events; returns the unsubscribe function. */
   readonly onEvent: (listener: (event: ParleyEvent) => void) => () => void;
 };

@@ -110,7 +110,7 @@ export type FileDto = {
   readonly reason: string | null;
   /** Which side ended it, else null. */
   readonly endedBy: 'local' | 'peer' | null;
-  /** Where a received file was saved, once checked; else null. */
+  /** Where a received file was saved, once checked; else null. Always null in the app's renderer (main strips it: no paths cross the IPC). */
   readonly path: string | null;
 };
 
@@ -204,7 +204,16 @@ export type SettingsDto = {
   readonly keyProtection: KeyProtection;
   /** False when the OS keychain is missing or only offers plain-text storage. */
   readonly keychainAvailable: boolean;
+  /** Where received files are saved (shown to the user; chosen in main's folder dialog only). */
+  readonly downloadDir: string;
+  /** Larger incoming offers are declined by themselves (bytes). */
+  readonly maxFileSize: number;
+  /** Accept offers from verified contacts by themselves (off by default). */
+  readonly autoAcceptVerified: boolean;
 };
+
+/** The bytes of a received, checked image for an inline preview (main recognises the type by its magic bytes). */
+export type FilePreviewDto = { readonly type: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/webp'; readonly bytes: Uint8Array };
 
 /** Everything the core tells its adapters (IPC, CLI, test bridge). */
 export type ParleyEvent =

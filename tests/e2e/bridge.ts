@@ -38,6 +38,8 @@ import { FAST } from '../helpers/services.ts';
 /** The binding the page's `window.parley` calls, and the function the bridge pushes events through. */
 const BINDING = '__parleyInvoke';
 const DISPATCH = '__parleyDispatch';
+/** The bridge's stand-in for webUtils.getPathForFile: the page asks it for a dropped File's path. */
+const PATH_FOR_FILE = '__parleyPathForFile';
 
 /** The first screen size of the desktop window (src/main/window.ts). */
 export const WINDOW_SIZE = { width: 1100, height: 760 } as const;
@@ -83,13 +85,48 @@ export type PersonOptions = {
 };
 
 /** Runs in the page before any of its scripts: the preload's `window.parley`, rebuilt from the registry. */
-function installParley(registry: { readonly channels: readonly (readonly [string, string])[]; readonly binding: string; readonly dispatch: string }): void {
+function installParley(registry: {
+  readonly channels: readonly (readonly [string, string])[];
+  readonly binding: string;
+  readonly dispatch: string;
+  readonly pathForFile: string;
+}): void {
   type Listener = (event: unknown) => void;
   const g = globalThis as unknown as Record<string, unknown>;
-  const invoke = (channel: string, args: unknown[]): Promise<unknown> => (g[registry.binding] as (c: string, a: unknown[]) => Promise<unknown>)(channel, args);
+  // Playwright's binding carries JSON-like values: byte arrays cross as { __bytes: number[] } both ways.
+  const pack = (x: unknown): unknown =>
+    x instanceof Uint8Array ? { __bytes: Array.from(x) } : x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, pack(v)])) : x;
+  const unpack = (x: unknown): unknown => {
+    if (x === null || typeof x !== 'object') return x;
+    if (Array.isArray(x)) return x.map(unpack);
+    const o = x as Record<string, unknown>;
+    if (Array.isArray(o['__bytes'])) return new Uint8Array(o['__bytes'] as number[]);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unpack(v)]));
+  };
+  const invoke = async (channel: string, args: unknown[]): Promise<unknown> =>
+    unpack(await (g[registry.binding] as (c: string, a: unknown[]) => Promise<unknown>)(channel, args.map(pack)));
   const handlers = new Set<Listener>();
   const api: Record<string, unknown> = {};
-  for (const [channel, method] of registry.channels) api[method] = (...args: unknown[]) => invoke(channel, args);
+  // As the preload: a dropped File becomes an opaque token; only sendDroppedFile turns it into a path.
+  const dropped = new Map<string, File>();
+  for (const [channel, method] of registry.channels) {
+    api[method] = (...args: unknown[]) => invoke(channel, args);
+    if (method === 'sendDroppedFile') {
+      api[method] = async (peer: unknown, token: unknown) => {
+        const file = typeof token === 'string' ? dropped.get(token) : undefined;
+        if (file === undefined) return { ok: false, error: { code: 'bad-input', message: 'that file was not dropped on Parley' } };
+        dropped.delete(token as string);
+        const path = await (g[registry.pathForFile] as (name: string) => Promise<string>)(file.name);
+        return invoke(channel, [peer, path]);
+      };
+    }
+  }
+  api['registerDroppedFile'] = (file: unknown) => {
+    if (!(file instanceof File)) return null;
+    const token = crypto.randomUUID();
+    dropped.set(token, file);
+    return token;
+  };
   api['onEvent'] = (listener: Listener) => {
     if (typeof listener !== 'function') throw new TypeError('onEvent: listener must be a function');
     const handler: Listener = (payload) => listener(payload);
@@ -116,6 +153,21 @@ function installParley(registry: { readonly channels: readonly (readonly [string
   });
 }
 
+/** Node's side of the page's byte packing (installParley): { __bytes: number[] } ↔ Uint8Array. */
+function unpackBytes(x: unknown): unknown {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return x;
+  const o = x as Record<string, unknown>;
+  if (Array.isArray(o['__bytes'])) return new Uint8Array(o['__bytes'] as number[]);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unpackBytes(v)]));
+}
+
+function packBytes(x: unknown): unknown {
+  if (x instanceof Uint8Array) return { __bytes: Array.from(x) };
+  if (x === null || typeof x !== 'object') return x;
+  if (Array.isArray(x)) return x.map(packBytes);
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, packBytes(v)]));
+}
+
 let nextPageId = 1;
 
 /** One simulated person: a browser context and page, a data folder, and the app's main-process logic. */
@@ -131,6 +183,13 @@ export class Person {
   readonly logs: string[] = [];
   /** Links the renderer asked to open (the bridge answers "Cancel", so nothing opens). */
   readonly openedLinks: string[] = [];
+  /**
+   * The OS side of files. The bridge never opens a file or a file manager for real (a test machine
+   * has no desktop to open them on, and a test must not launch programs): it records what main
+   * would have opened. pickFile answers the next path a test set; dropFiles maps a dropped File's
+   * name to its path on disk, as webUtils.getPathForFile does in the preload.
+   */
+  readonly files = { pick: null as string | null, folder: null as string | null, confirmRunnable: false, confirmAsked: [] as string[], opened: [] as string[], shown: [] as string[], dropFiles: new Map<string, string>() };
   readonly #location: PageLocation;
   readonly #options: PersonOptions;
   readonly #pageId = nextPageId++;
@@ -155,7 +214,8 @@ export class Person {
     const page = await context.newPage();
     const person = new Person(label, folder, context, page, origin, options);
     await page.exposeBinding(BINDING, (source, channel: unknown, args: unknown) => person.#invoke(source.frame, channel, args));
-    await page.addInitScript(installParley, { channels: Object.entries(CHANNELS), binding: BINDING, dispatch: DISPATCH });
+    await page.exposeBinding(PATH_FOR_FILE, (_source, name: unknown) => person.files.dropFiles.get(String(name)) ?? '');
+    await page.addInitScript(installParley, { channels: Object.entries(CHANNELS), binding: BINDING, dispatch: DISPATCH, pathForFile: PATH_FOR_FILE });
     page.on('pageerror', (error) => person.logs.push(`page error: ${error.message}`));
     page.on('console', (message) => {
       if (message.type() === 'error' || message.type() === 'warning') person.logs.push(`console ${message.type()}: ${message.text()}`);
@@ -191,6 +251,19 @@ export class Person {
         return Promise.resolve(false);
       },
       openExternal: () => Promise.reject(new Error('the bridge never opens links')),
+      pickFile: () => Promise.resolve(this.files.pick),
+      pickFolder: () => Promise.resolve(this.files.folder),
+      confirmOpenRunnable: (name) => {
+        this.files.confirmAsked.push(name);
+        return Promise.resolve(this.files.confirmRunnable);
+      },
+      openPath: (path) => {
+        this.files.opened.push(path);
+        return Promise.resolve();
+      },
+      showInFolder: (path) => {
+        this.files.shown.push(path);
+      },
     };
     this.#router = createIpcRouter({
       handlers: createHandlers(controller, platform),
@@ -232,7 +305,8 @@ export class Person {
     if (router === null) throw new Error(`No handler registered for '${String(channel)}'`);
     const sender: SenderInfo = { webContentsId: this.#pageId, frame: { isMainFrame: frame.parentFrame() === null, url: frame.url() } };
     // The router refuses anything but a registry channel and an array of plain arguments.
-    return router(typeof channel === 'string' ? channel : String(channel), sender, args as readonly unknown[]);
+    const list = Array.isArray(args) ? args.map(unpackBytes) : args;
+    return packBytes(await router(typeof channel === 'string' ? channel : String(channel), sender, list as readonly unknown[]));
   }
 
   #push(event: ParleyEvent): void {

@@ -22,8 +22,8 @@ type PeerState = { link: FileLink | null; pump: SendPump | null; cancelled: Set<
 export class TransferEngine {
   readonly #repo: TransfersRepo;
   readonly #emit: (event: FileEvent) => void;
-  readonly #autoDir: string | null;
-  readonly #maxSize: number;
+  #autoDir: string | null;
+  #maxSize: number;
   readonly #now: () => number;
   readonly #log: (message: string) => void;
   readonly #peers = new Map<string, PeerState>();
@@ -41,6 +41,12 @@ export class TransferEngine {
     this.#log = options.log ?? (() => undefined);
   }
 
+
+  /** Changes the auto-accept folder and the size cap for offers that arrive from now on (the app's Settings). */
+  setLimits(autoAcceptDir: string | null, maxFileSize: number): void {
+    this.#autoDir = autoAcceptDir;
+    this.#maxSize = maxFileSize;
+  }
 
   /** Hashes `path` and stores an offer to `peer` (the outbox then sends it); FileCommandError for an unreadable path. */
   async offerFile(peer: string, path: string): Promise<Transfer> {

@@ -70,12 +70,14 @@ export function hasFiles(link: PeerLink): boolean {
 /** See the module comment. */
 export class FileTransfers {
   readonly #p: Parts;
+  #settings: FilesSettings | undefined;
   readonly #engine: TransferEngine;
   /** The link the engine was last told about, per peer (a replaced link must not disconnect its successor). */
   readonly #current = new Map<string, PeerLink>();
 
   constructor(parts: Parts) {
     this.#p = parts;
+    this.#settings = parts.settings;
     const s = parts.settings;
     this.#engine = new TransferEngine({
       repo: parts.store.transfers,
@@ -138,7 +140,7 @@ export class FileTransfers {
 
   /** Accepts an incoming offer into `dir` (default: the downloads folder); resumes what is held. */
   async accept(id: string, dir?: string): Promise<void> {
-    const target = dir ?? this.#p.settings?.acceptDir ?? null;
+    const target = dir ?? this.#settings?.acceptDir ?? null;
     if (target === null) throw new ServiceError('bad-input', 'no folder to save the file in: give one');
     await this.#command(() => this.#engine.accept(id, target));
   }
@@ -146,6 +148,19 @@ export class FileTransfers {
   /** Declines an offer or stops a transfer, either side. */
   async cancel(id: string): Promise<void> {
     await this.#command(() => this.#engine.cancel(id));
+  }
+
+  /** New settings for offers that arrive from now on (the app's Settings). */
+  setSettings(settings: FilesSettings): void {
+    this.#settings = settings;
+    this.#engine.setLimits(settings.autoAcceptVerified ? null : settings.acceptDir, settings.maxFileSize);
+  }
+
+  /** A received file that passed its check: its name and where it was saved; else null. */
+  saved(peer: string, id: string): { readonly name: string; readonly path: string; readonly size: number } | null {
+    const t = this.#p.store.transfers.get(peer, 'in', id);
+    if (t === null || t.state !== 'done' || t.paths.final === undefined) return null;
+    return { name: t.name, path: t.paths.final, size: t.size };
   }
 
   /** Offers with `peer` not finished yet (offered, waiting or transferring), oldest first. */
@@ -210,7 +225,8 @@ export class FileTransfers {
   }
 
   #onEngineEvent(e: FileEventDto): void {
-    const { hub, contacts, settings, store } = this.#p;
+    const { hub, contacts, store } = this.#p;
+    const settings = this.#settings;
     hub.emit(e);
     if (e.type !== 'file-offer') {
       if (e.type !== 'file-progress') contacts.changed(e.peer);

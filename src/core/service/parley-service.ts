@@ -29,6 +29,7 @@ import type { EventListener } from './events.ts';
 import { joinTarget, type JoinTargetOptions } from './joining.ts';
 import { buildParts, type ServiceOptions, type ServiceParts } from './service-parts.ts';
 import type { ServiceStore } from './service-store.ts';
+import type { FilesSettings } from './file-transfers.ts';
 
 export type { ServiceOptions, ServiceStore };
 
@@ -203,6 +204,14 @@ export class ParleyService {
   cancelFile(id: string): Promise<void> {
     this.#assertOpen();
     return this.#p.files.cancel(id);
+  }
+  /** Changes the files settings (download folder, size cap, auto-accept) for offers that arrive from now on. */
+  setFileSettings(settings: FilesSettings): void {
+    this.#p.files.setSettings(settings);
+  }
+  /** A received file that passed its SHA-256 check (name, saved path, size), else null: what main may open or preview. */
+  savedFile(peer: string, id: string): { readonly name: string; readonly path: string; readonly size: number } | null {
+    return this.#p.files.saved(peer, id);
   }
   /** The offers with `peer` not finished yet, with their transfer. */
   transfers(peer: string): MessageDto[] {

@@ -38,6 +38,15 @@ export const CHANNELS = {
   'settings:get': 'getSettings',
   'settings:set': 'updateSettings',
   'links:open': 'openLink',
+  'files:pick-and-send': 'pickAndSendFile',
+  'files:send-dropped': 'sendDroppedFile',
+  'files:send-pasted': 'sendPastedImage',
+  'files:accept': 'acceptFile',
+  'files:cancel': 'cancelFile',
+  'files:open': 'openFile',
+  'files:show-in-folder': 'showFileInFolder',
+  'files:preview': 'previewFile',
+  'settings:pick-download-dir': 'pickDownloadDir',
 } as const;
 
 export type Channel = keyof typeof CHANNELS;

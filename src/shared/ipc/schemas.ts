@@ -4,7 +4,7 @@
  */
 import * as v from 'valibot';
 import type { Channel } from './channels.ts';
-import type { ContactDto, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, NearbyDto, SearchPageDto, SettingsDto } from '../dto.ts';
+import type { ContactDto, FilePreviewDto, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, NearbyDto, SearchPageDto, SettingsDto } from '../dto.ts';
 import { HOST_REACHES, MAX_BOOTSTRAP_NODES, isRelayKey, parseBootstrapText } from '../reach-settings.ts';
 import { MAX_TEXT_CODE_POINTS, MAX_TARGET_LENGTH, countCodePoints, hasControlChars, isValidLocalName } from '../text.ts';
 
@@ -35,6 +35,18 @@ const bootstrapText = v.pipe(
   v.check((s) => parseBootstrapText(s).ok, 'bootstrap nodes are HOST:PORT entries (at most 16)'),
 );
 const relayKey = v.pipe(v.string(), v.check(isRelayKey, 'a relay key is 64 lowercase hex digits'));
+/** A pasted image is sent from memory: at most this many bytes (the renderer refuses larger ones first). */
+export const MAX_PASTED_IMAGE_BYTES = 32 * 1024 * 1024;
+/** The largest image main hands the renderer for an inline preview; larger ones show as a card only. */
+export const MAX_PREVIEW_BYTES = 16 * 1024 * 1024;
+/** The size cap a user can set for incoming files: 1 MiB to 1 TiB. */
+export const MAX_FILE_SIZE_RANGE = { min: 1024 ** 2, max: 1024 ** 4 } as const;
+// A dropped file's path as the preload took it from webUtils.getPathForFile (main checks it is a regular file).
+const droppedPath = v.pipe(v.string(), v.minLength(1), v.maxLength(4096), v.check((s) => !s.includes('\0'), 'not a path'));
+const pastedImage = v.strictObject({
+  type: v.picklist(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+  bytes: v.pipe(v.instance(Uint8Array), v.check((b) => b.byteLength > 0 && b.byteLength <= MAX_PASTED_IMAGE_BYTES, 'a pasted image is 1 byte to 32 MiB')),
+});
 
 export const ARGS = {
   'app:status': v.strictTuple([]),
@@ -89,9 +101,20 @@ export const ARGS = {
       hostAnnounce: v.optional(v.boolean()),
       dhtBootstrap: v.optional(bootstrapText),
       dhtRelay: v.optional(v.nullable(relayKey)),
+      maxFileSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(MAX_FILE_SIZE_RANGE.min), v.maxValue(MAX_FILE_SIZE_RANGE.max))),
+      autoAcceptVerified: v.optional(v.boolean()),
     }),
   ]),
   'links:open': v.strictTuple([v.pipe(v.string(), v.maxLength(2048), v.regex(/^https?:\/\//i, 'only http(s) links open'))]),
+  'files:pick-and-send': v.strictTuple([fingerprint]),
+  'files:send-dropped': v.strictTuple([fingerprint, droppedPath]),
+  'files:send-pasted': v.strictTuple([fingerprint, pastedImage]),
+  'files:accept': v.strictTuple([messageId]),
+  'files:cancel': v.strictTuple([messageId]),
+  'files:open': v.strictTuple([fingerprint, messageId]),
+  'files:show-in-folder': v.strictTuple([fingerprint, messageId]),
+  'files:preview': v.strictTuple([fingerprint, messageId]),
+  'settings:pick-download-dir': v.strictTuple([]),
 } as const satisfies { readonly [C in Channel]: v.GenericSchema<unknown, readonly unknown[]> };
 
 export type AppStatus = {
@@ -138,6 +161,18 @@ export type Results = {
   'settings:get': SettingsDto;
   'settings:set': SettingsDto;
   'links:open': boolean;
+  /** The offer, or null when the user closed the dialog without choosing. */
+  'files:pick-and-send': MessageDto | null;
+  'files:send-dropped': MessageDto;
+  'files:send-pasted': MessageDto;
+  'files:accept': null;
+  'files:cancel': null;
+  /** False when the user said no to opening a file that can run code. */
+  'files:open': boolean;
+  'files:show-in-folder': null;
+  /** Null when the file is not a previewable image (by its bytes) or too large to preview. */
+  'files:preview': FilePreviewDto | null;
+  'settings:pick-download-dir': SettingsDto;
 };
 
 export type Args<C extends Channel> = v.InferOutput<(typeof ARGS)[C]>;

@@ -120,7 +120,13 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       hostAnnounce: false,
       dhtBootstrap: [],
       dhtRelay: null,
-      dataDir: '/home/alice/.config/Parley', keyProtection: 'keychain', keychainAvailable: opts.keychainAvailable ?? true },
+      dataDir: '/home/alice/.config/Parley',
+      keyProtection: 'keychain',
+      keychainAvailable: opts.keychainAvailable ?? true,
+      downloadDir: '/home/alice/Downloads/Parley',
+      maxFileSize: 4 * 1024 ** 3,
+      autoAcceptVerified: false,
+    },
     nextSeq: 1_000_001,
   };
   const calls: Call[] = [];
@@ -129,6 +135,20 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
   const overrides = new Map<string, Handler>();
   const ok = <T>(value: T): Result<T> => ({ ok: true, value });
   const fail = (code: ErrorCode, message: string): Result<never> => ({ ok: false, error: { code, message } });
+
+  const droppedNames = new Map<string, string>();
+  let nextFile = 1;
+  // A new outgoing offer, as main answers a files:* send (no path in it).
+  function fileOffer(peer: string, name: string, size: number): MessageDto {
+    const seq = state.nextSeq++;
+    const id = `00000000-0000-4000-8000-${String(nextFile++).padStart(12, '0')}`;
+    const m: MessageDto = {
+      peer, key: peer, replyTo: null, reactTo: null, id, seq, direction: 'out', ts: NOW, storedAt: NOW, text: name, state: 'queued', kind: 'file',
+      file: { name, size, sha256: '0'.repeat(64), state: 'offered', bytes: 0, reason: null, endedBy: null, path: null },
+    };
+    state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
+    return m;
+  }
 
   function history(peer: string, before: number | null, limit: number): MessageDto[] {
     const n = state.generated.get(peer);
@@ -231,6 +251,18 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return ok(state.settings);
     }) as Handler,
     openLink: () => ok(true),
+    pickAndSendFile: ((peer: string) => ok(fileOffer(peer, 'report.pdf', 120_000))) as Handler,
+    sendDroppedFile: ((peer: string, token: string) => ok(fileOffer(peer, droppedNames.get(token) ?? 'dropped', 3))) as Handler,
+    sendPastedImage: ((peer: string, image: { bytes: Uint8Array }) => ok(fileOffer(peer, 'Pasted image 2026-11-25 14-00-00.png', image.bytes.byteLength))) as Handler,
+    acceptFile: () => ok(null),
+    cancelFile: () => ok(null),
+    openFile: () => ok(true),
+    showFileInFolder: () => ok(null),
+    previewFile: () => ok({ type: 'image/png', bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]) }),
+    pickDownloadDir: () => {
+      state.settings = { ...state.settings, downloadDir: '/media/usb/Incoming' };
+      return ok(state.settings);
+    },
     // As main: leaving a passphrase needs it ('correct horse' here), and the settings report the new protection.
     changeProtection: ((choice: { protection: IdentityDto['keyProtection']; passphrase: string | null; currentPassphrase: string | null }) => {
       if (state.settings.keyProtection === 'passphrase' && choice.currentPassphrase !== 'correct horse') return fail('unseal-failed', 'That is not your current passphrase. Nothing was changed.');
@@ -253,6 +285,13 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return (handler as (...a: unknown[]) => Promise<Result<unknown>> | Result<unknown>)(...parsed.output);
     };
   }
+  // As the preload: a File becomes a token, and the page never sees a path.
+  api.registerDroppedFile = (file: unknown) => {
+    if (!(file instanceof File)) return null;
+    const token = `token-${droppedNames.size + 1}`;
+    droppedNames.set(token, file.name);
+    return token;
+  };
   api.onEvent = (listener: (e: ParleyEvent) => void) => {
     listeners.add(listener);
     return () => listeners.delete(listener);

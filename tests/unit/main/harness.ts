@@ -50,8 +50,21 @@ export type Harness = {
   readonly logs: string[];
   readonly events: ParleyEvent[];
   readonly links: { confirmAnswer: boolean; asked: { url: string; host: string }[]; opened: string[] };
+  /** Stand-ins for main's file and folder dialogs and the OS's opener: what they answer and what they were asked. */
+  readonly files: FilesStub;
   /** Calls the router as our page does. */
   invoke(channel: string, ...args: unknown[]): ReturnType<IpcRouter>;
+};
+
+/** What the stand-in dialogs answer (set by a test) and what they saw. */
+export type FilesStub = {
+  pick: string | null;
+  folder: string | null;
+  folderAsked: string[];
+  confirmAnswer: boolean;
+  confirmAsked: string[];
+  opened: string[];
+  shown: string[];
 };
 
 /** A keychain whose key main has already unwrapped (sealer.test.ts covers the unwrapping through safeStorage). */
@@ -90,8 +103,15 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
     get protection() {
       return controller.protection;
     },
+    get dataDir() {
+      return controller.dataDir;
+    },
+    get defaultDownloadDir() {
+      return controller.defaultDownloadDir;
+    },
   };
   const links = { confirmAnswer: true, asked: [] as { url: string; host: string }[], opened: [] as string[] };
+  const files: FilesStub = { pick: null, folder: null, folderAsked: [], confirmAnswer: false, confirmAsked: [], opened: [], shown: [] };
   const platform: Platform = {
     confirmOpenLink: async (url, host) => {
       links.asked.push({ url, host });
@@ -100,8 +120,23 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
     openExternal: async (url) => {
       links.opened.push(url);
     },
+    pickFile: async () => files.pick,
+    pickFolder: async (current) => {
+      files.folderAsked.push(current);
+      return files.folder;
+    },
+    confirmOpenRunnable: async (name) => {
+      files.confirmAsked.push(name);
+      return files.confirmAnswer;
+    },
+    openPath: async (path) => {
+      files.opened.push(path);
+    },
+    showInFolder: (path) => {
+      files.shown.push(path);
+    },
   };
   const handlers = { ...createHandlers(app, platform, options.hooks), ...options.override } as HandlerTable;
   const router = createIpcRouter({ handlers, trusted: () => ({ webContentsId: WC_ID, page: PAGE }), log: (l) => logs.push(l) });
-  return { router, controller, paths, calls, logs, events, links, invoke: (channel, ...args) => router(channel, GOOD_SENDER, args) };
+  return { router, controller, paths, calls, logs, events, links, files, invoke: (channel, ...args) => router(channel, GOOD_SENDER, args) };
 }

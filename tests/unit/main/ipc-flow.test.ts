@@ -7,7 +7,7 @@
  * browser (shell). The app is real: a real AppController and ParleyService over temporary data
  * directories, and a second real peer on 127.0.0.1 to join, verify and message.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProtectionRecord } from '../../../src/main/protection-record.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,10 @@ let peer: ParleyService;
 let peerInvite: string;
 let peerFp: string;
 const peerEvents: ParleyEvent[] = [];
+let work: string;
+let peerDownloads: string;
+/** A real PNG signature and IHDR length: enough for main's magic-byte check. */
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
 
 /** Invokes a channel with the good sender, notes it as exercised, and returns the Result. */
 async function call(channel: Channel, ...args: unknown[]) {
@@ -60,7 +64,11 @@ function waitFor<T extends ParleyEvent>(events: ParleyEvent[], pred: (e: ParleyE
 beforeAll(async () => {
   const a = tempDir('parley-ipc-a-');
   const b = tempDir('parley-ipc-b-');
-  dirs.push(a, b);
+  const w = tempDir('parley-ipc-files-');
+  dirs.push(a, b, w);
+  work = w.dir;
+  peerDownloads = join(b.dir, 'downloads');
+  mkdirSync(peerDownloads);
   h = makeHarness(a.dir);
   const store = openDataDir(b.dir, { sealer: createKeyFileSealer(b.dir) });
   store.settings.setDisplayName('Bea');
@@ -259,6 +267,9 @@ describe('a first run through IPC, channel by channel', () => {
       dataDir: h.paths.dataDir,
       keyProtection: 'key-file',
       keychainAvailable: true,
+      downloadDir: join(h.paths.userData, 'Downloads', 'Parley'),
+      maxFileSize: 4 * 1024 ** 3,
+      autoAcceptVerified: false,
     });
     const changed = value<SettingsDto>(await call('settings:set', { defaultPort: 50000, name: 'Ada' }));
     expect(changed).toMatchObject({ name: 'Ada', defaultPort: 50000 });
@@ -272,6 +283,16 @@ describe('a first run through IPC, channel by channel', () => {
     expect(value<SettingsDto>(await call('settings:get'))).toEqual(reach);
     // Empty: HyperDHT's public bootstrap nodes again; null: no relay.
     expect(value<SettingsDto>(await call('settings:set', { dhtBootstrap: ' ', dhtRelay: null }))).toMatchObject({ dhtBootstrap: [], dhtRelay: null });
+    const files = value<SettingsDto>(await call('settings:set', { maxFileSize: 1024 ** 3, autoAcceptVerified: true }));
+    expect(files).toMatchObject({ maxFileSize: 1024 ** 3, autoAcceptVerified: true });
+    expect(h.calls).toContainEqual({ name: 'service.setFileSettings', args: [{ acceptDir: files.downloadDir, maxFileSize: 1024 ** 3, autoAcceptVerified: true }] });
+    h.files.folder = null;
+    expect(value<SettingsDto>(await call('settings:pick-download-dir'))).toEqual(files);
+    expect(h.files.folderAsked).toEqual([files.downloadDir]);
+    h.files.folder = work;
+    expect(value<SettingsDto>(await call('settings:pick-download-dir'))).toMatchObject({ downloadDir: work });
+    expect(value<SettingsDto>(await call('settings:set', { autoAcceptVerified: false }))).toMatchObject({ downloadDir: work, autoAcceptVerified: false });
+    expect(h.calls).toContainEqual({ name: 'service.setFileSettings', args: [{ acceptDir: null, maxFileSize: 1024 ** 3 }] });
   });
 
   it('app:change-protection re-seals the running identity: key file → passphrase → keychain → key file', async () => {
@@ -305,9 +326,6 @@ describe('a first run through IPC, channel by channel', () => {
     expect(h.links.opened).toHaveLength(2);
   });
 
-  it('every channel of the registry was exercised above', () => {
-    expect([...exercised].sort()).toEqual([...CHANNEL_NAMES].sort());
-  });
 });
 
 describe('a passphrase-protected app', () => {
@@ -361,4 +379,139 @@ describe('errors that are not the service’s', () => {
     expect(heard).toBe(1);
     await hx.controller.close();
   });
+});
+
+describe('files through IPC, with a fresh app and a second real peer', () => {
+  let fh: Harness;
+  let fpeer: ParleyService;
+  let fpeerFp: string;
+  let fpeerDownloads: string;
+  const fpeerEvents: ParleyEvent[] = [];
+
+  async function callF(channel: Channel, ...args: unknown[]) {
+    exercised.add(channel);
+    fh.calls.length = 0;
+    return fh.invoke(channel, ...args);
+  }
+
+  beforeAll(async () => {
+    const a = tempDir('parley-ipc-files-a-');
+    const b = tempDir('parley-ipc-files-b-');
+    dirs.push(a, b);
+    fpeerDownloads = join(b.dir, 'downloads');
+    mkdirSync(fpeerDownloads);
+    fh = makeHarness(a.dir);
+    fh.controller.setup({ name: 'Ada', protection: 'key-file', passphrase: null });
+    const store = openDataDir(b.dir, { sealer: createKeyFileSealer(b.dir) });
+    store.settings.setDisplayName('Bea');
+    fpeer = new ParleyService({ store, keyProtection: 'key-file', autoReconnect: false });
+    fpeer.on((e) => fpeerEvents.push(e));
+    const hosting = await fpeer.host({ port: 0, bind: '127.0.0.1' });
+    fpeerFp = fpeer.identity().fingerprint;
+    value(await fh.invoke('peers:join', hosting.invite.replace(/parley:\/\/[^:?]+/, 'parley://127.0.0.1'), { nearby: false }));
+  });
+
+  afterAll(async () => {
+    await fh.controller.close();
+    await fpeer.close();
+  });
+
+    it('files:pick-and-send sends only what main\'s dialog picked; nothing when it was closed', async () => {
+      fh.files.pick = null;
+      expect(value(await callF('files:pick-and-send', fpeerFp))).toBeNull();
+      expect(fh.calls.map((c) => c.name)).not.toContain('service.sendFile');
+      const path = join(work, 'notes.txt');
+      writeFileSync(path, 'hello Bea, here are my notes\n');
+      fh.files.pick = path;
+      const sent = value<MessageDto>(await callF('files:pick-and-send', fpeerFp));
+      expect(fh.calls).toContainEqual({ name: 'service.sendFile', args: [fpeerFp, path] });
+      expect(sent).toMatchObject({ kind: 'file', direction: 'out', text: 'notes.txt', file: { name: 'notes.txt', size: 29, state: 'offered', path: null } });
+      const offer = await waitFor(fpeerEvents, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === sent.id);
+      await fpeer.acceptFile(offer.id, fpeerDownloads);
+      await waitFor(fpeerEvents, (e): e is Extract<ParleyEvent, { type: 'file-received' }> => e.type === 'file-received' && e.id === sent.id);
+      expect(readFileSync(join(fpeerDownloads, 'notes.txt'), 'utf8')).toBe('hello Bea, here are my notes\n');
+    });
+
+    it('files:send-dropped sends a regular file and refuses folders, missing files and relative paths', async () => {
+      const path = join(work, 'dropped.bin');
+      writeFileSync(path, new Uint8Array([1, 2, 3]));
+      expect(value<MessageDto>(await callF('files:send-dropped', fpeerFp, path))).toMatchObject({ kind: 'file', text: 'dropped.bin' });
+      for (const bad of [work, join(work, 'missing.txt'), 'dropped.bin', '/dev/null']) {
+        expect(await callF('files:send-dropped', fpeerFp, bad), bad).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+        expect(fh.calls.map((c) => c.name), bad).not.toContain('service.sendFile');
+      }
+    });
+
+    it('files:send-pasted writes the image in the app\'s data folder and sends it; bytes that are not that image are refused', async () => {
+      const sent = value<MessageDto>(await callF('files:send-pasted', fpeerFp, { type: 'image/png', bytes: PNG }));
+      expect(sent.text).toMatch(/^Pasted image \d{4}-\d{2}-\d{2} \d{2}-\d{2}-\d{2}\.png$/);
+      const args = fh.calls.find((c) => c.name === 'service.sendFile')?.args as [string, string];
+      expect(args[1].startsWith(join(fh.paths.dataDir, 'pasted'))).toBe(true);
+      expect(new Uint8Array(readFileSync(args[1]))).toEqual(PNG);
+      expect(await callF('files:send-pasted', fpeerFp, { type: 'image/jpeg', bytes: PNG })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(await callF('files:send-pasted', fpeerFp, { type: 'image/png', bytes: new TextEncoder().encode('<svg onload=alert(1)>') })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(fh.calls.map((c) => c.name)).not.toContain('service.sendFile');
+    });
+
+    it('files:accept, files:preview, files:open and files:show-in-folder work by message id on a received, checked file; no path reaches the page', async () => {
+      const ours = fh.controller.service().identity().fingerprint;
+      const pngPath = join(work, 'photo.png');
+      writeFileSync(pngPath, PNG);
+      const offered = await fpeer.sendFile(ours, pngPath);
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === offered.id);
+      expect(await callF('files:preview', fpeerFp, offered.id)).toMatchObject({ ok: false, error: { code: 'bad-input' } }); // not received yet
+      expect(await callF('files:open', fpeerFp, offered.id)).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(value(await callF('files:accept', offered.id))).toBeNull();
+      const dir = fh.controller.defaultDownloadDir;
+      expect(fh.calls).toContainEqual({ name: 'service.acceptFile', args: [offered.id, dir] });
+      const received = await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-received' }> => e.type === 'file-received' && e.id === offered.id);
+      expect(received.path).toBe(join(dir, 'photo.png'));
+      const history = value<MessageDto[]>(await callF('messages:history', fpeerFp, { before: null, limit: 50 }));
+      const row = history.find((m) => m.id === offered.id);
+      expect(row?.file).toMatchObject({ state: 'done', path: null });
+      expect(JSON.stringify(history)).not.toContain(dir);
+      expect(value(await callF('files:preview', fpeerFp, offered.id))).toEqual({ type: 'image/png', bytes: PNG });
+      expect(value(await callF('files:open', fpeerFp, offered.id))).toBe(true);
+      expect(fh.files.opened).toEqual([join(dir, 'photo.png')]);
+      expect(fh.files.confirmAsked).toEqual([]); // a picture is not a runnable type
+      expect(value(await callF('files:show-in-folder', fpeerFp, offered.id))).toBeNull();
+      expect(fh.files.shown).toEqual([join(dir, 'photo.png')]);
+      expect(await callF('files:open', 'cd'.repeat(32), offered.id)).toMatchObject({ ok: false, error: { code: 'bad-input' } }); // the id belongs to another peer
+    });
+
+    it('files:open asks again for a type that can run code, and opens only if confirmed; files:preview answers null for what is not an image', async () => {
+      const ours = fh.controller.service().identity().fingerprint;
+      const script = join(work, 'install.sh');
+      writeFileSync(script, '#!/bin/sh\necho hi\n');
+      const offered = await fpeer.sendFile(ours, script);
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === offered.id);
+      value(await callF('files:accept', offered.id));
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-received' }> => e.type === 'file-received' && e.id === offered.id);
+      fh.files.opened.length = 0;
+      fh.files.confirmAnswer = false;
+      expect(value(await callF('files:open', fpeerFp, offered.id))).toBe(false);
+      expect(fh.files.confirmAsked).toEqual(['install.sh']);
+      expect(fh.files.opened).toEqual([]);
+      fh.files.confirmAnswer = true;
+      expect(value(await callF('files:open', fpeerFp, offered.id))).toBe(true);
+      expect(fh.files.opened).toHaveLength(1);
+      expect(value(await callF('files:preview', fpeerFp, offered.id))).toBeNull();
+    });
+
+    it('files:cancel declines an offer (the sender hears "declined") and an unknown id is bad-input', async () => {
+      const ours = fh.controller.service().identity().fingerprint;
+      const path = join(work, 'unwanted.txt');
+      writeFileSync(path, 'no thanks');
+      const offered = await fpeer.sendFile(ours, path);
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === offered.id);
+      expect(value(await callF('files:cancel', offered.id))).toBeNull();
+      const cancelled = await waitFor(fpeerEvents, (e): e is Extract<ParleyEvent, { type: 'file-cancelled' }> => e.type === 'file-cancelled' && e.id === offered.id);
+      expect(cancelled).toMatchObject({ reason: 'declined', by: 'peer' });
+      expect(await callF('files:cancel', offered.id)).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+    });
+
+});
+
+it('every channel of the registry was exercised above', () => {
+  expect([...exercised].sort()).toEqual([...CHANNEL_NAMES].sort());
 });

@@ -61,6 +61,9 @@ function obj(valid: Record<string, unknown>, fields: Record<string, readonly unk
   return { valid, kind: 'object', wrong };
 }
 
+const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const ID_EXTRA = ['', ID.toUpperCase(), ID.slice(1), `${ID}0`, ID.replace(/-/g, ''), `../${ID}`, '/etc/passwd'];
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
 const NAME_WRONG = [null, 1, {}, [], 'x'.repeat(65), 'nul\u0000', 'line\nbreak', '\u007f', 'Bob\u0085', HUGE];
 const FP_EXTRA = ['', FP.toUpperCase(), FP.slice(1), `${FP}a`, 'g'.repeat(64), ` ${FP.slice(1)}`];
 
@@ -175,6 +178,8 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
         hostAnnounce: [null, 'true', 1, {}, []],
         dhtBootstrap: [null, ['1.2.3.4:49737'], '1.2.3.4', '1.2.3.4:0', '1.2.3.4:65536', 'a_b:1', '-x.org:1', '[::1]:1', 'a.org:1;b.org:2', 1, {}, Array.from({ length: 17 }, (_, i) => `n${i}.org:1`).join(','), HUGE],
         dhtRelay: ['', 'AB'.repeat(32), 'ab'.repeat(31), `${'ab'.repeat(32)}0`, 'g'.repeat(64), 1, {}, [], HUGE],
+        maxFileSize: [null, 0, -1, 1024 ** 2 - 1, 1024 ** 4 + 1, 1.5, '4294967296', Number.NaN, Infinity, {}, []],
+        autoAcceptVerified: [null, 0, 1, 'true', {}, []],
       },
       [],
     ),
@@ -182,6 +187,26 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
   'links:open': [
     str('https://example.org/', ['javascript:alert(1)', 'file:///etc/passwd', 'parley://x', 'ftp://example.org/', ' https://example.org/', `https://${'x'.repeat(2048)}`]),
   ],
+  'files:pick-and-send': [str(FP, FP_EXTRA)],
+  // The valid path names nothing: the fuzz checks the schema, file-ipc.test.ts what main does with a path.
+  'files:send-dropped': [str(FP, FP_EXTRA), str('/nonexistent/parley-fuzz.txt', ['', 'a\u0000b', 'x'.repeat(4097)])],
+  'files:send-pasted': [
+    str(FP, FP_EXTRA),
+    obj(
+      { type: 'image/png', bytes: PNG },
+      {
+        type: [undefined, null, 'image/svg+xml', 'text/html', 'IMAGE/PNG', '', 1, {}],
+        bytes: [undefined, null, new Uint8Array(0), new Uint8Array(32 * 1024 * 1024 + 1), [1, 2, 3], 'iVBORw0KGgo=', new Uint16Array(4), new DataView(new ArrayBuffer(4)), {}, 1],
+      },
+      ['type', 'bytes'],
+    ),
+  ],
+  'files:accept': [str(ID, ID_EXTRA)],
+  'files:cancel': [str(ID, ID_EXTRA)],
+  'files:open': [str(FP, FP_EXTRA), str(ID, ID_EXTRA)],
+  'files:show-in-folder': [str(FP, FP_EXTRA), str(ID, ID_EXTRA)],
+  'files:preview': [str(FP, FP_EXTRA), str(ID, ID_EXTRA)],
+  'settings:pick-download-dir': [],
 };
 
 /** Every wrong argument list for a channel: each position replaced by each wrong value, too few, too many. */

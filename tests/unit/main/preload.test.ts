@@ -14,11 +14,14 @@ const bridge = vi.hoisted(() => {
   const exposed = new Map<string, unknown>();
   const invoked: { channel: string; args: unknown[] }[] = [];
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>();
+  const filePaths = new Map<unknown, string>();
   return {
     exposed,
     invoked,
     listeners,
+    filePaths,
     electron: {
+      webUtils: { getPathForFile: (file: unknown) => filePaths.get(file) ?? '' },
       contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
       ipcRenderer: {
         invoke: (channel: string, ...args: unknown[]) => {
@@ -49,13 +52,14 @@ beforeAll(async () => {
 
 describe('window.parley', () => {
   it('has exactly one method per registry channel, plus onEvent, and is frozen', () => {
-    expect(Object.keys(api).sort()).toEqual([...Object.values(CHANNELS), 'onEvent'].sort());
+    expect(Object.keys(api).sort()).toEqual([...Object.values(CHANNELS), 'onEvent', 'registerDroppedFile'].sort());
     expect(Object.isFrozen(api)).toBe(true);
     for (const key of Object.keys(api)) expect(typeof (api as Record<string, unknown>)[key]).toBe('function');
   });
 
   it('each method invokes its own channel with the arguments as given, and returns the answer', async () => {
     for (const channel of CHANNEL_NAMES) {
+      if (CHANNELS[channel] === 'sendDroppedFile') continue; // takes a token, below
       bridge.invoked.length = 0;
       const method = (api as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[CHANNELS[channel]];
       const answer = await method?.('a', 2, { three: 3 });
@@ -83,6 +87,27 @@ describe('window.parley', () => {
     expect(source).toContain('ipcRenderer.invoke(channel');
     expect(source).not.toMatch(/['"`][a-z]+:[a-z-]+['"`]/);
     expect(source).not.toMatch(/\bprocess\.|\brequire\(/);
+  });
+
+  it('a dropped File becomes an opaque token; only sendDroppedFile turns it into the path, once', async () => {
+    const file = new File(['hi'], 'notes.txt');
+    bridge.filePaths.set(file, '/home/ada/notes.txt');
+    const token = api.registerDroppedFile(file);
+    expect(token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(token).not.toContain('notes');
+    bridge.invoked.length = 0;
+    const peer = 'ab'.repeat(32);
+    await api.sendDroppedFile(peer, token as string);
+    expect(bridge.invoked).toEqual([{ channel: 'files:send-dropped', args: [peer, '/home/ada/notes.txt'] }]);
+    // A token is used once; a path or an unknown token never reaches main.
+    for (const wrong of [token, '/etc/passwd', 'ab', 42]) {
+      bridge.invoked.length = 0;
+      expect(await api.sendDroppedFile(peer, wrong as string)).toMatchObject({ ok: false, error: { code: 'bad-input' } });
+      expect(bridge.invoked).toEqual([]);
+    }
+    // Not a File, or a File that is not from disk (made by the page): no token.
+    expect(api.registerDroppedFile({ name: 'notes.txt', path: '/etc/passwd' })).toBeNull();
+    expect(api.registerDroppedFile(new File(['x'], 'made-here.txt'))).toBeNull();
   });
 
   it('onEvent refuses a listener that is not a function', () => {

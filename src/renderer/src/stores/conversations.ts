@@ -5,7 +5,7 @@
  */
 import { markRaw, ref, shallowReactive } from 'vue';
 import { defineStore } from 'pinia';
-import type { DeliveryState, MessageDto } from '../../../shared/dto.ts';
+import type { DeliveryState, FileDto, MessageDto } from '../../../shared/dto.ts';
 import type { ParleyError } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
@@ -130,6 +130,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     put(t, [m]);
   }
 
+  /** Adds a message the user just sent (a file offer) to a loaded thread. */
+  function added(m: MessageDto): void {
+    const t = thread(m.peer);
+    if (t.loaded || t.loading) put(t, [m]);
+  }
+
   /** A delivery state change from an event. */
   function setState(peer: string, id: string, state: DeliveryState): void {
     const t = threads.get(peer);
@@ -148,6 +154,28 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (earlyStates.size > MAX_EARLY_STATES) earlyStates.delete(earlyStates.keys().next().value as string);
   }
 
+  /** Changes the file of an offer already in a loaded thread (from a file event); false when it is not loaded. */
+  function patchFile(peer: string, id: string, change: (file: FileDto) => FileDto): boolean {
+    const t = threads.get(peer);
+    const msgs = t?.messages ?? [];
+    for (let i = msgs.length - 1; i >= 0; i--) {
+      const m = msgs[i] as MessageDto;
+      if (m.id !== id || m.file === undefined) continue;
+      const copy = [...msgs];
+      copy[i] = { ...m, file: change(m.file) };
+      (t as Thread).messages = markRaw(copy);
+      return true;
+    }
+    return false;
+  }
+
+  /** The message `id` of a loaded thread, else null. */
+  function find(peer: string, id: string): MessageDto | null {
+    const msgs = threads.get(peer)?.messages ?? [];
+    for (let i = msgs.length - 1; i >= 0; i--) if ((msgs[i] as MessageDto).id === id) return msgs[i] as MessageDto;
+    return null;
+  }
+
   /** Sends text to fp; the message joins the thread at once with the state the core gave it. */
   async function send(fp: string, text: string): Promise<ParleyError | null> {
     const r = await call((api) => api.send(fp, text));
@@ -164,5 +192,5 @@ export const useConversationsStore = defineStore('conversations', () => {
     drafts.value = {};
   }
 
-  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, setState, send, reset };
+  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, reset };
 });

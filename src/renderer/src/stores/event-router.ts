@@ -7,6 +7,7 @@ import { shortFingerprint } from '../lib/fingerprint.ts';
 import { displayName } from '../lib/people.ts';
 import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
+import { useFilesStore } from './files.ts';
 import { useHostingStore } from './hosting.ts';
 import { useJoinStore } from './join.ts';
 import { connectedKey, useNoticesStore } from './notices.ts';
@@ -28,6 +29,7 @@ function windowSeen(): boolean {
 export function routeEvents(api: ParleyApi): () => void {
   const contacts = useContactsStore();
   const conversations = useConversationsStore();
+  const files = useFilesStore();
   const hosting = useHostingStore();
   const notices = useNoticesStore();
   const ui = useUiStore();
@@ -70,6 +72,7 @@ export function routeEvents(api: ParleyApi): () => void {
         return;
       case 'disconnected':
         contacts.patch(e.peer, { online: false, connection: null });
+        files.peerGone(e.peer);
         return;
       case 'verified':
         contacts.patch(e.peer, { verified: e.verified });
@@ -122,7 +125,8 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'file-sent':
       case 'file-cancelled':
       case 'file-error':
-        return; // the files UI (issue 10 item 3) is not built yet; offers reach history as messages
+        files.onEvent(e); // an offer itself arrives as a 'message' event
+        return;
       default:
         assertNever(e, 'event');
     }

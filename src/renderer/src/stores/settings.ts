@@ -48,6 +48,22 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
+  /** Changes the files settings (size cap, auto-accept from verified contacts). */
+  async function setFiles(change: { maxFileSize?: number; autoAcceptVerified?: boolean }): Promise<ParleyError | null> {
+    const r = await call((api) => api.updateSettings(change));
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
+  /** Main's folder dialog for the download folder (the page never names a path). */
+  async function pickDownloadDir(): Promise<ParleyError | null> {
+    const r = await call((api) => api.pickDownloadDir());
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
   /** Keeps the settings' copy of the name in step after the identity was renamed. */
   function nameChanged(name: string): void {
     if (settings.value !== null) settings.value = { ...settings.value, name };
@@ -60,5 +76,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
-  return { settings, publicKeyPem, error, load, setDefaultPort, setDht, changeProtection, nameChanged, exportPublicKey };
+  return { settings, publicKeyPem, error, load, setDefaultPort, setDht, setFiles, pickDownloadDir, changeProtection, nameChanged, exportPublicKey };
 });
