@@ -9,7 +9,7 @@ import type { Plugin } from 'vite';
 
 /** The production policy, as index.html carries it (a test holds the two together). */
 export const STRICT_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** What HMR needs beyond the strict policy: injected styles, and the WebSocket to the loopback dev server. */
 const DEV_RELAXATIONS: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 /**
- * The bridge itself is faithful to the preload: `window.parley` has exactly the registry's methods and
- * `onEvent`, is frozen, and every call goes through the real IPC router (arity and schema checks, Result
+ * The bridge itself is faithful to the preload: `window.parley` has exactly the registry's methods,
+ * `onEvent` and `registerDroppedFile`, is frozen, and every call goes through the real IPC router (arity and schema checks, Result
  * answers); events reach `onEvent` listeners until they unsubscribe. Without this, the scenarios could
  * pass against a bridge that is more forgiving than the app.
  */
@@ -18,7 +18,9 @@ test('window.parley is the registry, through the real router', async ({ people }
     const api = (globalThis as unknown as { parley: Api }).parley;
     return { keys: Object.keys(api).sort(), frozen: Object.isFrozen(api) };
   });
-  expect(shape.keys).toEqual([...Object.values(CHANNELS), 'onEvent'].sort());
+  // The registry's methods, onEvent, and the preload's one local helper: a dropped file becomes an
+  // opaque token there (the page never handles its path).
+  expect(shape.keys).toEqual([...Object.values(CHANNELS), 'onEvent', 'registerDroppedFile'].sort());
   expect(shape.frozen).toBe(true);
 
   const answers = await page.evaluate(async () => {

@@ -65,7 +65,7 @@ export function createPeopleRepo(db: DatabaseSync, now: () => number): PeopleRep
   const insertChange = db.prepare('INSERT INTO key_changes (old_key, new_key, detected_at, merged_at, after_seq) VALUES (?, ?, ?, ?, ?)');
   const unthread = db.prepare('UPDATE contacts SET thread = NULL WHERE fingerprint = ? AND thread IS NOT NULL');
   const changes = db.prepare(
-    `SELECT k.old_key, k.new_key, k.detected_at, k.merged_at, k.after_seq, o.name, o.verified_method, o.verified_at
+    `SELECT k.id, k.old_key, k.new_key, k.detected_at, k.merged_at, k.after_seq, o.name, o.verified_method, o.verified_at
      FROM key_changes k JOIN contacts o ON o.fingerprint = k.old_key WHERE k.new_key = ? ORDER BY k.id`,
   );
   const deletes = [
@@ -138,11 +138,12 @@ export function createPeopleRepo(db: DatabaseSync, now: () => number): PeopleRep
 
     keyChanges(fingerprint) {
       assertFingerprint('fingerprint', fingerprint);
-      const out: KeyChange[] = [];
+      const out: (KeyChange & { id: number })[] = [];
       // The changes onto the current key, and onto each key archived on it (a chain A → B → C).
       for (const key of keysOf(fingerprint)) {
         for (const r of changes.all(key)) {
           out.push({
+            id: Number(r['id']),
             oldKey: String(r['old_key']),
             newKey: String(r['new_key']),
             oldName: String(r['name']),
@@ -154,7 +155,8 @@ export function createPeopleRepo(db: DatabaseSync, now: () => number): PeopleRep
           });
         }
       }
-      return out.sort((a, b) => a.mergedAt - b.mergedAt || a.afterSeq - b.afterSeq);
+      // In the order they happened: merges in one millisecond keep their insertion order (the row id).
+      return out.sort((a, b) => a.mergedAt - b.mergedAt || a.id - b.id).map(({ id: _id, ...change }) => change);
     },
   };
 }
