@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { ParleyApi } from '../../../src/shared/api.ts';
 import { CHANNELS, type Channel } from '../../../src/shared/ipc/channels.ts';
 import { ARGS, type AppStatus } from '../../../src/shared/ipc/schemas.ts';
-import type { ContactDto, HostingDto, IdentityDto, MessageDto, NearbyDto, ParleyEvent, SettingsDto } from '../../../src/shared/dto.ts';
+import type { ContactDto, HostingDto, IdentityDto, KeyChangeDto, MessageDto, NearbyDto, ParleyEvent, SearchHitDto, SettingsDto } from '../../../src/shared/dto.ts';
 import type { ErrorCode } from '../../../src/shared/errors.ts';
 import type { Result } from '../../../src/shared/result.ts';
 
@@ -82,6 +82,8 @@ export type FakeState = {
   nearby: NearbyDto[];
   settings: SettingsDto;
   nextSeq: number;
+  /** What contacts:key-history answers, per thread. */
+  keyHistory: Map<string, KeyChangeDto[]>;
 };
 
 /** The fake API plus what tests need to drive and inspect it. */
@@ -128,6 +130,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       autoAcceptVerified: false,
     },
     nextSeq: 1_000_001,
+    keyHistory: new Map(),
   };
   const calls: Call[] = [];
   const violations: string[] = [];
@@ -161,6 +164,14 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
     const all = state.messages.get(peer) ?? [];
     const older = all.filter((m) => before === null || m.seq < before);
     return older.slice(Math.max(0, older.length - limit));
+  }
+
+  function setContact(peer: string, changes: Partial<ContactDto>): Result<ContactDto> {
+    const c = state.contacts.get(peer);
+    if (c === undefined) return fail('no-peer', 'no such contact');
+    const next = { ...c, ...changes };
+    state.contacts.set(peer, next);
+    return ok(next);
   }
 
   const impl: Record<string, Handler> = {
@@ -240,6 +251,37 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       if (c.blocked !== null) return fail('send-blocked', 'blocked');
       const seq = state.nextSeq++;
       const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: c.online ? 'sent' : 'queued', key: peer, replyTo: null, reactTo: null, kind: 'text' };
+      state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
+      return ok(m);
+    }) as Handler,
+    acceptRequest: ((peer: string) => setContact(peer, { status: 'accepted' })) as Handler,
+    block: ((peer: string) => setContact(peer, { status: 'blocked', online: false, connection: null })) as Handler,
+    unblock: ((peer: string) => setContact(peer, { status: 'accepted' })) as Handler,
+    rename: ((peer: string, nickname: string | null) => {
+      const c = state.contacts.get(peer);
+      const n = nickname === null || nickname.trim() === '' ? null : nickname.trim();
+      return setContact(peer, { nickname: n, displayName: n ?? c?.name ?? '' });
+    }) as Handler,
+    deleteContact: ((peer: string) => {
+      if (!state.contacts.delete(peer)) return fail('no-peer', 'no such contact');
+      state.messages.delete(peer);
+      return ok(null);
+    }) as Handler,
+    keyHistory: ((peer: string) => ok(state.keyHistory.get(peer) ?? [])) as Handler,
+    search: ((query: string) => {
+      const q = query.toLowerCase();
+      const hits: SearchHitDto[] = [];
+      for (const msgs of state.messages.values()) {
+        for (const m of msgs) {
+          const at = m.text.toLowerCase().indexOf(q);
+          if (at >= 0) hits.push({ peer: m.peer, key: m.key, id: m.id, seq: m.seq, ts: m.ts, direction: m.direction, snippet: m.text, matchStart: at, matchLength: q.length });
+        }
+      }
+      return ok({ hits: hits.sort((a, b) => b.seq - a.seq), next: null, scanned: hits.length });
+    }) as Handler,
+    reply: ((peer: string, text: string, ref: { replyTo?: string; reactTo?: string }) => {
+      const seq = state.nextSeq++;
+      const m: MessageDto = { peer, id: `out-${seq}`, seq, direction: 'out', ts: NOW, storedAt: NOW, text, state: 'sent', key: peer, replyTo: ref.replyTo ?? null, reactTo: ref.reactTo ?? null, kind: 'text' };
       state.messages.set(peer, [...(state.messages.get(peer) ?? []), m]);
       return ok(m);
     }) as Handler,

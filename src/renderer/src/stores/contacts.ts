@@ -33,9 +33,15 @@ export const useContactsStore = defineStore('contacts', () => {
   const warnings = ref<Record<string, KeyWarning>>({});
   const dismissed = ref<Record<string, true>>({});
 
-  const list = computed(() =>
-    Object.values(byFp.value).sort((a, b) => activity(b) - activity(a) || a.name.localeCompare(b.name) || a.fingerprint.localeCompare(b.fingerprint)),
+  const all = computed(() =>
+    Object.values(byFp.value).sort((a, b) => activity(b) - activity(a) || a.displayName.localeCompare(b.displayName) || a.fingerprint.localeCompare(b.fingerprint)),
   );
+  /** The contacts proper (accepted), in list order. */
+  const list = computed(() => all.value.filter((c) => c.status === 'accepted'));
+  /** Message requests: new identities waiting for Accept / Block / Delete. */
+  const requests = computed(() => all.value.filter((c) => c.status === 'request'));
+  const blockedList = computed(() => all.value.filter((c) => c.status === 'blocked'));
+  // Held messages of requests are not counted: they are not notified.
   const totalUnread = computed(() => list.value.reduce((n, c) => n + c.unread, 0));
 
   function get(fp: string | null): ContactDto | null {
@@ -95,6 +101,45 @@ export const useContactsStore = defineStore('contacts', () => {
     return applying(call((api) => api.acceptKey(fp)));
   }
 
+  function acceptRequest(fp: string): Promise<ParleyError | null> {
+    return applying(call((api) => api.acceptRequest(fp)));
+  }
+
+  function block(fp: string): Promise<ParleyError | null> {
+    return applying(call((api) => api.block(fp)));
+  }
+
+  function unblock(fp: string): Promise<ParleyError | null> {
+    return applying(call((api) => api.unblock(fp)));
+  }
+
+  /** A local nickname (never sent); blank clears it, so the peer's own name shows again. */
+  function rename(fp: string, nickname: string): Promise<ParleyError | null> {
+    const n = nickname.trim();
+    return applying(call((api) => api.rename(fp, n === '' ? null : n)));
+  }
+
+  /** Deletes the contact and its history (the UI asked first); it leaves the list at once. */
+  async function remove(fp: string): Promise<ParleyError | null> {
+    const r = await call((api) => api.deleteContact(fp));
+    if (!r.ok) return r.error;
+    forget(fp);
+    return null;
+  }
+
+  async function disconnect(fp: string): Promise<ParleyError | null> {
+    const r = await call((api) => api.disconnect(fp));
+    return r.ok ? null : r.error;
+  }
+
+  /** Drops a contact from the list (deleted, or archived into another thread). */
+  function forget(fp: string): void {
+    const { [fp]: _gone, ...rest } = byFp.value;
+    byFp.value = rest;
+    const { [fp]: _w, ...otherWarnings } = warnings.value;
+    warnings.value = otherWarnings;
+  }
+
   /** Marks fp's messages read; `force` calls the core even when the local count is already 0 (it may lag). */
   async function markRead(fp: string, force = false): Promise<void> {
     const c = byFp.value[fp];
@@ -130,7 +175,8 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   return {
-    byFp, loaded, loadError, list, totalUnread, warnings,
+    byFp, loaded, loadError, list, requests, blockedList, totalUnread, warnings,
     get, upsert, patch, load, noteMessage, verify, unverify, acceptKey, markRead, addWarning, dismissWarning, warningFor,
+    acceptRequest, block, unblock, rename, remove, disconnect, forget,
   };
 });

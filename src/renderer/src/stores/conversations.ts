@@ -185,6 +185,13 @@ export const useConversationsStore = defineStore('conversations', () => {
     return null;
   }
 
+  /** Forgets one thread (deleted, or its history changed shape: a key archived into it); the next open reloads it. */
+  function forget(fp: string): void {
+    threads.delete(fp);
+    const { [fp]: _gone, ...rest } = drafts.value;
+    drafts.value = rest;
+  }
+
   /** Forgets every loaded thread (used when the identity changes). */
   function reset(): void {
     threads.clear();
@@ -192,5 +199,5 @@ export const useConversationsStore = defineStore('conversations', () => {
     drafts.value = {};
   }
 
-  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, reset };
+  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, forget, reset };
 });

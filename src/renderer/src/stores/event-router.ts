@@ -100,14 +100,26 @@ export function routeEvents(api: ParleyApi): () => void {
         notices.push('error', d.title, d.detail ? `${d.hint} (${d.detail})` : d.hint);
         return;
       }
-      // Issue 12 (core first; the Requests view comes with the UI work): a request is listed with its
-      // status, its held messages are not shown as chat nor notified, a removed contact leaves the list.
+      // A message request: listed under Requests (the count says it), never notified; its messages are
+      // held in its thread, without an unread badge.
       case 'request':
         contacts.upsert(e.contact);
         return;
       case 'request-message':
+        conversations.receive(e.message);
+        contacts.noteMessage(e.message, true);
         return;
       case 'contact-removed':
+        contacts.forget(e.peer);
+        conversations.forget(e.peer);
+        if (e.into !== null) {
+          // One thread per person: the old key's history now belongs to `into`; reload it from the core.
+          conversations.forget(e.into);
+          if (ui.isShowing(e.peer) || ui.isShowing(e.into)) {
+            ui.openConversation(e.into);
+            void conversations.open(e.into);
+          }
+        } else if (ui.isShowing(e.peer)) ui.openSection('welcome');
         void contacts.load();
         return;
       case 'join-progress':
