@@ -5,7 +5,7 @@
  */
 import { markRaw, ref, shallowReactive } from 'vue';
 import { defineStore } from 'pinia';
-import type { DeliveryState, FileDto, MessageDto } from '../../../shared/dto.ts';
+import type { DeliveryState, FileDto, KeyChangeDto, MessageDto } from '../../../shared/dto.ts';
 import type { ParleyError } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
@@ -25,6 +25,8 @@ export type Thread = {
   /** The oldest message is loaded: nothing earlier to fetch. */
   reachedStart: boolean;
   error: ParleyError | null;
+  /** The person's earlier keys archived on this thread, each drawn after the message with seq `afterSeq`. */
+  keyChanges: readonly KeyChangeDto[];
 };
 
 /** The later of two delivery states: events can overtake the answer to `send`, states never go back. */
@@ -66,7 +68,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   function thread(fp: string): Thread {
     let t = threads.get(fp);
     if (t === undefined) {
-      t = shallowReactive<Thread>({ messages: [], loading: false, loaded: false, reachedStart: false, error: null });
+      t = shallowReactive<Thread>({ messages: [], loading: false, loaded: false, reachedStart: false, error: null, keyChanges: [] });
       threads.set(fp, t);
     }
     return t;
@@ -107,7 +109,15 @@ export const useConversationsStore = defineStore('conversations', () => {
   /** Loads the newest page the first time a conversation is shown. */
   async function open(fp: string): Promise<void> {
     const t = thread(fp);
-    if (!t.loaded) await fetchPage(fp, null);
+    if (t.loaded || t.loading) return;
+    await Promise.all([fetchPage(fp, null), loadKeyChanges(fp)]);
+  }
+
+  /** The inline "key changed" events of a thread (an empty list for most people). */
+  async function loadKeyChanges(fp: string): Promise<void> {
+    const r = await call((api) => api.keyHistory(fp));
+    // Without them the thread still reads right, only without the marker: no error for the user.
+    if (r.ok) thread(fp).keyChanges = markRaw([...r.value].sort((a, b) => a.afterSeq - b.afterSeq));
   }
 
   /** Loads the page before the oldest loaded message. */
