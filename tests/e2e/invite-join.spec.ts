@@ -46,7 +46,8 @@ test('A hosts, B joins by invite and A is verified on join', async ({ people }) 
   await expect(withAlice.getByText('No messages yet. Say hello to Alice.')).toBeVisible();
 
   // How and when: verified by invite, with both fingerprints and the safety number.
-  await withAlice.getByRole('button', { name: 'Verify Alice' }).click();
+  // Issue 12: once verified, the button reads "Safety number".
+  await withAlice.getByRole('button', { name: 'Safety number with Alice' }).click();
   const dialog = bp.getByRole('dialog', { name: 'Verify Alice' });
   await expect(dialog.getByTestId('verification-status')).toContainText('Verified by invite on');
   await expect(dialog.getByTestId('verification-status')).toContainText('the invite carried this key’s fingerprint and the connection matched it');

@@ -140,8 +140,9 @@ describe('event router', () => {
     await flushPromises();
     expect(contacts.get(CAROL)?.blocked).toBe('name-collision'); // the new identity was fetched
     expect(contacts.warningFor(CAROL)).toMatchObject({ blocking: true, code: 'name-collision', previous: BOB });
-    expect(notices.items.at(-1)).toMatchObject({ kind: 'error', title: 'A new key uses a known name' });
-    expect(notices.items.at(-1)?.text).toContain('new key c0c0 c0c0…, previous key b0b0 b0b0…');
+    // Issue 12: plain names in notices (keys only in the Verify dialog and tooltips), one status line per contact.
+    expect(notices.items.at(-1)).toMatchObject({ kind: 'error', title: 'Someone new uses the name of Robert', key: `status:${CAROL}` });
+    expect(notices.items.at(-1)?.text).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
 
     const DAVE = fp('da');
     api.state.contacts.set(DAVE, contact({ fingerprint: DAVE, name: 'Dave' }));

@@ -5,6 +5,7 @@ import type { ContactDto, MessageDto, VerificationMethod } from '../../../shared
 import type { WarningCode } from '../../../shared/errors.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
+import { statusKey, useNoticesStore } from './notices.ts';
 
 /** A 'warning' event as remembered for the banner (PROTOCOL.md section 6). */
 export type KeyWarning = {
@@ -86,6 +87,9 @@ export const useContactsStore = defineStore('contacts', () => {
     const res = await r;
     if (!res.ok) return res.error;
     upsert(res.value);
+    // Calm notices: what a status line warned about is over once verified, accepted or no longer held.
+    if (res.value.blocked === null) useNoticesStore().clear(statusKey(res.value.fingerprint), 'error');
+    if (res.value.verified) useNoticesStore().clear(statusKey(res.value.fingerprint));
     return null;
   }
 

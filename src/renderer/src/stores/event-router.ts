@@ -3,22 +3,16 @@ import type { ParleyApi } from '../../../shared/api.ts';
 import type { ParleyEvent } from '../../../shared/dto.ts';
 import { assertNever } from '../../../shared/result.ts';
 import { describeError } from '../lib/errors.ts';
-import { shortFingerprint } from '../lib/fingerprint.ts';
 import { displayName } from '../lib/people.ts';
 import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
 import { useFilesStore } from './files.ts';
 import { useHostingStore } from './hosting.ts';
 import { useJoinStore } from './join.ts';
-import { connectedKey, useNoticesStore } from './notices.ts';
+import { statusKey, useNoticesStore } from './notices.ts';
 import { useUiStore } from './ui.ts';
 
 const MARK_READ_DELAY_MS = 300;
-
-/** The core's message as the start of a sentence. */
-function sentence(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
 
 /** True when the user can see the window (so a message shown in it counts as read). */
 function windowSeen(): boolean {
@@ -48,6 +42,12 @@ export function routeEvents(api: ParleyApi): () => void {
     );
   }
 
+  // The name the user knows for a warned key: the earlier contact's, else the new key's own.
+  function warnedName(peer: string, previous: string | null): string {
+    const known = contacts.get(previous) ?? contacts.get(peer);
+    return displayName(known?.displayName ?? known?.name);
+  }
+
   function handle(e: ParleyEvent): void {
     switch (e.type) {
       case 'message': {
@@ -60,30 +60,42 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'message-state':
         conversations.setState(e.peer, e.id, e.state);
         return;
-      case 'contact-changed':
+      case 'contact-changed': {
+        const wasHeld = contacts.get(e.contact.fingerprint)?.blocked != null;
         contacts.upsert(e.contact);
+        // A key warning is resolved once sending is no longer held (verified or accepted elsewhere).
+        if ((wasHeld && e.contact.blocked === null) || e.contact.verified) notices.clear(statusKey(e.contact.fingerprint), 'error');
         return;
-      case 'connected':
-        if (!contacts.patch(e.peer, { online: true, connection: e.connection, name: e.name, verified: e.verified, safetyNumber: e.safetyNumber })) {
-          // Someone new (they joined us while we host): say who, with their key.
-          notices.push('info', `${displayName(e.name)} connected`, `Key ${shortFingerprint(e.peer)} — ${e.verified ? 'verified' : 'not verified yet'}.`, connectedKey(e.peer));
+      }
+      case 'connected': {
+        const known = contacts.get(e.peer);
+        const shown = known?.nickname ?? e.name;
+        if (!contacts.patch(e.peer, { online: true, connection: e.connection, name: e.name, displayName: shown, verified: e.verified, safetyNumber: e.safetyNumber })) {
+          // Someone new (they joined us while we host): say who, in plain words (the key is in the Verify dialog).
+          notices.push('info', `${displayName(e.name)} connected`, e.verified ? 'Verified.' : 'Not verified yet: compare safety numbers to be sure it is them.', statusKey(e.peer));
           void contacts.load();
         }
         return;
+      }
       case 'disconnected':
         contacts.patch(e.peer, { online: false, connection: null });
         files.peerGone(e.peer);
+        // "X connected" is no longer true: the header says offline now.
+        notices.clear(statusKey(e.peer), 'info');
         return;
       case 'verified':
         contacts.patch(e.peer, { verified: e.verified });
+        if (e.verified) notices.clear(statusKey(e.peer));
         return;
       case 'warning':
         contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now(), previousVerified: e.previous ? contacts.get(e.previous)?.verified === true : false });
-        // Also here, so that a warning about a conversation that is not on screen is not missed.
+        // Also here, so that a warning about a conversation that is not on screen is not missed; plain
+        // names (the keys are in the conversation's warning and the Verify dialog); one line per contact.
         notices.push(
           'error',
-          e.code === 'key-changed' ? 'A contact’s key changed' : 'A new key uses a known name',
-          `${sentence(e.message)} (new key ${shortFingerprint(e.peer)}${e.previous ? `, previous key ${shortFingerprint(e.previous)}` : ''}). Open the conversation to review it.`,
+          e.code === 'key-changed' ? `${warnedName(e.peer, e.previous)}’s key changed` : `Someone new uses the name of ${warnedName(e.peer, e.previous)}`,
+          'Open the conversation to check that it is really them.',
+          statusKey(e.peer),
         );
         // The new identity is a separate contact (PROTOCOL.md section 6): fetch it with its blocked state.
         void contacts.load();

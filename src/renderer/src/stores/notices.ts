@@ -18,10 +18,16 @@ export type NoticeHostKind = 'window' | 'pane' | 'conversation' | 'dialog';
 
 type Host = { readonly id: number; readonly kind: NoticeHostKind };
 
-/** The notice key of "this peer connected": a join says it too, and one notice is enough. */
-export function connectedKey(peer: string): string {
-  return `connected:${peer}`;
+/**
+ * The notice key of a contact's status (connected, a key warning, blocked…): one status line per
+ * contact, the newest replacing the older, cleared once resolved. A join says "connected" too, and one is enough.
+ */
+export function statusKey(peer: string): string {
+  return `status:${peer}`;
 }
+
+/** The status line of "this peer connected" (see statusKey). */
+export const connectedKey = statusKey;
 
 /** How long a confirmation stays on screen. */
 export const INFO_MS = 6000;
@@ -77,6 +83,14 @@ export const useNoticesStore = defineStore('notices', () => {
     return id;
   }
 
+  /** Clears the notices with this key (what they said is resolved); `kind` limits it to errors or confirmations. */
+  function clear(key: string, kind: Notice['kind'] | null = null): void {
+    const left = items.value.filter((n) => n.key !== key || (kind !== null && n.kind !== kind));
+    if (left.length === items.value.length) return;
+    items.value = left;
+    syncTimers();
+  }
+
   /** Registers a region that can show notices; returns its id (for isActive and removeHost). */
   function addHost(kind: NoticeHostKind): number {
     const id = next++;
@@ -95,5 +109,5 @@ export const useNoticesStore = defineStore('notices', () => {
     return activeHost.value === id;
   }
 
-  return { items, visible, holding, push, dismiss, addHost, removeHost, isActive };
+  return { items, visible, holding, push, dismiss, clear, addHost, removeHost, isActive };
 });

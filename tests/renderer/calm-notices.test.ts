@@ -1,0 +1,96 @@
+/**
+ * Issue 12, item 4: calm notices. One status line per contact (a newer one replaces the older), cleared
+ * once resolved (verified, accepted, disconnected); plain names, no hex keys; the header's Verify button
+ * reads "Safety number" once verified and "Not verified" is a caution. The API is the schema-checked stand-in.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { flushPromises } from '@vue/test-utils';
+import App from '../../src/renderer/src/App.vue';
+import { useNoticesStore } from '../../src/renderer/src/stores/notices.ts';
+import { useContactsStore } from '../../src/renderer/src/stores/contacts.ts';
+import { routeEvents } from '../../src/renderer/src/stores/event-router.ts';
+import { cleanup, freshPinia, mountWith } from './helpers/mount.ts';
+import { NOW, contact, createFakeApi, fp, type FakeApi } from './helpers/fake-api.ts';
+
+const BOB = fp('b0');
+const CAROL = fp('c0');
+const TCP = { path: 'tcp', sameNetwork: true, relayed: false } as const;
+let api: FakeApi;
+
+afterEach(() => {
+  expect(api.violations).toEqual([]);
+  cleanup();
+});
+
+async function setup(): Promise<{ notices: ReturnType<typeof useNoticesStore>; contacts: ReturnType<typeof useContactsStore> }> {
+  api = createFakeApi();
+  api.state.contacts.set(BOB, contact({ fingerprint: BOB, name: 'Bob', online: false }));
+  freshPinia(api);
+  const contacts = useContactsStore();
+  await contacts.load();
+  routeEvents(api);
+  return { notices: useNoticesStore(), contacts };
+}
+
+describe('one status line per contact, cleared when resolved', () => {
+  test('a new peer connecting says so in plain words; disconnecting clears it', async () => {
+    const { notices } = await setup();
+    api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Carol' }));
+    api.emit({ type: 'connected', peer: CAROL, name: 'Carol', verified: false, safetyNumber: '1'.repeat(60), connection: TCP });
+    await flushPromises();
+    expect(notices.items).toHaveLength(1);
+    expect(notices.items[0]?.title).toBe('Carol connected');
+    expect(`${notices.items[0]?.title} ${notices.items[0]?.text}`).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
+    api.emit({ type: 'disconnected', peer: CAROL, reason: 'closed' });
+    expect(notices.items).toHaveLength(0);
+  });
+
+  test('repeated warnings about one contact are one line; it clears once the key is accepted or verified', async () => {
+    const { notices, contacts } = await setup();
+    const carol = contact({ fingerprint: CAROL, name: 'Bob', blocked: 'key-changed', replaces: BOB });
+    api.state.contacts.set(CAROL, carol);
+    for (let i = 0; i < 3; i++) api.emit({ type: 'warning', code: 'key-changed', message: 'key changed', peer: CAROL, previous: BOB });
+    await flushPromises();
+    expect(notices.items).toHaveLength(1);
+    expect(notices.items[0]?.title).toBe('Bob’s key changed');
+    expect(await contacts.acceptKey(CAROL)).toBeNull();
+    expect(notices.items).toHaveLength(0);
+
+    api.emit({ type: 'warning', code: 'key-changed', message: 'key changed', peer: CAROL, previous: BOB });
+    await flushPromises();
+    expect(notices.items).toHaveLength(1);
+    api.emit({ type: 'verified', peer: CAROL, verified: true });
+    expect(notices.items).toHaveLength(0);
+  });
+
+  test('a contact-changed that ends the hold clears the warning line (one that keeps it does not)', async () => {
+    const { notices } = await setup();
+    api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Bob', blocked: 'key-changed', replaces: BOB }));
+    api.emit({ type: 'warning', code: 'key-changed', message: 'key changed', peer: CAROL, previous: BOB });
+    await flushPromises();
+    expect(notices.items).toHaveLength(1);
+    api.emit({ type: 'contact-changed', contact: contact({ fingerprint: CAROL, name: 'Bob', blocked: 'key-changed', replaces: BOB, lastSeen: NOW + 1 }) });
+    expect(notices.items).toHaveLength(1);
+    api.emit({ type: 'contact-changed', contact: contact({ fingerprint: CAROL, name: 'Bob' }) });
+    expect(notices.items).toHaveLength(0);
+  });
+});
+
+describe('the conversation header', () => {
+  test('Verify reads "Safety number" once verified; "Not verified" is a caution; no hex in the header text', async () => {
+    api = createFakeApi();
+    api.state.contacts.set(BOB, contact({ fingerprint: BOB, name: 'Bob' }));
+    api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Carol', verified: true, verifiedMethod: 'safety-number', verifiedAt: NOW }));
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    await w.get(`[data-testid="contact-${BOB}"]`).trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="open-verify"]').text()).toBe('Verify');
+    expect(w.get('[data-testid="unverified-badge"]').classes()).toContain('caution');
+    expect(w.get('.conversation header').text()).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
+    await w.get(`[data-testid="contact-${CAROL}"]`).trigger('click');
+    await flushPromises();
+    expect(w.get('[data-testid="open-verify"]').text()).toBe('Safety number');
+    expect(w.get('[data-testid="open-verify"]').attributes('aria-label')).toBe('Safety number with Carol');
+  });
+});
