@@ -52,8 +52,8 @@ test('B joins C by HOST:PORT unverified, then verifies by safety number and by p
   await shot(bp, 'address-join-3-verify-panel');
   await shot(cp, 'address-join-4-verify-panel-other-side');
 
-  // Bob read the number to Carol on a call: Mark verified by safety number.
-  await dialog.getByRole('button', { name: 'Mark verified by safety number' }).click();
+  // Bob read the number to Carol on a call: Mark as verified.
+  await dialog.getByRole('button', { name: 'Mark as verified' }).click();
   await expect(dialog.getByTestId('verification-status')).toContainText('Verified by comparing the safety number on');
   await expect(withCarol.getByTestId('verified-badge')).toHaveText('Verified');
   await expect(contactRow(bp, 'Carol')).toHaveAccessibleName(/^Carol, online, verified, /);
@@ -63,6 +63,9 @@ test('B joins C by HOST:PORT unverified, then verifies by safety number and by p
   await dialog.getByRole('button', { name: 'Remove verification' }).click();
   await expect(dialog.getByTestId('verification-status')).toContainText('Carol is not verified.');
   await expect(withCarol.getByTestId('unverified-badge')).toBeVisible();
+  // Issue 12: fingerprints, QR and paste-to-compare live under "Other ways".
+  await dialog.getByText('Other ways to check').click();
+  await carolDialog.getByText('Other ways to check').click();
   const paste = dialog.getByLabel('Paste their fingerprint');
   const wrong = carolFp.slice(0, 40) + (carolFp[40] === '0' ? '1' : '0') + carolFp.slice(41);
   await paste.fill(wrong);

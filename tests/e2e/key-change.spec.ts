@@ -101,7 +101,7 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await conversation(carol.page, 'Dave').getByRole('button', { name: 'Verify Dave' }).click();
   const carolsNumber = await carol.page.getByRole('dialog', { name: 'Verify Dave' }).getByTestId('safety-number').getAttribute('data-value');
   await expect(davesDialog.getByTestId('safety-number')).toHaveAttribute('data-value', carolsNumber ?? '');
-  await davesDialog.getByRole('button', { name: 'Mark verified by safety number' }).click();
+  await davesDialog.getByRole('button', { name: 'Mark as verified' }).click();
   await expect(davesDialog.getByTestId('verification-status')).toContainText('Verified by comparing the safety number');
   await davesDialog.getByRole('button', { name: 'Done' }).click();
   await expect(davesBlocked).toHaveCount(0);

@@ -26,7 +26,7 @@ test('both restarted: identities, verification and history are still there', asy
   // Alice verifies Bob by the safety number, so both sides have something to remember.
   await withBob.getByRole('button', { name: 'Verify Bob' }).click();
   const dialog = ap.getByRole('dialog', { name: 'Verify Bob' });
-  await dialog.getByRole('button', { name: 'Mark verified by safety number' }).click();
+  await dialog.getByRole('button', { name: 'Mark as verified' }).click();
   await expect(dialog.getByTestId('verification-status')).toContainText('Verified by comparing the safety number');
   await dialog.getByRole('button', { name: 'Done' }).click();
 

@@ -41,6 +41,24 @@ async function paste(text: string): Promise<string | undefined> {
   return dialog().find('[data-testid="compare-result"]').attributes('data-result');
 }
 
+describe('verify dialog layout (issue 12)', () => {
+  test('leads with the safety number; the rest is under "Other ways"; one Mark as verified in the footer; Not verified is a caution', () => {
+    const d = dialog();
+    const status = d.get('[data-testid="verification-status"]');
+    expect(status.classes()).toContain('banner-warning');
+    expect(status.text()).toContain('Not verified');
+    // The safety number comes before the other ways, which start closed and hold fingerprints, QR and the compare box.
+    const html = d.html();
+    expect(html.indexOf('data-testid="safety-number"')).toBeLessThan(html.indexOf('data-testid="other-ways"'));
+    const other = d.get('[data-testid="other-ways"]');
+    expect((other.element as HTMLDetailsElement).open).toBe(false);
+    for (const id of ['their-fingerprint', 'own-fingerprint', 'own-fingerprint-qr', 'fingerprint-paste']) expect(other.find(`[data-testid="${id}"]`).exists()).toBe(true);
+    const footer = d.get('[data-testid="verify-footer"]');
+    expect(footer.findAll('button').map((b) => b.text())).toEqual(['Mark as verified', 'Done']);
+    expect(footer.get('button').classes()).toContain('btn-primary');
+  });
+});
+
 describe('verify dialog', () => {
   test('is a labelled modal showing both keys, the safety number and the pictures', () => {
     const d = dialog();
@@ -96,7 +114,7 @@ describe('verify dialog', () => {
   });
 
   test('a mismatch for a contact already verified says to check again and remove the verification, not "do not mark"', async () => {
-    await buttonNamed('Mark verified by safety number').trigger('click');
+    await buttonNamed('Mark as verified').trigger('click');
     await flushPromises();
     await paste(`${BOB.slice(0, 60)}ffff`);
     const result = dialog().get('[data-testid="compare-result"]');
@@ -108,10 +126,10 @@ describe('verify dialog', () => {
 
   test('after a mismatch nothing suggests marking verified: no primary Mark verified button', async () => {
     const primaries = () => dialog().findAll('button.btn-primary').map((b) => b.text());
-    expect(primaries()).toEqual(['Mark verified by safety number']);
+    expect(primaries()).toEqual(['Mark as verified']);
     await paste(`${BOB.slice(0, 60)}ffff`);
     expect(primaries()).toEqual([]);
-    expect(buttonNamed('Mark verified by safety number').attributes('disabled')).toBeUndefined(); // still possible, not suggested
+    expect(buttonNamed('Mark as verified').attributes('disabled')).toBeUndefined(); // still possible, not suggested
     await paste(BOB);
     expect(primaries()).toEqual(['Mark verified by fingerprint']);
   });
@@ -131,8 +149,8 @@ describe('verify dialog', () => {
     expect(dialog().get('[data-testid="verification-status"]').attributes('data-verified')).toBe('false');
   });
 
-  test('Mark verified by safety number uses that method', async () => {
-    await buttonNamed('Mark verified by safety number').trigger('click');
+  test('Mark as verified uses that method', async () => {
+    await buttonNamed('Mark as verified').trigger('click');
     await flushPromises();
     expect(api.callsOf('verify')).toEqual([[BOB, 'safety-number']]);
     expect(dialog().text()).toContain('Verified by comparing the safety number');

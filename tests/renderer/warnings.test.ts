@@ -74,7 +74,7 @@ describe('a relied-on contact changed key: sending is blocked', () => {
     const w = await openWith([oldBob, newBob], NEW);
     await button(w, 'Verify new key').trigger('click');
     await flushPromises();
-    await button(w, 'Mark verified by safety number').trigger('click');
+    await button(w, 'Mark as verified').trigger('click');
     await flushPromises();
     expect(api.callsOf('verify')).toEqual([[NEW, 'safety-number']]);
     await button(w, 'Done').trigger('click');
