@@ -63,8 +63,10 @@ describe('join errors become plain words with a hint', () => {
 
   test('bad-input: a title of its own, and the core’s message as the explanation instead of a repeat', async () => {
     const w = await openJoin();
+    // Issue 12: input the preview already knows to be invalid cannot be submitted (see below), so this is
+    // one only the core's exact parser refuses.
     api.override('join', failWith('bad-input', 'the fingerprint (fp) must be exactly 64 lowercase hex digits'));
-    await joinWith(w, 'parley://10.0.0.2:47800?fp=nothex');
+    await joinWith(w, `parley://10.0.0.2:47800?fp=${HOST}`);
     const err = w.get('[data-testid="join-error"]');
     expect(err.attributes('role')).toBe('alert');
     expect(err.attributes('data-code')).toBe('bad-input');
@@ -324,5 +326,48 @@ describe('a failure before any progress report', () => {
     api.override('join', failWith('bad-input', 'not an invite'));
     await joinWith(w, 'nonsense');
     expect(w.find('[data-testid="join-steps"]').exists()).toBe(false);
+  });
+});
+
+describe('join: Connect only for valid input, Cancel while connecting, the next step after a failure (issue 12)', () => {
+  test('Connect is disabled while the input is not an invite with a fingerprint or HOST:PORT; Enter does nothing then', async () => {
+    const w = await openJoin();
+    const submit = () => w.get('[data-testid="join-submit"]');
+    expect(submit().attributes('disabled')).toBeDefined();
+    for (const bad of ['not an address at all', 'parley://10.0.0.2:47800?fp=nothex', 'http://example.com']) {
+      await w.get('[data-testid="join-target"]').setValue(bad);
+      expect(submit().attributes('disabled')).toBeDefined();
+    }
+    await w.get('form').trigger('submit');
+    await flushPromises();
+    expect(api.callsOf('join')).toEqual([]);
+    await w.get('[data-testid="join-target"]').setValue('10.0.0.2:47800');
+    expect(submit().attributes('disabled')).toBeUndefined();
+  });
+
+  test('Cancel during connecting stops waiting; a join that still succeeds is disconnected, and nothing opens', async () => {
+    const w = await openJoin();
+    let finish: (r: Result<{ peer: string }>) => void = () => undefined;
+    api.override('join', () => new Promise((resolve) => (finish = resolve)));
+    await joinWith(w, '10.0.0.2:47800');
+    expect(w.get('[data-testid="join-submit"]').text()).toBe('Connecting…');
+    await w.get('[data-testid="join-cancel"]').trigger('click');
+    await flushPromises();
+    expect(w.find('[data-testid="join-cancel"]').exists()).toBe(false);
+    expect(w.get('[data-testid="join-submit"]').text()).toBe('Connect');
+    expect((w.get('[data-testid="join-target"]').element as HTMLInputElement).value).toBe('10.0.0.2:47800');
+    api.state.contacts.set(HOST, contact({ fingerprint: HOST, name: 'Host' }));
+    finish({ ok: true, value: { peer: HOST } });
+    await flushPromises();
+    expect(api.callsOf('disconnect')).toEqual([[HOST]]);
+    expect(w.find('.conversation').exists()).toBe(false);
+    expect(w.find('[data-testid="join-error"]').exists()).toBe(false);
+  });
+
+  test('a failure names the next step', async () => {
+    const w = await openJoin();
+    api.override('join', failWith('connect-refused', 'ECONNREFUSED'));
+    await joinWith(w, '10.0.0.2:47800');
+    expect(w.get('[data-testid="join-next-step"]').text()).toContain('Ask them to open Host in Parley and send you a fresh invite');
   });
 });

@@ -32,6 +32,8 @@ export const useJoinStore = defineStore('join', () => {
   const browseError = ref<ParleyError | null>(null);
   // The invite of the Nearby entry the user picked: joining it expects its fingerprint but never verifies.
   let nearbyInvite: string | null = null;
+  // Counts attempts, so that the answer to a cancelled one is recognised and ignored.
+  let attemptNo = 0;
 
   /** Connects to the current target; resolves with the peer's fingerprint, or null on failure. */
   async function join(): Promise<string | null> {
@@ -48,7 +50,14 @@ export const useJoinStore = defineStore('join', () => {
     peer.value = null;
     step.value = null;
     viaDht.value = false;
+    const mine = ++attemptNo;
     const r = await call((api) => api.join(t, { nearby: t === nearbyInvite }));
+    if (mine !== attemptNo) {
+      // Cancelled meanwhile. The core has no way to stop a join half-way, so one that still succeeded
+      // is disconnected: the user said no. (The contact stays listed, like any host once reached.)
+      if (r.ok) await call((api) => api.disconnect(r.value.peer));
+      return null;
+    }
     if (!r.ok) {
       phase.value = 'failed';
       error.value = r.error;
@@ -58,6 +67,15 @@ export const useJoinStore = defineStore('join', () => {
     step.value = 'connected';
     peer.value = r.value.peer;
     return r.value.peer;
+  }
+
+  /** Stops waiting for the attempt in progress; the field keeps what was typed. */
+  function cancel(): void {
+    if (phase.value !== 'connecting') return;
+    attemptNo++;
+    phase.value = 'idle';
+    step.value = null;
+    error.value = null;
   }
 
   /** A step reported by the core while connecting; steps only move forward. */
@@ -102,5 +120,5 @@ export const useJoinStore = defineStore('join', () => {
     step.value = null;
   }
 
-  return { target, phase, error, peer, attempted, step, viaDht, nearby, browsing, browsed, browseError, join, onProgress, browse, pickNearby, prefill, reset };
+  return { target, phase, error, peer, attempted, step, viaDht, nearby, browsing, browsed, browseError, join, cancel, onProgress, browse, pickNearby, prefill, reset };
 });
