@@ -114,12 +114,7 @@ test('join failures in plain words: nobody listening, a silent host, not an invi
 
   await bp.getByLabel('Invite or address').fill('parley://127.0.0.1:1?fp=nothex');
   await expect(bp.getByTestId('join-preview')).toContainText('This invite has no valid fingerprint (fp=…); Parley will refuse it.');
-  await bp.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(error).toHaveAttribute('data-code', 'bad-input');
-  // Its own title, and the core's message as the explanation (said once, not as a "Details:" repeat).
-  await expect(error.locator('.banner-title')).toHaveText('Check what you entered');
-  await expect(error).toContainText('The fingerprint (fp) must be exactly 64 lowercase hex digits.');
-  await expect(error).not.toContainText('That input is not valid');
-  await expect(error).not.toContainText('Details:');
+  // Issue 12: the preview already knows it is invalid, so Connect stays disabled (the core's parser is not reached).
+  await expect(bp.getByRole('button', { name: 'Connect', exact: true })).toBeDisabled();
   await shot(bp, 'join-errors-4-bad-invite');
 });
