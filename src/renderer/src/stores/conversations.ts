@@ -5,7 +5,7 @@
  */
 import { markRaw, ref, shallowReactive } from 'vue';
 import { defineStore } from 'pinia';
-import type { DeliveryState, FileDto, KeyChangeDto, MessageDto } from '../../../shared/dto.ts';
+import type { DeliveryState, FileDto, KeyChangeDto, MessageDto, SendOptions } from '../../../shared/dto.ts';
 import type { ParleyError } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
@@ -60,6 +60,13 @@ export const useConversationsStore = defineStore('conversations', () => {
   const earlyStates = new Map<string, DeliveryState>();
   /** Unsent text per contact, kept while the user looks at other conversations. */
   const drafts = ref<Record<string, string>>({});
+  /** The message the composer replies to, per contact. */
+  const replyingTo = ref<Record<string, MessageDto>>({});
+
+  function setReply(fp: string, m: MessageDto | null): void {
+    const { [fp]: _old, ...rest } = replyingTo.value;
+    replyingTo.value = m === null ? rest : { ...rest, [fp]: m };
+  }
 
   function setDraft(fp: string, text: string): void {
     drafts.value = { ...drafts.value, [fp]: text };
@@ -186,9 +193,14 @@ export const useConversationsStore = defineStore('conversations', () => {
     return null;
   }
 
-  /** Sends text to fp; the message joins the thread at once with the state the core gave it. */
-  async function send(fp: string, text: string): Promise<ParleyError | null> {
-    const r = await call((api) => api.send(fp, text));
+  /**
+   * Sends text to fp, as a reply or a reaction when `options` says so; the message joins the thread at
+   * once with the state the core gave it.
+   */
+  async function send(fp: string, text: string, options: SendOptions = {}): Promise<ParleyError | null> {
+    const r = await call((api) =>
+      options.replyTo ? api.reply(fp, text, { replyTo: options.replyTo }) : options.reactTo ? api.reply(fp, text, { reactTo: options.reactTo }) : api.send(fp, text),
+    );
     if (!r.ok) return r.error;
     const t = thread(fp);
     if (t.loaded || t.loading) put(t, [r.value]);
@@ -207,7 +219,8 @@ export const useConversationsStore = defineStore('conversations', () => {
     threads.clear();
     earlyStates.clear();
     drafts.value = {};
+    replyingTo.value = {};
   }
 
-  return { threads, drafts, setDraft, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, forget, reset };
+  return { threads, drafts, setDraft, replyingTo, setReply, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, forget, reset };
 });
