@@ -244,7 +244,18 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       if (c !== undefined) state.contacts.set(peer, { ...c, unread: 0 });
       return ok(null);
     }) as Handler,
-    history: ((peer: string, page: { before: number | null; limit: number }) => ok(history(peer, page.before, page.limit))) as Handler,
+    history: ((peer: string, page: { before: number | null; limit: number; after?: number; around?: number }) => {
+      // As the service: `after` answers the `limit` after a seq, `around` about half before and half after.
+      if (page.after !== undefined || page.around !== undefined) {
+        const all = state.generated.has(peer) ? history(peer, null, Number.MAX_SAFE_INTEGER) : (state.messages.get(peer) ?? []);
+        if (page.after !== undefined) return ok(all.filter((m) => m.seq > (page.after as number)).slice(0, page.limit));
+        const at = page.around as number;
+        const half = Math.floor(page.limit / 2);
+        const older = all.filter((m) => m.seq < at).slice(-half);
+        return ok([...older, ...all.filter((m) => m.seq >= at).slice(0, page.limit - older.length)]);
+      }
+      return ok(history(peer, page.before, page.limit));
+    }) as Handler,
     send: ((peer: string, text: string) => {
       const c = state.contacts.get(peer);
       if (c === undefined) return fail('no-peer', 'no such contact');

@@ -25,6 +25,10 @@ export type Thread = {
   /** The oldest message is loaded: nothing earlier to fetch. */
   reachedStart: boolean;
   error: ParleyError | null;
+  /** The newest message is loaded (false after a jump to a search hit, until paged forward). */
+  reachedEnd: boolean;
+  /** The seq to highlight (a search hit jumped to), else null. */
+  highlight: number | null;
   /** The person's earlier keys archived on this thread, each drawn after the message with seq `afterSeq`. */
   keyChanges: readonly KeyChangeDto[];
 };
@@ -75,7 +79,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   function thread(fp: string): Thread {
     let t = threads.get(fp);
     if (t === undefined) {
-      t = shallowReactive<Thread>({ messages: [], loading: false, loaded: false, reachedStart: false, error: null, keyChanges: [] });
+      t = shallowReactive<Thread>({ messages: [], loading: false, loaded: false, reachedStart: false, error: null, keyChanges: [], reachedEnd: true, highlight: null });
       threads.set(fp, t);
     }
     return t;
@@ -140,10 +144,51 @@ export const useConversationsStore = defineStore('conversations', () => {
     await fetchPage(fp, oldest.seq);
   }
 
+  /**
+   * Opens the thread at a search hit: the messages around `seq`, that one highlighted; older and newer
+   * pages follow as the user scrolls (loadOlder / loadNewer).
+   */
+  async function jumpTo(fp: string, seq: number): Promise<void> {
+    const t = thread(fp);
+    t.loading = true;
+    const r = await call((api) => api.history(fp, { before: null, around: seq, limit: PAGE_SIZE }));
+    t.loading = false;
+    if (!r.ok) {
+      t.error = r.error;
+      return;
+    }
+    t.error = null;
+    t.messages = markRaw([]);
+    put(t, r.value);
+    t.loaded = true;
+    // Unknown until paged: the ends are asked for when the user scrolls there.
+    t.reachedStart = r.value.length === 0;
+    t.reachedEnd = r.value.length === 0;
+    t.highlight = seq;
+    if (t.keyChanges.length === 0) await loadKeyChanges(fp);
+  }
+
+  /** Loads the page after the newest loaded message (after a jump). */
+  async function loadNewer(fp: string): Promise<void> {
+    const t = thread(fp);
+    const newest = t.messages.at(-1);
+    if (t.reachedEnd || t.loading || newest === undefined) return;
+    t.loading = true;
+    const r = await call((api) => api.history(fp, { before: null, after: newest.seq, limit: PAGE_SIZE }));
+    t.loading = false;
+    if (!r.ok) {
+      t.error = r.error;
+      return;
+    }
+    if (r.value.length < PAGE_SIZE) t.reachedEnd = true;
+    put(t, r.value.filter((m) => m.seq > newest.seq));
+  }
+
   /** A message from an event or from `send`; ignored until the conversation's first page is loaded (it will be in it). */
   function receive(m: MessageDto): void {
     const t = threads.get(m.peer);
-    if (t === undefined || (!t.loaded && !t.loading)) return;
+    // After a jump the newest page is not loaded: the message comes with it (loadNewer), not out of order.
+    if (t === undefined || (!t.loaded && !t.loading) || !t.reachedEnd) return;
     put(t, [m]);
   }
 
@@ -203,7 +248,16 @@ export const useConversationsStore = defineStore('conversations', () => {
     );
     if (!r.ok) return r.error;
     const t = thread(fp);
-    if (t.loaded || t.loading) put(t, [r.value]);
+    if ((t.loaded || t.loading) && t.reachedEnd) put(t, [r.value]);
+    else if (t.loaded && !t.reachedEnd) {
+      // Writing after a jump to an old message: back to the newest page, where the new message is.
+      t.messages = markRaw([]);
+      t.highlight = null;
+      t.reachedEnd = true;
+      t.reachedStart = false;
+      await fetchPage(fp, null);
+      put(t, [r.value]);
+    }
     return null;
   }
 
@@ -222,5 +276,5 @@ export const useConversationsStore = defineStore('conversations', () => {
     replyingTo.value = {};
   }
 
-  return { threads, drafts, setDraft, replyingTo, setReply, thread, peek, open, loadOlder, receive, added, setState, patchFile, find, send, forget, reset };
+  return { threads, drafts, setDraft, replyingTo, setReply, thread, peek, open, loadOlder, jumpTo, loadNewer, receive, added, setState, patchFile, find, send, forget, reset };
 });

@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import { defineStore } from 'pinia';
 
 /** The panes of the main window. */
-export type Section = 'welcome' | 'conversation' | 'host' | 'join' | 'settings';
+export type Section = 'welcome' | 'conversation' | 'host' | 'join' | 'settings' | 'search';
 
 /** Navigation state; there is no router because there are no URLs to keep. */
 export const useUiStore = defineStore('ui', () => {
