@@ -8,7 +8,7 @@ import { ServiceError } from '../core/service/errors.ts';
 import type { Channel } from '../shared/ipc/channels.ts';
 import type { AppStatus, Args, Results } from '../shared/ipc/schemas.ts';
 import type { IdentityDto, ParleyEvent, SettingsDto } from '../shared/dto.ts';
-import { readReachSettings, writeReachSettings } from './reach-settings.ts';
+import { noteHosted, readReachSettings, writeReachSettings } from './reach-settings.ts';
 import type { SealerKind } from '../core/identity/sealer.ts';
 import { join } from 'node:path';
 import { createFileHandlers, type FilesPlatform } from './file-handlers.ts';
@@ -27,6 +27,7 @@ export type ServiceLike = Pick<
   | 'browseNearby'
   | 'join'
   | 'disconnect'
+  | 'rejoinNow'
   | 'contacts'
   | 'verify'
   | 'unverify'
@@ -128,7 +129,12 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     },
     'identity:set-name': (name) => app.service().setName(name),
     'identity:export-public-key': () => app.service().identity().publicKeyPem,
-    'hosting:start': (options) => app.service().host({ port: options.port, bind: options.bind, dht: options.dht, announce: options.announce }),
+    'hosting:start': async (options) => {
+      const service = app.service();
+      const hosting = await service.host({ port: options.port, bind: options.bind, dht: options.dht, announce: options.announce });
+      noteHosted(service.settings);
+      return hosting;
+    },
     'hosting:stop': async () => {
       await app.service().stopHosting();
       return null;
@@ -142,6 +148,7 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
         verifyByInvite: !options.nearby,
         onProgress: (progress) => app.emit({ type: 'join-progress', progress }),
       }),
+    'peers:rejoin-now': (peer) => app.service().rejoinNow(peer),
     'peers:disconnect': (peer) => {
       app.service().disconnect(peer);
       return null;
@@ -178,8 +185,8 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
       const service = app.service();
       if (changes.name !== undefined) service.setName(changes.name);
       if (changes.defaultPort !== undefined) service.settings.setDefaultPort(changes.defaultPort);
-      const { hostReach, hostAnnounce, dhtBootstrap, dhtRelay } = changes;
-      writeReachSettings(service.settings, { hostReach, hostAnnounce, dhtBootstrap, dhtRelay });
+      const { hostReach, hostAnnounce, hostAtStart, dhtBootstrap, dhtRelay } = changes;
+      writeReachSettings(service.settings, { hostReach, hostAnnounce, hostAtStart, dhtBootstrap, dhtRelay });
       if (changes.maxFileSize !== undefined || changes.autoAcceptVerified !== undefined) {
         changeFiles({
           ...(changes.maxFileSize !== undefined ? { maxFileSize: changes.maxFileSize } : {}),

@@ -16,6 +16,7 @@ import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
 import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
+import { readReachSettings, startupHosting } from './reach-settings.ts';
 import type { Keychain } from './app-controller.ts';
 import { createKeychainSealer, keychainStatus, loadKeychainKey } from './sealer.ts';
 import { hardenSession, hardenWebContents } from './web-policy.ts';
@@ -183,8 +184,11 @@ function main(): void {
       },
       onReady: (service) => {
         attention.reset(service.contacts());
-        // Conversations come back by themselves: rejoin the contacts this node joined before.
+        // Conversations come back by themselves: rejoin the contacts this node joined before, and
+        // host again with the remembered who-can-join answer when "Host when Parley starts" is on.
         service.rejoinKnown();
+        const plan = startupHosting(readReachSettings(service.settings), service.settings.getDefaultPort());
+        if (plan !== null) service.host(plan).catch((e: unknown) => log(`hosting at start failed: ${e instanceof Error ? e.message : String(e)}`));
       },
       log,
     });

@@ -196,6 +196,8 @@ export type SettingsDto = {
   readonly hostReach: HostReach;
   /** The last choice of "Let people on this network find me". */
   readonly hostAnnounce: boolean;
+  /** "Host when Parley starts" (with the remembered who-can-join answer); turned on by the first host. */
+  readonly hostAtStart: boolean;
   /** The DHT's bootstrap nodes (HOST:PORT); empty = HyperDHT's public ones. Applies at the next start. */
   readonly dhtBootstrap: readonly string[];
   /** A blind relay's public key (64 hex), or null. Applies at the next start. */

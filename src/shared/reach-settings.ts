@@ -11,6 +11,19 @@ export type HostReach = (typeof HOST_REACHES)[number];
 /** The app's default answer (issue 9): anyone I give the invite to. */
 export const DEFAULT_HOST_REACH: HostReach = 'anyone';
 
+/** What each answer to "who can join" means for the listener: the bind address and whether the DHT listens too. */
+export function hostingPlan(reach: HostReach, announce: boolean): { bind: string; dht: boolean; announce: boolean } {
+  switch (reach) {
+    case 'this-computer':
+      return { bind: '127.0.0.1', dht: false, announce: false };
+    case 'network':
+      return { bind: '0.0.0.0', dht: false, announce };
+    case 'anyone':
+      return { bind: '0.0.0.0', dht: true, announce: false };
+  }
+}
+
+
 /** At most this many bootstrap nodes. */
 export const MAX_BOOTSTRAP_NODES = 16;
 

@@ -234,4 +234,33 @@ describe('auto-reconnect', () => {
     // Disconnecting a contact that is neither connected nor being rejoined is still no-peer.
     expect(() => guest.service.disconnect(host.fingerprint)).toThrow(/not connected/);
   });
+
+  it('rejoinNow ("Try now") tries at once instead of waiting out the backoff, and says whether it worked', async () => {
+    // A backoff far longer than the test: only rejoinNow can bring the contact back in time.
+    const backoff = { initialMs: 60_000, maxMs: 60_000, jitter: 0 };
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice', { backoff });
+    await guest.service.join(addressOf(hosting.port));
+    await host.waitFor('connected');
+    await host.close();
+    await guest.waitFor('disconnected');
+    // Nobody listens now: the attempt fails and says so.
+    expect(await guest.service.rejoinNow(host.fingerprint)).toBe(false);
+    const host2 = await host.restart();
+    await host2.host(hosting.port);
+    expect(await guest.service.rejoinNow(host.fingerprint)).toBe(true);
+    expect(guest.service.connectedPeers()).toEqual([host.fingerprint]);
+    // Already connected: nothing to do, and true.
+    expect(await guest.service.rejoinNow(host.fingerprint)).toBe(true);
+  });
+
+  it('rejoinNow answers false for a contact there is no way to reach (it joined us: no saved address)', async () => {
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice');
+    await guest.service.join(addressOf(hosting.port));
+    await host.waitFor('connected');
+    await guest.close();
+    await host.waitFor('disconnected');
+    expect(await host.service.rejoinNow(guest.fingerprint)).toBe(false);
+  });
 });

@@ -151,6 +151,13 @@ export class ParleyService {
     return this.#p.rejoin.known((peer) => this.#p.sessions.has(peer));
   }
 
+  /** "Try now": one rejoin attempt at once; whether the contact is connected after it (false: no way to reach it). */
+  async rejoinNow(peer: string): Promise<boolean> {
+    this.#assertOpen();
+    this.#p.contacts.require(peer);
+    return this.#p.sessions.has(peer) || this.#p.rejoin.now(peer);
+  }
+
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
     this.#p.contacts.require(peer);

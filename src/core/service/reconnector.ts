@@ -65,6 +65,30 @@ export class Reconnector {
     current.timer.unref();
   }
 
+  /**
+   * Tries now instead of at the scheduled time (the user pressed "Try now"). Resolves with whether
+   * the peer answered; after a failure the backoff schedule goes on from where it was.
+   */
+  async now(peer: string): Promise<boolean> {
+    let entry = this.#entries.get(peer);
+    if (!entry) {
+      entry = { attempt: 0, timer: null };
+      this.#entries.set(peer, entry);
+    }
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    const current = entry;
+    try {
+      const got = await this.#dial(peer);
+      if (got !== peer) this.cancel(peer);
+      return got === peer;
+    } catch (err) {
+      this.#log(`rejoining ${peer.slice(0, 16)} now failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (this.#entries.get(peer) === current) this.schedule(peer);
+      return false;
+    }
+  }
+
   /** Stops rejoining the peer. */
   cancel(peer: string): void {
     const entry = this.#entries.get(peer);

@@ -55,6 +55,16 @@ export class Rejoining {
     return scheduled;
   }
 
+  /**
+   * "Try now": an attempt right away for a contact of the user's that there is a way to reach (a saved
+   * address or, with the DHT, its key); resolves with whether it answered, false when there is no way.
+   */
+  async now(peer: string): Promise<boolean> {
+    if (!this.#enabled || this.#store.contacts.get(peer)?.status !== 'accepted' || this.#attempts(peer).length === 0) return false;
+    if (this.#store.contacts.get(peer)?.lastAddress !== null) this.#joined.add(peer);
+    return this.#schedule.now(peer);
+  }
+
   /** A session with `peer` ended (not by quit or replacement): try again if it is one to rejoin. */
   ended(peer: string): void {
     if (!this.#enabled) return;

@@ -18,6 +18,7 @@ export const CHANNELS = {
   'discovery:browse': 'browseNearby',
   'peers:join': 'join',
   'peers:disconnect': 'disconnect',
+  'peers:rejoin-now': 'rejoinNow',
   'contacts:list': 'listContacts',
   'contacts:verify': 'verify',
   'contacts:unverify': 'unverify',

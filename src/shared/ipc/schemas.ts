@@ -64,6 +64,8 @@ export const ARGS = {
   // nearby: the invite came from the local network's Nearby list, so joining never verifies (PROTOCOL.md section 8).
   'peers:join': v.strictTuple([v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TARGET_LENGTH)), v.strictObject({ nearby: v.boolean() })]),
   'peers:disconnect': v.strictTuple([fingerprint]),
+  // "Try now" for an offline contact: one rejoin attempt at once.
+  'peers:rejoin-now': v.strictTuple([fingerprint]),
   'contacts:list': v.strictTuple([]),
   'contacts:verify': v.strictTuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
   'contacts:unverify': v.strictTuple([fingerprint]),
@@ -99,6 +101,7 @@ export const ARGS = {
       defaultPort: v.optional(v.pipe(port, v.minValue(1))),
       hostReach: v.optional(v.picklist(HOST_REACHES)),
       hostAnnounce: v.optional(v.boolean()),
+      hostAtStart: v.optional(v.boolean()),
       dhtBootstrap: v.optional(bootstrapText),
       dhtRelay: v.optional(v.nullable(relayKey)),
       maxFileSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(MAX_FILE_SIZE_RANGE.min), v.maxValue(MAX_FILE_SIZE_RANGE.max))),
@@ -141,6 +144,8 @@ export type Results = {
   'discovery:browse': NearbyDto[];
   'peers:join': { readonly peer: string };
   'peers:disconnect': null;
+  /** Whether the contact is connected after the attempt. */
+  'peers:rejoin-now': boolean;
   'contacts:list': ContactDto[];
   'contacts:verify': ContactDto;
   'contacts:unverify': ContactDto;

@@ -120,6 +120,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       defaultPort: 47800,
       hostReach: 'anyone',
       hostAnnounce: false,
+      hostAtStart: false,
       dhtBootstrap: [],
       dhtRelay: null,
       dataDir: '/home/alice/.config/Parley',
@@ -217,6 +218,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
     getHosting: () => ok(state.hosting),
     join: () => fail('connect-refused', 'ECONNREFUSED 127.0.0.1:47800'),
     disconnect: () => ok(null),
+    rejoinNow: () => ok(false),
     listContacts: () => ok([...state.contacts.values()]),
     verify: ((peer: string, method: 'safety-number' | 'fingerprint') => {
       const c = state.contacts.get(peer);

@@ -220,6 +220,8 @@ describe('a first run through IPC, channel by channel', () => {
     expect(h.calls).toContainEqual({ name: 'service.disconnect', args: [peerFp] });
     await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'disconnected' }> => e.type === 'disconnected');
     expect(await call('peers:disconnect', peerFp)).toMatchObject({ ok: false, error: { code: 'no-peer' } });
+    // "Try now" (issue 12): the peer joined us, so there is no saved address to try: false, not an error.
+    expect(value(await call('peers:rejoin-now', peerFp))).toBe(false);
   });
 
   it('issue 12: reply, history around, search, rename, key history, block, unblock, accept-request, create-invite, delete', async () => {
@@ -262,6 +264,8 @@ describe('a first run through IPC, channel by channel', () => {
       defaultPort: 47800,
       hostReach: 'anyone',
       hostAnnounce: false,
+      // Hosting earlier in this run turned "Host when Parley starts" on (issue 12).
+      hostAtStart: true,
       dhtBootstrap: [],
       dhtRelay: null,
       dataDir: h.paths.dataDir,

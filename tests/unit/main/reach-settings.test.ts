@@ -4,7 +4,7 @@
  * built from them (empty bootstrap = HyperDHT's public nodes).
  */
 import { describe, expect, it } from 'vitest';
-import { dhtSettingsFrom, readReachSettings, writeReachSettings } from '../../../src/main/reach-settings.ts';
+import { dhtSettingsFrom, noteHosted, readReachSettings, startupHosting, writeReachSettings } from '../../../src/main/reach-settings.ts';
 import { isRelayKey, parseBootstrapText, parseHostPort } from '../../../src/shared/reach-settings.ts';
 
 /** A key/value map with the settings repo's shape (the real repo is covered by the storage tests). */
@@ -43,7 +43,7 @@ describe('HOST:PORT and relay keys', () => {
 describe('stored reach settings', () => {
   it('defaults: anyone with the invite, not announced, public bootstrap nodes, no relay', () => {
     const settings = readReachSettings(memory());
-    expect(settings).toEqual({ hostReach: 'anyone', hostAnnounce: false, dhtBootstrap: [], dhtRelay: null });
+    expect(settings).toEqual({ hostReach: 'anyone', hostAnnounce: false, hostAtStart: false, dhtBootstrap: [], dhtRelay: null });
     expect(dhtSettingsFrom(settings)).toEqual({ bootstrap: null, relay: null });
   });
 
@@ -52,7 +52,7 @@ describe('stored reach settings', () => {
     const relay = 'cd'.repeat(32);
     writeReachSettings(repo, { hostReach: 'this-computer', hostAnnounce: true, dhtBootstrap: 'a.org:1 10.0.0.2:49737', dhtRelay: relay });
     const settings = readReachSettings(repo);
-    expect(settings).toEqual({ hostReach: 'this-computer', hostAnnounce: true, dhtBootstrap: ['a.org:1', '10.0.0.2:49737'], dhtRelay: relay });
+    expect(settings).toEqual({ hostReach: 'this-computer', hostAnnounce: true, hostAtStart: false, dhtBootstrap: ['a.org:1', '10.0.0.2:49737'], dhtRelay: relay });
     expect(dhtSettingsFrom(settings)).toEqual({ bootstrap: [{ host: 'a.org', port: 1 }, { host: '10.0.0.2', port: 49737 }], relay });
     writeReachSettings(repo, { dhtBootstrap: '', dhtRelay: null });
     expect(repo.map.has('dht-bootstrap')).toBe(false);
@@ -66,6 +66,26 @@ describe('stored reach settings', () => {
 
   it('falls back to the defaults for values edited into nonsense', () => {
     const repo = memory({ 'host-reach': 'everyone', 'host-announce': 'yes', 'dht-bootstrap': 'a.org:1 junk', 'dht-relay': 'XYZ' });
-    expect(readReachSettings(repo)).toEqual({ hostReach: 'anyone', hostAnnounce: false, dhtBootstrap: [], dhtRelay: null });
+    expect(readReachSettings(repo)).toEqual({ hostReach: 'anyone', hostAnnounce: false, hostAtStart: false, dhtBootstrap: [], dhtRelay: null });
+  });
+});
+
+describe('host when Parley starts (issue 12)', () => {
+  it('is off until the first host turns it on; a later choice of the user is kept', () => {
+    const repo = memory();
+    expect(startupHosting(readReachSettings(repo), 47800)).toBeNull();
+    noteHosted(repo);
+    expect(readReachSettings(repo).hostAtStart).toBe(true);
+    writeReachSettings(repo, { hostAtStart: false });
+    noteHosted(repo);
+    expect(readReachSettings(repo).hostAtStart).toBe(false);
+  });
+
+  it('hosts at start with the remembered who-can-join answer on the default port', () => {
+    const repo = memory();
+    writeReachSettings(repo, { hostReach: 'network', hostAnnounce: true, hostAtStart: true });
+    expect(startupHosting(readReachSettings(repo), 47801)).toEqual({ port: 47801, bind: '0.0.0.0', dht: false, announce: true });
+    writeReachSettings(repo, { hostReach: 'anyone' });
+    expect(startupHosting(readReachSettings(repo), 47801)).toEqual({ port: 47801, bind: '0.0.0.0', dht: true, announce: false });
   });
 });

@@ -2,7 +2,7 @@
 import { ref } from 'vue';
 import { defineStore } from 'pinia';
 import type { HostingDto } from '../../../shared/dto.ts';
-import type { HostReach } from '../../../shared/reach-settings.ts';
+import { hostingPlan, type HostReach } from '../../../shared/reach-settings.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 
@@ -12,17 +12,8 @@ export function isAllInterfaces(bind: string): boolean {
   return b === '0.0.0.0' || b === '::' || b === '[::]' || b === '0:0:0:0:0:0:0:0';
 }
 
-/** What each answer to "who can join" means for the listener: the bind address and whether the DHT listens too. */
-export function hostingPlan(reach: HostReach, announce: boolean): { bind: string; dht: boolean; announce: boolean } {
-  switch (reach) {
-    case 'this-computer':
-      return { bind: '127.0.0.1', dht: false, announce: false };
-    case 'network':
-      return { bind: '0.0.0.0', dht: false, announce };
-    case 'anyone':
-      return { bind: '0.0.0.0', dht: true, announce: false };
-  }
-}
+// Where it lived first; main uses it too now (host at start).
+export { hostingPlan };
 
 /** The hosting store. */
 export const useHostingStore = defineStore('hosting', () => {
