@@ -94,3 +94,42 @@ describe('the conversation header', () => {
     expect(w.get('[data-testid="open-verify"]').attributes('aria-label')).toBe('Safety number with Carol');
   });
 });
+
+describe('coming back where you were (issue 12, item 7)', () => {
+  test('an offline contact offers Try now; Reconnecting… while it runs; a failure says Parley keeps trying', async () => {
+    api = createFakeApi();
+    api.state.contacts.set(BOB, contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null }));
+    let answer: (r: { ok: true; value: boolean }) => void = () => undefined;
+    api.override('rejoinNow', () => new Promise((resolve) => (answer = resolve)));
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    await w.get(`[data-testid="contact-${BOB}"]`).trigger('click');
+    await flushPromises();
+    await w.get('[data-testid="try-now"]').trigger('click');
+    expect(api.callsOf('rejoinNow')).toEqual([[BOB]]);
+    expect(w.get('[data-testid="reconnect"]').text()).toContain('Reconnecting…');
+    answer({ ok: true, value: false });
+    await flushPromises();
+    expect(w.get('[data-testid="reconnect"]').text()).toContain('Not reachable right now; Parley keeps trying.');
+    expect(w.find('[data-testid="try-now"]').exists()).toBe(true);
+    // Online: no Try now.
+    api.emit({ type: 'connected', peer: BOB, name: 'Bob', verified: false, safetyNumber: '1'.repeat(60), connection: TCP });
+    await flushPromises();
+    expect(w.find('[data-testid="reconnect"]').exists()).toBe(false);
+  });
+
+  test('Settings: "Host when Parley starts" shows the stored choice and changes it', async () => {
+    api = createFakeApi();
+    api.state.settings = { ...api.state.settings, hostAtStart: true, hostReach: 'network' };
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    await w.get('[data-testid="nav-settings"]').trigger('click');
+    await flushPromises();
+    const box = w.get('[data-testid="host-at-start"]');
+    expect((box.element as HTMLInputElement).checked).toBe(true);
+    expect(w.text()).toContain('Open for people on this network');
+    await box.setValue(false);
+    await flushPromises();
+    expect(api.callsOf('updateSettings')).toContainEqual([{ hostAtStart: false }]);
+  });
+});

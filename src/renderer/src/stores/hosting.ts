@@ -5,6 +5,7 @@ import type { HostingDto } from '../../../shared/dto.ts';
 import { hostingPlan, type HostReach } from '../../../shared/reach-settings.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
+import { useSettingsStore } from './settings.ts';
 
 /** True for the bind addresses that listen on every interface (PROTOCOL.md section 5 invites, DESIGN warnings). */
 export function isAllInterfaces(bind: string): boolean {
@@ -49,7 +50,11 @@ export const useHostingStore = defineStore('hosting', () => {
         await call((api) => api.updateSettings({ hostReach: reach, hostAnnounce: announce }));
         return call((api) => api.startHosting({ port, ...hostingPlan(reach, announce) }));
       },
-      (h) => (hosting.value = h),
+      (h) => {
+        hosting.value = h;
+        // The first host turns "Host when Parley starts" on: show it as it is now.
+        void useSettingsStore().load();
+      },
     );
   }
 

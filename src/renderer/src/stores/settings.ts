@@ -64,6 +64,14 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
+  /** "Host when Parley starts" on or off (with the remembered who-can-join answer). */
+  async function setHostAtStart(on: boolean): Promise<ParleyError | null> {
+    const r = await call((api) => api.updateSettings({ hostAtStart: on }));
+    if (!r.ok) return r.error;
+    settings.value = r.value;
+    return null;
+  }
+
   /** Keeps the settings' copy of the name in step after the identity was renamed. */
   function nameChanged(name: string): void {
     if (settings.value !== null) settings.value = { ...settings.value, name };
@@ -76,5 +84,5 @@ export const useSettingsStore = defineStore('settings', () => {
     return null;
   }
 
-  return { settings, publicKeyPem, error, load, setDefaultPort, setDht, setFiles, pickDownloadDir, changeProtection, nameChanged, exportPublicKey };
+  return { settings, publicKeyPem, error, load, setDefaultPort, setDht, setHostAtStart, setFiles, pickDownloadDir, changeProtection, nameChanged, exportPublicKey };
 });
