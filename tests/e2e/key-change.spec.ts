@@ -89,6 +89,12 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await expect(bp.getByTestId(`contact-${newFp}`)).toHaveAccessibleName(/^Carol, online, not verified, (?!sending paused)/);
   await expect(bp.getByTestId(`contact-${oldFp}`)).toHaveCount(0);
   await expect(deliveryState(await sendMessage(bob, 'Is this your new computer?'))).toHaveAttribute('data-state', 'delivered');
+  // The one thread holds the old key's message, then the inline key-change event, then the new one's.
+  const event = withNew.getByTestId('key-change-event');
+  await expect(event).toContainText('Carol’s key changed on');
+  await expect(event).toContainText('You had verified the old key.');
+  await expect(event.getByRole('button', { name: 'Verify' })).toBeVisible();
+  await expect(withNew.getByTestId('message').filter({ hasText: 'See you on Friday.' })).toBeVisible();
   await shot(bp, 'key-change-4-accepted');
 
   // Dave rejoins too and re-verifies the new key by the safety number the new Carol shows him.
@@ -97,6 +103,8 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await expect(davesBlocked).toBeVisible();
   await davesBlocked.getByRole('button', { name: 'Verify new key' }).click();
   const davesDialog = dp.getByRole('dialog', { name: 'Verify Carol' });
+  // To the new Carol, Dave is someone new who came by her address: a message request (issue 12).
+  await carol.page.getByTestId('requests').getByRole('listitem').filter({ hasText: 'Dave' }).getByRole('button', { name: 'Accept' }).click();
   await openConversation(carol, 'Dave');
   await conversation(carol.page, 'Dave').getByRole('button', { name: 'Verify Dave' }).click();
   const carolsNumber = await carol.page.getByRole('dialog', { name: 'Verify Dave' }).getByTestId('safety-number').getAttribute('data-value');

@@ -45,6 +45,14 @@ describe('one status line per contact, cleared when resolved', () => {
     expect(notices.items).toHaveLength(0);
   });
 
+  test('a message request connecting is not notified (the Requests count says it)', async () => {
+    const { notices } = await setup();
+    api.state.contacts.set(CAROL, contact({ fingerprint: CAROL, name: 'Carol', status: 'request' }));
+    api.emit({ type: 'connected', peer: CAROL, name: 'Carol', verified: false, safetyNumber: '1'.repeat(60), connection: TCP });
+    await flushPromises();
+    expect(notices.items).toHaveLength(0);
+  });
+
   test('repeated warnings about one contact are one line; it clears once the key is accepted or verified', async () => {
     const { notices, contacts } = await setup();
     const carol = contact({ fingerprint: CAROL, name: 'Bob', blocked: 'key-changed', replaces: BOB });

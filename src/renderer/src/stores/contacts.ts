@@ -78,7 +78,8 @@ export const useContactsStore = defineStore('contacts', () => {
     const newer = c.lastMessage === null || m.storedAt >= c.lastMessage.at;
     upsert({
       ...c,
-      lastMessage: newer ? { text: m.text, at: m.storedAt, direction: m.direction } : c.lastMessage,
+      // A reaction previews as what it is, not as a bare emoji.
+      lastMessage: newer ? { text: m.reactTo === null ? m.text : `Reacted ${m.text}`, at: m.storedAt, direction: m.direction } : c.lastMessage,
       unread: m.direction === 'in' && !seen ? c.unread + 1 : c.unread,
     });
   }
@@ -88,8 +89,7 @@ export const useContactsStore = defineStore('contacts', () => {
     if (!res.ok) return res.error;
     upsert(res.value);
     // Calm notices: what a status line warned about is over once verified, accepted or no longer held.
-    if (res.value.blocked === null) useNoticesStore().clear(statusKey(res.value.fingerprint), 'error');
-    if (res.value.verified) useNoticesStore().clear(statusKey(res.value.fingerprint));
+    if (res.value.blocked === null || res.value.verified) useNoticesStore().clear(statusKey(res.value.fingerprint), 'error');
     return null;
   }
 

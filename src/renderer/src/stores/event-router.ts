@@ -71,9 +71,13 @@ export function routeEvents(api: ParleyApi): () => void {
         const known = contacts.get(e.peer);
         const shown = known?.nickname ?? e.name;
         if (!contacts.patch(e.peer, { online: true, connection: e.connection, name: e.name, displayName: shown, verified: e.verified, safetyNumber: e.safetyNumber })) {
-          // Someone new (they joined us while we host): say who, in plain words (the key is in the Verify dialog).
-          notices.push('info', `${displayName(e.name)} connected`, e.verified ? 'Verified.' : 'Not verified yet: compare safety numbers to be sure it is them.', statusKey(e.peer));
-          void contacts.load();
+          // Someone new (they joined us while we host): say who, in plain words (the key is in the Verify
+          // dialog) — unless it is a message request, which is never notified (the Requests count says it).
+          void contacts.load().then(() => {
+            // A join of ours said it already ("Connected to …", with how it was checked): one line is enough.
+            if (contacts.get(e.peer)?.status !== 'accepted' || notices.items.some((n) => n.key === statusKey(e.peer))) return;
+            notices.push('info', `${displayName(e.name)} connected`, e.verified ? 'Verified.' : 'Not verified yet: compare safety numbers to be sure it is them.', statusKey(e.peer));
+          });
         }
         return;
       }
@@ -85,7 +89,7 @@ export function routeEvents(api: ParleyApi): () => void {
         return;
       case 'verified':
         contacts.patch(e.peer, { verified: e.verified });
-        if (e.verified) notices.clear(statusKey(e.peer));
+        if (e.verified) notices.clear(statusKey(e.peer), 'error');
         return;
       case 'warning':
         contacts.addWarning({ code: e.code, peer: e.peer, previous: e.previous, message: e.message, at: Date.now(), previousVerified: e.previous ? contacts.get(e.previous)?.verified === true : false });
