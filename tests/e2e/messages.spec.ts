@@ -108,7 +108,7 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
 
   // The verify panel over the conversation (the README's picture), then both in the dark theme (the OS preference).
   const verifyAlice = bp.getByRole('dialog', { name: 'Verify Alice' });
-  await withAlice.getByRole('button', { name: 'Verify Alice' }).click();
+  await withAlice.getByRole('button', { name: 'Safety number with Alice' }).click(); // verified by invite: the button reads "Safety number" (issue 12)
   await expect(verifyAlice.getByTestId('verification-status')).toContainText('Verified by invite');
   await shot(bp, 'messages-8-verify-panel');
   await bp.keyboard.press('Escape');
@@ -116,7 +116,7 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
   await bp.emulateMedia({ colorScheme: 'dark' });
   await expect(withAlice.getByTestId('verified-badge')).toBeVisible();
   await shot(bp, 'messages-9-dark-theme');
-  await withAlice.getByRole('button', { name: 'Verify Alice' }).click();
+  await withAlice.getByRole('button', { name: 'Safety number with Alice' }).click(); // verified by invite: the button reads "Safety number" (issue 12)
   await expect(verifyAlice).toBeVisible();
   await shot(bp, 'messages-10-dark-theme-verify');
   await bp.keyboard.press('Escape');
@@ -124,7 +124,7 @@ test('messages both ways: delivered, queued while offline, then sent and deliver
 
   // A narrow window: the header and the composer stay inside it (the key line is cut short, not the pane).
   await bp.setViewportSize({ width: 760, height: 520 });
-  for (const control of [withAlice.getByRole('button', { name: 'Verify Alice' }), bp.getByTestId('send')]) {
+  for (const control of [withAlice.getByRole('button', { name: 'Safety number with Alice' }), withAlice.getByTestId('contact-menu'), bp.getByTestId('send')]) {
     const box = await control.boundingBox();
     expect(box).not.toBeNull();
     expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(760 - 16);
