@@ -1,27 +1,13 @@
 /**
  * ParleyService: the core's one face. Commands in (host, join, send, verify, …), typed events out
  * (ParleyEvent). The desktop app's IPC, the headless peer and the end-to-end test bridge are thin
- * adapters over it. It coordinates its parts: the Connector (authenticated connections over TCP
- * and the DHT), Reach (HyperDHT), Hosting, the SessionTable (one session per peer) and the
- * SessionLifecycle (what happens to each), Delivery (outbox and inbox), FileTransfers, the TrustGate (warnings,
- * verification, requests and invite tokens), People (accept, block, rename, delete),
- * Conversations (one thread per person, paging, search), Rejoining and the ContactView (DTOs).
+ * adapters over it. It coordinates its parts (service-parts.ts): the Connector (TCP and the DHT),
+ * Reach, Hosting, the SessionTable and SessionLifecycle, Delivery, FileTransfers, the TrustGate
+ * (warnings, verification, requests, invite tokens), People, Conversations, Rejoining, ContactView.
  */
 import { spkiPem } from '../crypto/fingerprint.ts';
 import type { SettingsRepo } from '../storage/settings-repo.ts';
-import type {
-  ContactDto,
-  HistoryPage,
-  HostingDto,
-  IdentityDto,
-  InviteDto,
-  KeyChangeDto,
-  MessageDto,
-  NearbyDto,
-  SearchPageDto,
-  SendOptions,
-  VerificationMethod,
-} from '../../shared/dto.ts';
+import type { ContactDto, HistoryPage, HostingDto, IdentityDto, InviteDto, KeyChangeDto, MessageDto, NearbyDto, SearchPageDto, SendOptions, VerificationMethod } from '../../shared/dto.ts';
 import { MULTICAST_DISCOVERY } from '../net/discovery.ts';
 import { isValidLocalName } from '../../shared/text.ts';
 import { ServiceError } from './errors.ts';
