@@ -13,6 +13,27 @@ const noNode = {
   message: 'src/shared is imported by the renderer too: no Node built-ins.',
 };
 
+// The core's layers, lowest first: a layer imports only from layers below it (DESIGN.md), so
+// e.g. storage never reaches up into identity and protocol never into net.
+const coreLayers = ['crypto', 'noise', 'protocol', 'net', 'storage', 'files', 'identity', 'service'];
+const below = {
+  crypto: [],
+  noise: ['crypto'],
+  protocol: ['crypto', 'noise'],
+  net: ['crypto', 'noise', 'protocol'],
+  storage: ['crypto', 'protocol'],
+  files: ['crypto', 'protocol', 'storage'],
+  identity: ['crypto', 'storage'],
+};
+const layerRules = Object.entries(below).map(([layer, allowed]) => ({
+  files: [`src/core/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [noElectron, ...coreLayers
+      .filter((other) => other !== layer && !allowed.includes(other))
+      .map((other) => ({ group: [`../${other}/*`, `**/core/${other}/*`], message: `src/core/${layer} sits below ${other} (DESIGN.md layers): no upward imports.` }))] }],
+  },
+}));
+
 const ipcMainRule = { selector: "Identifier[name='ipcMain']", message: 'ipcMain belongs to src/main.' };
 const contextBridgeRule = { selector: "Identifier[name='contextBridge']", message: 'contextBridge belongs to src/preload.' };
 
@@ -45,6 +66,7 @@ export default tseslint.config(
       'no-console': 'error',
     },
   },
+  ...layerRules,
   {
     files: ['src/shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [noElectron, noNode] }] },

@@ -7,7 +7,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { spkiPem } from '../core/crypto/fingerprint.ts';
 import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
-import type { Sealer } from '../core/identity/sealer.ts';
+import type { Sealer } from '../core/storage/sealer.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService } from '../core/service/parley-service.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';

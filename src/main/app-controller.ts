@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
-import type { Sealer, SealerKind } from '../core/identity/sealer.ts';
+import type { Sealer, SealerKind } from '../core/storage/sealer.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService, type ServiceOptions } from '../core/service/parley-service.ts';
 import { DB_FILE_NAME } from '../core/storage/database.ts';

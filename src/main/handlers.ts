@@ -9,7 +9,7 @@ import type { Channel } from '../shared/ipc/channels.ts';
 import type { AppStatus, Args, Results } from '../shared/ipc/schemas.ts';
 import type { IdentityDto, ParleyEvent, SettingsDto } from '../shared/dto.ts';
 import { noteHosted, readReachSettings, writeReachSettings } from './reach-settings.ts';
-import type { SealerKind } from '../core/identity/sealer.ts';
+import type { SealerKind } from '../core/storage/sealer.ts';
 import { join } from 'node:path';
 import { createFileHandlers, type FilesPlatform } from './file-handlers.ts';
 import { readFileSettings, toCoreSettings, writeFileSettings, type AppFileSettings } from './file-settings.ts';

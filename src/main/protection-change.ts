@@ -14,7 +14,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { KEY_FILE_NAME } from '../core/identity/key-file-sealer.ts';
-import { SEALER_KINDS, type Sealer, type SealerKind } from '../core/identity/sealer.ts';
+import { SEALER_KINDS, type Sealer, type SealerKind } from '../core/storage/sealer.ts';
 import { DB_FILE_NAME } from '../core/storage/database.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { syncDirectory } from '../core/storage/owner-only.ts';

@@ -5,7 +5,7 @@
  */
 import { lstatSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SEALER_KINDS, type SealerKind } from '../core/identity/sealer.ts';
+import { SEALER_KINDS, type SealerKind } from '../core/storage/sealer.ts';
 import { writeFileAtomically } from '../core/storage/owner-only.ts';
 
 /** The record as stored: `{"version":1,"protection":"keychain"}`. */

@@ -12,7 +12,7 @@ import { linkSync, lstatSync, readFileSync, renameSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
 import { importAesKey, KEYLEN } from '../core/crypto/aes-gcm.ts';
 import { concatBytes, utf8, zeroize } from '../core/crypto/bytes.ts';
-import type { Sealer } from '../core/identity/sealer.ts';
+import type { Sealer } from '../core/storage/sealer.ts';
 import { openBox, sealBox } from '../core/storage/aead-box.ts';
 import { assertOwnerOnly, writeFileAtomically } from '../core/storage/owner-only.ts';
 

@@ -11,7 +11,7 @@ import { concatBytes, utf8, zeroize } from '../crypto/bytes.ts';
 import { openBox, sealBox } from '../storage/aead-box.ts';
 import { assertOwnerOnly, writeFileAtomically } from '../storage/owner-only.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import type { Sealer } from './sealer.ts';
+import type { Sealer } from '../storage/sealer.ts';
 
 /** The key file's name inside the data directory. */
 export const KEY_FILE_NAME = 'sealer.key';

@@ -12,7 +12,7 @@ import { importAesKey, KEYLEN } from '../crypto/aes-gcm.ts';
 import { concatBytes, utf8, zeroize } from '../crypto/bytes.ts';
 import { BOX_OVERHEAD, openBox, sealBox } from '../storage/aead-box.ts';
 import { StorageError } from '../storage/storage-error.ts';
-import type { Sealer } from './sealer.ts';
+import type { Sealer } from '../storage/sealer.ts';
 
 /**
  * Default cost N = 2^17, r = 8, p = 1 (128 MiB), as OWASP advises for scrypt. Measured with

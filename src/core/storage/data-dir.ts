@@ -6,7 +6,7 @@
 import { accessSync, chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import type { Sealer, SealerKind } from '../identity/sealer.ts';
+import type { Sealer, SealerKind } from './sealer.ts';
 import { createContactsRepo, type ContactsRepo } from './contacts-repo.ts';
 import { createInvitesRepo, type InvitesRepo } from './invites-repo.ts';
 import { createPeopleRepo, type PeopleRepo } from './people-repo.ts';

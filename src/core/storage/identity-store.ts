@@ -9,7 +9,7 @@ import { importAesKey, KEYLEN, type AesKey } from '../crypto/aes-gcm.ts';
 import { concatBytes, equalBytes, zeroize } from '../crypto/bytes.ts';
 import { fingerprintHex } from '../crypto/fingerprint.ts';
 import { generateKeyPair, PRIVATE_KEY_LENGTH, publicKeyFromPrivate } from '../crypto/p256.ts';
-import { SEALER_KINDS, type Sealer } from '../identity/sealer.ts';
+import { SEALER_KINDS, type Sealer } from './sealer.ts';
 import { inTransaction } from './database.ts';
 import { StorageError } from './storage-error.ts';
 

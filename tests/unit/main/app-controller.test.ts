@@ -12,7 +12,7 @@ import { appPaths } from '../../../src/main/paths.ts';
 import { readProtectionRecord, writeProtectionRecord, ProtectionRecordError } from '../../../src/main/protection-record.ts';
 import { createKeychainSealer } from '../../../src/main/sealer.ts';
 import { ServiceError } from '../../../src/core/service/errors.ts';
-import type { Sealer } from '../../../src/core/identity/sealer.ts';
+import type { Sealer } from '../../../src/core/storage/sealer.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { randomBytes } from 'node:crypto';
 import { tempDir } from './harness.ts';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME } from '../../../src/core/identity/key-file-sealer.ts';
-import type { SealerKind } from '../../../src/core/identity/sealer.ts';
+import type { SealerKind } from '../../../src/core/storage/sealer.ts';
 import { AppController, type Keychain, type ProtectionChoice } from '../../../src/main/app-controller.ts';
 import { appPaths } from '../../../src/main/paths.ts';
 import type { ProtectionStep } from '../../../src/main/protection-change.ts';

@@ -7,7 +7,7 @@ import { publicKeyFromPrivate } from '../../../src/core/crypto/p256.ts';
 import { fingerprintHex } from '../../../src/core/crypto/fingerprint.ts';
 import { createKeyFileSealer, KEY_FILE_NAME } from '../../../src/core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../../../src/core/identity/passphrase-sealer.ts';
-import type { Sealer } from '../../../src/core/identity/sealer.ts';
+import type { Sealer } from '../../../src/core/storage/sealer.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { DB_FILE_NAME } from '../../../src/core/storage/database.ts';
 import type { StorageError } from '../../../src/core/storage/storage-error.ts';

@@ -9,7 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKeyFileSealer } from '../../../src/core/identity/key-file-sealer.ts';
 import { createPassphraseSealer } from '../../../src/core/identity/passphrase-sealer.ts';
-import type { Sealer } from '../../../src/core/identity/sealer.ts';
+import type { Sealer } from '../../../src/core/storage/sealer.ts';
 import { openDataDir } from '../../../src/core/storage/data-dir.ts';
 import { addPeer, cleanupTempDirs, openTestStore, storageErrorCode, tempDir } from './helpers.ts';
 

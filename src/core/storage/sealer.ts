@@ -1,10 +1,10 @@
-/** The seam between the core and whatever protects secrets at rest (OS keychain, passphrase, key file). */
+/** The seam between the core and whatever protects secrets at rest (OS keychain, passphrase, key file); storage owns the type, identity/ and main implement it. */
 
 /** Which protection a sealer gives; recorded beside the sealed data so a mismatch is explained, not guessed. */
 export type SealerKind = 'keychain' | 'passphrase' | 'key-file';
 
 /**
- * Seals and unseals small secrets. Synchronous because Electron's safeStorage is.
+ * Seals and unseals small secrets. Synchronous: a keychain sealer unwraps its key once, at start.
  * `unseal` throws (never returns garbage) when the data was not sealed by this sealer or was altered.
  */
 export type Sealer = {
