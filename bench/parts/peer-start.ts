@@ -2,8 +2,9 @@
  * P8: the headless peer exactly as `npm run peer` runs it (`node --experimental-strip-types …
  * scripts/peer.mjs host --port 0 --data DIR --json`: the launcher, then the JavaScript bundle), as a
  * child process: wall time from spawn to its `ready` line,
- * its RSS when idle (listening, nothing connected, 1 s after `listening`), and its RSS with 1,000
- * idle sessions (joined from this process, each with its own identity and loopback address).
+ * its RSS when idle (listening, nothing connected, 1 s after `listening`), and its RSS growth with
+ * 1,000 idle sessions (joined from this process, each with its own identity and loopback address),
+ * counted from after 20 warm-up sessions have come and gone.
  *
  * XDG_CACHE_HOME points at this run's scratch directory, so the first start is a cold one (a new
  * data directory, an empty compile cache, as after installing) and the others are warm (the data
@@ -99,8 +100,16 @@ export const peerStartPart: Part = {
       else last = r;
     }
     if (!last) throw new Error('no run');
-    // 1,000 idle sessions on the last one.
+    // 1,000 idle sessions on the last one. First 20 sessions come and go: the first connections
+    // compile the handshake and session code, fill SQLite's caches and grow the heap once (~13 MB
+    // here), which is not a cost per session; the growth is counted from after that warm-up.
     const COUNT = 1000;
+    const coldIdleRss = rssOf(last.child.pid as number);
+    const warm = joinMany(last.port, Array.from({ length: 20 }, () => generateKeyPair()), ctx.deadline);
+    await warm.ready;
+    await sleep(500);
+    warm.close();
+    await sleep(2000);
     const idleRss = rssOf(last.child.pid as number);
     const crowd = joinMany(last.port, Array.from({ length: COUNT }, () => generateKeyPair()), ctx.deadline);
     await crowd.ready;
@@ -118,7 +127,7 @@ export const peerStartPart: Part = {
       figure({ id: 'P8.start', name: 'headless peer: start → ready (warm: data directory and compile cache exist)', value: st.median, unit: 'ms', baseline: bare.startMs, baselineName: 'bare node, start → first line', goal: { text: '≤ 300 ms', on: 'value', max: 300 }, spread: `${spreadText(st, 0)} starts` }),
       figure({ id: 'P8.cold', name: 'headless peer: first start → ready (new data directory, empty compile cache)', value: cold.readyMs, unit: 'ms', spread: 'one start' }),
       figure({ id: 'P8.rss', name: 'headless peer: RSS idle', value: rs.median, unit: 'MB', baseline: bare.rss / MB, baselineName: 'bare node, idle', goal: { text: '≤ 60 MB', on: 'value', max: 60 }, spread: spreadText(rs, 1) }),
-      figure({ id: 'P8.sessions', name: 'headless peer: RSS growth with 1,000 idle sessions', value: (busyRss - idleRss) / MB, unit: 'MB', goal: { text: '≤ +50 MB', on: 'value', max: 50 }, spread: `${(idleRss / MB).toFixed(1)} → ${(busyRss / MB).toFixed(1)} MB` }),
+      figure({ id: 'P8.sessions', name: 'headless peer: RSS growth with 1,000 idle sessions', value: (busyRss - idleRss) / MB, unit: 'MB', goal: { text: '≤ +50 MB', on: 'value', max: 50 }, spread: `${(idleRss / MB).toFixed(1)} → ${(busyRss / MB).toFixed(1)} MB, counted after 20 warm-up sessions came and went (idle ${(coldIdleRss / MB).toFixed(1)} MB before them)` }),
     ];
   },
 };
