@@ -156,6 +156,18 @@ describe('the file card in each state', () => {
     expect(card(w, 2).get('[data-testid="file-status"]').text()).toMatch(/disk is full/);
   });
 
+  test('a transfer begun under Bob\'s earlier key moves its card in his one thread', async () => {
+    const OLD = fp('b1'); // Bob's previous key: the offer was made to it, the thread is his current key's
+    const w = await open([{ ...offer(1, 'out', 'old.pdf'), key: OLD }]);
+    api.emit({ type: 'file-progress', peer: OLD, id: id(1), direction: 'out', bytes: 2_500_000, size: 10_000_000 });
+    await flushPromises();
+    expect(card(w, 1).attributes('data-state')).toBe('transferring');
+    expect(card(w, 1).get('[data-testid="file-status"]').text()).toMatch(/^Sending 25 %/);
+    api.emit({ type: 'file-sent', peer: OLD, id: id(1) });
+    await flushPromises();
+    expect(card(w, 1).attributes('data-state')).toBe('done');
+  });
+
   test('Accept, Decline, Cancel, Open and Show in folder call main by message id; an error shows on the card', async () => {
     const w = await open([offer(1, 'in', 'a.zip'), offer(2, 'in', 'b.zip'), offer(3, 'out', 'c.zip', { state: 'transferring', bytes: 1 }), offer(4, 'in', 'd.txt', { state: 'done' })]);
     await card(w, 1).get('[data-testid="file-accept"]').trigger('click');

@@ -218,7 +218,14 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   /** Changes the file of an offer already in a loaded thread (from a file event); false when it is not loaded. */
   function patchFile(peer: string, id: string, change: (file: FileDto) => FileDto): boolean {
-    const t = threads.get(peer);
+    if (patchIn(threads.get(peer), id, change)) return true;
+    // A transfer begun under a person's earlier key reports that key as its peer, while its offer now
+    // sits in the one thread of the person's current key: look for the message id in the others.
+    for (const [fp, t] of threads) if (fp !== peer && patchIn(t, id, change)) return true;
+    return false;
+  }
+
+  function patchIn(t: Thread | undefined, id: string, change: (file: FileDto) => FileDto): boolean {
     const msgs = t?.messages ?? [];
     for (let i = msgs.length - 1; i >= 0; i--) {
       const m = msgs[i] as MessageDto;
