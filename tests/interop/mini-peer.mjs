@@ -183,6 +183,7 @@ function connect(host, port, identity, hello) {
         peer,
         socket,
         closed: false,
+        pings: 0, // pings answered, reported so that a test can see the keepalive path was used
         onMessage: () => {},
         onChunk: () => {},
         /** Encrypts and writes one plaintext; resolves once the socket can take more (back-pressure). */
@@ -228,10 +229,12 @@ function connect(host, port, identity, hello) {
 
 /** The answers every peer owes (§4): pong for ping, ack for a stored msg. Returns true when handled. */
 function answerBasics(session, m) {
-  if (m.type === 'ping') { void session.send({ type: 'pong' }); return true; }
+  if (m.type === 'ping') { session.pings++; void session.send({ type: 'pong' }); return true; }
   if (m.type === 'pong') return true;
   if (m.type === 'msg') {
-    if (!(typeof m.id === 'string' && UUID.test(m.id)) || !isInt(m.ts) || !isText(m.text.replace(/[\t\n]/g, ' '), 1, 16_000)) throw new Error('msg: bad member');
+    // text: 1 to 16,000 code points, no control character but TAB and LF
+    const textOk = typeof m.text === 'string' && isText(m.text.replace(/[\t\n]/g, ' '), 1, 16_000);
+    if (!(typeof m.id === 'string' && UUID.test(m.id)) || !isInt(m.ts) || !textOk) throw new Error('msg: a member is missing or out of bounds');
     emit('message', { id: m.id, text: m.text });
     void session.send({ type: 'ack', id: m.id }); // the mini peer "stores" by printing
     return true;
@@ -376,7 +379,7 @@ async function receiveFile(session, outDir, stopAfter) {
       }
       fs.renameSync(a.t.part, a.t.path); // renamed only after the hash matched
       void session.send({ type: 'file-done', id: a.t.id });
-      end(a.t, 'received', { path: a.t.path, size: a.t.size, sha256: got });
+      end(a.t, 'received', { path: a.t.path, size: a.t.size, sha256: got, pingsAnswered: session.pings });
     };
     session.onChunk = (pt) => {
       const { id, offset, data } = parseChunk(pt);

@@ -1,0 +1,178 @@
+/**
+ * Issue 10, "Done when": an independent implementation that follows only docs/PROTOCOL.md
+ * section 9 can receive from and send to Parley. The independent implementation is
+ * mini-peer.mjs (node: built-ins only, nothing from src/); the other side is the real headless
+ * peer, as a child process on 127.0.0.1. The mini peer closes the connection on any chunk at an
+ * offset it did not expect, so a Parley sender that restarted from 0 instead of resuming fails
+ * the resume case; and it checks the SHA-256 itself before it answers `file-done`.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { sha256File } from '../helpers/cli-files.ts';
+import { expectContract, killPeers, ROOT, spawnHost, spawnPeer, type CliEvent, type CliPeer } from '../helpers/cli-peer.ts';
+import { fingerprint, initiatorHandshake, keyPair } from './mini-peer.mjs';
+
+const MiB = 1024 * 1024;
+const SLOW = { timeout: 120_000 };
+const MINI = join(ROOT, 'tests', 'interop', 'mini-peer.mjs');
+const EMPTY_SHA = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'parley-interop-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(async () => {
+  await killPeers();
+});
+afterAll(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+/** The mini peer as a child process; its stdout is JSON lines with `event`, like the CLI's. */
+function mini(args: readonly string[]): CliPeer {
+  return spawnPeer(args, { command: [process.execPath, MINI] });
+}
+async function expectCleanExit(peer: CliPeer): Promise<void> {
+  const exit = await peer.exited;
+  expect(peer.all('error'), peer.stderr()).toEqual([]);
+  expect(peer.nonJson).toEqual([]);
+  expect(exit).toEqual({ code: 0, signal: null });
+}
+function randomFile(path: string, size: number): void {
+  writeFileSync(path, randomBytes(size));
+}
+const idOfName = (peer: CliPeer, name: string): string => (peer.all('offer-sent').find((e) => e['name'] === name) as CliEvent)['id'] as string;
+
+describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless peer', () => {
+  it("its Noise code reproduces every handshake and transport message of the Parley known answers, and every fingerprint", () => {
+    // A check of the mini peer itself (independent data, not made by Parley): if it disagreed
+    // here, a failure against the real peer would say nothing about the document.
+    const dir = join(ROOT, 'tests', 'fixtures', 'vectors', 'parley');
+    type Vector = { init_static: string; init_ephemeral: string; handshake_hash: string; messages: { payload: string; ciphertext: string }[] };
+    const { vectors } = JSON.parse(readFileSync(join(dir, 'noise_xx_p256_aesgcm_sha256.json'), 'utf8')) as { vectors: Vector[] };
+    const hex = (s: string): Buffer => Buffer.from(s, 'hex');
+    expect(vectors.length).toBeGreaterThan(0);
+    for (const v of vectors) {
+      const [m1, m2, m3, ...transport] = v.messages as [Vector['messages'][0], Vector['messages'][0], Vector['messages'][0]];
+      const hs = initiatorHandshake(keyPair(hex(v.init_static)), keyPair(hex(v.init_ephemeral)));
+      expect(hs.writeMessage1().toString('hex')).toBe(m1.ciphertext);
+      expect(hs.readMessage2(hex(m2.ciphertext)).payload.toString('hex')).toBe(m2.payload);
+      const { message, send, recv, handshakeHash } = hs.writeMessage3(hex(m3.payload));
+      expect(message.toString('hex')).toBe(m3.ciphertext);
+      expect(handshakeHash.toString('hex')).toBe(v.handshake_hash);
+      // From index 3 on, even indices are the initiator's, odd ones the responder's.
+      transport.forEach((m, i) => {
+        if ((i + 3) % 2 === 0) expect(send.encrypt(Buffer.alloc(0), hex(m.payload)).toString('hex')).toBe(m.ciphertext);
+        else expect(recv.decrypt(Buffer.alloc(0), hex(m.ciphertext)).toString('hex')).toBe(m.payload);
+      });
+    }
+    const { keys } = JSON.parse(readFileSync(join(dir, 'identity_kat.json'), 'utf8')) as { keys: { private: string; public_compressed: string; fingerprint: string }[] };
+    for (const k of keys) {
+      expect(keyPair(hex(k.private)).pub.toString('hex')).toBe(k.public_compressed);
+      expect(fingerprint(hex(k.public_compressed))).toBe(k.fingerprint);
+    }
+  });
+
+  it('mini peer → Parley: a 3 MiB random file and a 0-byte file land in --accept-files with the same SHA-256', SLOW, async () => {
+    const work = await tempDir();
+    const dl = join(work, 'dl');
+    const [big, empty] = [join(work, 'random.bin'), join(work, 'empty.txt')];
+    randomFile(big, 3 * MiB);
+    writeFileSync(empty, '');
+    const shaBig = await sha256File(big);
+    const h = await spawnHost(join(work, 'host'), ['--accept-files', dl]);
+
+    const m = mini(['send', '127.0.0.1', String(h.port), big, empty]);
+    const miniFp = (await m.waitFor('ready'))['fingerprint'];
+    expect(await m.waitFor('connected')).toMatchObject({ peer: h.fingerprint, features: expect.arrayContaining(['files']) });
+    await expectCleanExit(m); // it exits 0 only once both files got file-done
+    const [idBig, idEmpty] = [idOfName(m, 'random.bin'), idOfName(m, 'empty.txt')];
+    expect(m.all('file-done').map((e) => e['id']).sort()).toEqual([idBig, idEmpty].sort());
+    expect(m.all('acked').map((e) => e['id']).sort()).toEqual([idBig, idEmpty].sort());
+
+    const gotBig = await h.peer.waitFor('file-received', (e) => e['id'] === idBig);
+    const gotEmpty = await h.peer.waitFor('file-received', (e) => e['id'] === idEmpty);
+    expect(await h.peer.waitFor('file-offer', (e) => e['id'] === idBig)).toMatchObject({ peer: miniFp, name: 'random.bin', size: 3 * MiB, sha256: shaBig });
+    expect(gotBig).toMatchObject({ peer: miniFp, path: join(dl, 'random.bin'), size: 3 * MiB, sha256: shaBig });
+    expect(gotEmpty).toMatchObject({ peer: miniFp, path: join(dl, 'empty.txt'), size: 0, sha256: EMPTY_SHA });
+    expect(await sha256File(join(dl, 'random.bin'))).toBe(shaBig);
+    expect(statSync(join(dl, 'empty.txt')).size).toBe(0);
+    h.peer.command({ cmd: 'quit' });
+    await h.peer.exited;
+    expectContract(h.peer);
+  });
+
+  it('Parley → mini peer: send-file reaches the mini peer, which checks the SHA-256 and answers file-done', SLOW, async () => {
+    const work = await tempDir();
+    const src = join(work, 'from-parley.bin');
+    randomFile(src, 3 * MiB + 4321);
+    const sha = await sha256File(src);
+    const out = join(work, 'out');
+    mkdirSync(out);
+    const h = await spawnHost(join(work, 'host'));
+
+    const m = mini(['receive', '127.0.0.1', String(h.port), out]);
+    const miniFp = (await m.waitFor('ready'))['fingerprint'] as string;
+    await h.peer.waitFor('connected', (e) => e['peer'] === miniFp);
+    h.peer.command({ cmd: 'send-file', peer: miniFp, path: src });
+    const id = (await h.peer.waitFor('file-sending'))['id'];
+
+    const got = await m.waitFor('received');
+    expect(got).toMatchObject({ id, path: join(out, 'from-parley.bin'), size: 3 * MiB + 4321, sha256: sha });
+    // Parley's sender pings every 256 KiB of chunks and waits for pongs (section 9): the mini peer answered them.
+    expect(got['pingsAnswered']).toBeGreaterThan(0);
+    expect(await sha256File(join(out, 'from-parley.bin'))).toBe(sha);
+    await h.peer.waitFor('delivered', (e) => e['id'] === id); // the offer was acked
+    await h.peer.waitFor('file-sent', (e) => e['id'] === id); // file-done was understood
+    await expectCleanExit(m);
+    h.peer.command({ cmd: 'quit' });
+    await h.peer.exited;
+    expectContract(h.peer);
+  });
+
+  it('resume: the mini peer stops receiving after about half, reconnects with the same identity, asks from the offset it holds, and the file matches', SLOW, async () => {
+    const work = await tempDir();
+    const out = join(work, 'out');
+    const key = join(work, 'mini.key');
+    const size = 8 * MiB + 17;
+    const src = join(work, 'resumed.bin');
+    randomFile(src, size);
+    const sha = await sha256File(src);
+    const h = await spawnHost(join(work, 'host'));
+    mkdirSync(out);
+
+    const first = mini(['receive', '127.0.0.1', String(h.port), out, '--key', key, '--stop-after', String(Math.floor(size / 2))]);
+    const miniFp = (await first.waitFor('ready'))['fingerprint'] as string;
+    await h.peer.waitFor('connected', (e) => e['peer'] === miniFp);
+    h.peer.command({ cmd: 'send-file', peer: miniFp, path: src });
+    const id = (await h.peer.waitFor('file-sending'))['id'];
+    const stopped = await first.waitFor('stopped');
+    const held = stopped['bytes'] as number;
+    expect(held).toBeGreaterThanOrEqual(size / 2);
+    expect(held).toBeLessThan(size);
+    await expectCleanExit(first);
+    expect(statSync(join(out, 'resumed.bin.part')).size).toBe(held);
+    const since = h.peer.events.length;
+    await h.peer.waitFor('disconnected', (e) => e['peer'] === miniFp);
+
+    const second = mini(['receive', '127.0.0.1', String(h.port), out, '--key', key]);
+    expect((await second.waitFor('ready'))['fingerprint']).toBe(miniFp);
+    await h.peer.waitFor('connected', (e) => e['peer'] === miniFp, { since });
+    expect(await second.waitFor('accepting')).toMatchObject({ id, offset: held, size });
+    expect(await second.waitFor('received')).toMatchObject({ id, path: join(out, 'resumed.bin'), size, sha256: sha });
+    await expectCleanExit(second);
+    expect(second.all('offer')).toEqual([]); // the offer was acked on the first connection: not sent again
+    expect(await sha256File(join(out, 'resumed.bin'))).toBe(sha);
+    expect(existsSync(join(out, 'resumed.bin.part'))).toBe(false);
+    await h.peer.waitFor('file-sent', (e) => e['id'] === id);
+    h.peer.command({ cmd: 'quit' });
+    await h.peer.exited;
+    expectContract(h.peer);
+  });
+});
