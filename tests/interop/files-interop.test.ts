@@ -54,12 +54,13 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     // A check of the mini peer itself (independent data, not made by Parley): if it disagreed
     // here, a failure against the real peer would say nothing about the document.
     const dir = join(ROOT, 'tests', 'fixtures', 'vectors', 'parley');
-    type Vector = { init_static: string; init_ephemeral: string; handshake_hash: string; messages: { payload: string; ciphertext: string }[] };
+    type Message = { payload: string; ciphertext: string };
+    type Vector = { init_static: string; init_ephemeral: string; handshake_hash: string; messages: [Message, Message, Message, ...Message[]] };
     const { vectors } = JSON.parse(readFileSync(join(dir, 'noise_xx_p256_aesgcm_sha256.json'), 'utf8')) as { vectors: Vector[] };
     const hex = (s: string): Buffer => Buffer.from(s, 'hex');
     expect(vectors.length).toBeGreaterThan(0);
     for (const v of vectors) {
-      const [m1, m2, m3, ...transport] = v.messages as [Vector['messages'][0], Vector['messages'][0], Vector['messages'][0]];
+      const [m1, m2, m3, ...transport] = v.messages;
       const hs = initiatorHandshake(keyPair(hex(v.init_static)), keyPair(hex(v.init_ephemeral)));
       expect(hs.writeMessage1().toString('hex')).toBe(m1.ciphertext);
       expect(hs.readMessage2(hex(m2.ciphertext)).payload.toString('hex')).toBe(m2.payload);
@@ -79,7 +80,7 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     }
   });
 
-  it('mini peer → Parley: a 3 MiB random file and a 0-byte file land in --accept-files with the same SHA-256', SLOW, async () => {
+  it('mini peer → Parley: a 3 MiB random file and a 0-byte file land in --accept-files with the same SHA-256; a chat message between chunks is stored and acked', SLOW, async () => {
     const work = await tempDir();
     const dl = join(work, 'dl');
     const [big, empty] = [join(work, 'random.bin'), join(work, 'empty.txt')];
@@ -88,13 +89,15 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     const shaBig = await sha256File(big);
     const h = await spawnHost(join(work, 'host'), ['--accept-files', dl]);
 
-    const m = mini(['send', '127.0.0.1', String(h.port), big, empty]);
+    const m = mini(['send', '127.0.0.1', String(h.port), big, empty, '--say', 'typed between chunks']);
     const miniFp = (await m.waitFor('ready'))['fingerprint'];
     expect(await m.waitFor('connected')).toMatchObject({ peer: h.fingerprint, features: expect.arrayContaining(['files']) });
     await expectCleanExit(m); // it exits 0 only once both files got file-done
     const [idBig, idEmpty] = [idOfName(m, 'random.bin'), idOfName(m, 'empty.txt')];
     expect(m.all('file-done').map((e) => e['id']).sort()).toEqual([idBig, idEmpty].sort());
-    expect(m.all('acked').map((e) => e['id']).sort()).toEqual([idBig, idEmpty].sort());
+    const said = (await m.waitFor('said'))['id'];
+    expect(m.all('acked').map((e) => e['id']).sort()).toEqual([idBig, idEmpty, said].sort());
+    expect(await h.peer.waitFor('message', (e) => e['id'] === said)).toMatchObject({ peer: miniFp, text: 'typed between chunks' });
 
     const gotBig = await h.peer.waitFor('file-received', (e) => e['id'] === idBig);
     const gotEmpty = await h.peer.waitFor('file-received', (e) => e['id'] === idEmpty);

@@ -2,7 +2,7 @@
 // (and /work/shared/PROTOCOL.md where the former was unclear) only, with node: built-ins only, so
 // that the interop test can show the document is enough. Every guess is listed in README.md.
 //
-//   node tests/interop/mini-peer.mjs send HOST PORT FILE... [--key KEYFILE]
+//   node tests/interop/mini-peer.mjs send HOST PORT FILE... [--key KEYFILE] [--say TEXT]
 //   node tests/interop/mini-peer.mjs receive HOST PORT OUTDIR [--key KEYFILE] [--stop-after BYTES]
 //
 // It joins HOST:PORT (the initiator, §1), runs Noise XX over P-256 (§2), sends a hello with the
@@ -19,7 +19,8 @@ const CHUNK_DATA = 65_494; // §9 Chunks: at most 65,494 bytes of data per chunk
 const MAX_SAFE = Number.MAX_SAFE_INTEGER; // 2^53 − 1, the bound of `ts`, `size`, `offset`
 const HEX64 = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const CONTROL = /[\u0000-\u001f\u007f]/; // §0: control characters
+/** §0: control characters are U+0000–U+001F and U+007F (C1 is allowed). */
+const hasControl = (s) => [...s].some((c) => c.codePointAt(0) < 0x20 || c.codePointAt(0) === 0x7f);
 const emit = (event, fields = {}) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 // ---- §2 Noise_XX_P256_AESGCM_SHA256 ------------------------------------------------------------
@@ -128,7 +129,7 @@ function parseObject(bytes) {
 }
 const codePoints = (s) => [...s].length;
 const isInt = (v, max = MAX_SAFE) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-const isText = (v, min, max) => typeof v === 'string' && codePoints(v) >= min && codePoints(v) <= max && !CONTROL.test(v);
+const isText = (v, min, max) => typeof v === 'string' && codePoints(v) >= min && codePoints(v) <= max && !hasControl(v);
 
 function parseHello(bytes) {
   const h = parseObject(bytes);
@@ -268,27 +269,37 @@ function sha256OfFile(file) {
 
 // ---- send mode ------------------------------------------------------------------------------------
 
-async function sendFiles(session, files) {
+async function sendFiles(session, files, say) {
   const offers = new Map();
+  const unacked = new Set(); // §4: a sender keeps each message until its ack (offers are messages, §9)
   for (const file of files) {
     const { size } = fs.statSync(file);
     const offer = { type: 'file', id: randomUUID(), ts: Date.now(), name: path.basename(file), size, sha256: sha256OfFile(file) };
     offers.set(offer.id, { ...offer, file, final: false, run: 0 });
-    await session.send(offer); // §9: an offer is a message (we "store" it for this run only)
+    unacked.add(offer.id);
+    await session.send(offer);
     emit('offer-sent', { id: offer.id, name: offer.name, size, sha256: offer.sha256 });
   }
+  // --say: a chat message sent after the first chunk, so that it sits between chunks (§9)
+  const chat = say === undefined ? undefined : { type: 'msg', id: randomUUID(), ts: Date.now(), text: say };
+  if (chat) unacked.add(chat.id);
   let queue = Promise.resolve();
   return new Promise((resolve, reject) => {
-    const finish = (o, event, fields) => {
-      o.final = true;
-      emit(event, { id: o.id, ...fields });
-      if ([...offers.values()].every((x) => x.final)) { session.close(); resolve(); }
+    const check = () => {
+      if ([...offers.values()].every((x) => x.final) && unacked.size === 0) { session.close(); resolve(); }
+    };
+    const finish = (o, event, fields) => { o.final = true; emit(event, { id: o.id, ...fields }); check(); };
+    const afterFirstChunk = () => {
+      if (!chat || chat.sent) return;
+      chat.sent = true;
+      void session.send(chat);
+      emit('said', { id: chat.id });
     };
     session.socket.on('close', () => reject(new Error('connection closed before every file was final')));
     session.onChunk = () => { throw new Error('chunk received by a peer that accepted nothing'); };
     session.onMessage = (m) => {
       if (answerBasics(session, m)) return;
-      if (m.type === 'ack') return void emit('acked', { id: m.id });
+      if (m.type === 'ack') { unacked.delete(m.id); emit('acked', { id: m.id }); return check(); }
       if (!m.type.startsWith('file')) return; // unknown types are ignored (§4)
       checkFileMessage(m);
       const o = offers.get(m.id);
@@ -299,41 +310,42 @@ async function sendFiles(session, files) {
         if (m.offset > o.size) throw new Error('file-accept beyond size');
         emit('accepted', { id: o.id, offset: m.offset });
         const run = ++o.run; // a second file-accept restarts the sending at its offset (§9 readings)
-        queue = queue.then(() => stream(session, o, m.offset, run)).catch(reject);
+        queue = queue.then(async () => {
+          if (await stream(session, o, m.offset, run, afterFirstChunk) !== 'changed') return;
+          void session.send({ type: 'file-cancel', id: o.id, reason: 'changed' });
+          finish(o, 'file-cancelled', { reason: 'changed' });
+        }).catch(reject);
       }
     };
   });
 }
 
 /** §9 Chunks: in order, contiguous, from the accepted offset; hashes while reading (re-hashing the first `offset` bytes). */
-async function stream(session, o, offset, run) {
+async function stream(session, o, offset, run, afterChunk) {
   const fd = fs.openSync(o.file, 'r');
   const hash = createHash('sha256');
   const buf = Buffer.alloc(CHUNK_DATA);
   try {
-    if (fs.fstatSync(fd).size !== o.size) return void cancelChanged(session, o);
+    if (fs.fstatSync(fd).size !== o.size) return 'changed';
     for (let pos = 0; pos < o.size;) {
-      if (run !== o.run || o.final || session.closed) return;
+      if (run !== o.run || o.final || session.closed) return 'stopped';
       const n = fs.readSync(fd, buf, 0, Math.min(CHUNK_DATA, o.size - pos), pos);
-      if (n <= 0) return void cancelChanged(session, o);
+      if (n <= 0) return 'changed';
       const data = buf.subarray(0, n);
       hash.update(data);
-      // before the last chunk, check the whole file hashed to the offer
-      if (pos + n === o.size && hash.digest('hex') !== o.sha256) return void cancelChanged(session, o);
+      // before the last chunk, check the whole file hashed to the offer; if not, the last chunk is not sent
+      if (pos + n === o.size && hash.digest('hex') !== o.sha256) return 'changed';
       if (pos + n > offset) {
         const from = Math.max(pos, offset);
         await session.write(chunk(o.id, from, data.subarray(from - pos)));
+        afterChunk();
       }
       pos += n;
     }
+    return 'sent';
   } finally {
     fs.closeSync(fd);
   }
-}
-function cancelChanged(session, o) {
-  void session.send({ type: 'file-cancel', id: o.id, reason: 'changed' });
-  o.final = true;
-  emit('file-cancelled', { id: o.id, reason: 'changed' });
 }
 
 // ---- receive mode ---------------------------------------------------------------------------------
@@ -438,9 +450,10 @@ async function main(argv) {
   const flag = (name) => { const i = argv.indexOf(name); return i < 0 ? undefined : argv.splice(i, 2)[1]; };
   const keyFile = flag('--key');
   const stopAfter = flag('--stop-after');
+  const say = flag('--say');
   const [mode, host, port, ...rest] = argv;
   if (!['send', 'receive'].includes(mode) || !host || !/^\d+$/.test(port ?? '') || rest.length === 0 || (mode === 'receive' && rest.length !== 1)) {
-    throw new Error('usage: mini-peer.mjs send HOST PORT FILE... | receive HOST PORT OUTDIR [--key FILE] [--stop-after BYTES]');
+    throw new Error('usage: mini-peer.mjs send HOST PORT FILE... [--say TEXT] | receive HOST PORT OUTDIR [--stop-after BYTES], both [--key FILE]');
   }
   const identity = loadIdentity(keyFile);
   emit('ready', { fingerprint: fingerprint(identity.pub) });
@@ -448,7 +461,7 @@ async function main(argv) {
   emit('connected', { peer: session.peer.fingerprint, name: session.peer.name, features: session.peer.features });
   // §9 Negotiation: files only when both hellos list it
   if (!session.peer.features.includes('files')) throw new Error('the peer does not list the files feature');
-  if (mode === 'send') await sendFiles(session, rest);
+  if (mode === 'send') await sendFiles(session, rest, say);
   else await receiveFile(session, rest[0], stopAfter === undefined ? undefined : Number(stopAfter));
 }
 
