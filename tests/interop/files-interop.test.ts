@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sha256File } from '../helpers/cli-files.ts';
 import { expectContract, killPeers, ROOT, spawnHost, spawnPeer, type CliEvent, type CliPeer } from '../helpers/cli-peer.ts';
-import { fingerprint, initiatorHandshake, keyPair } from './mini-peer.mjs';
+import { chunk, fingerprint, initiatorHandshake, keyPair, parseChunk } from './mini-peer.mjs';
 
 const MiB = 1024 * 1024;
 const SLOW = { timeout: 120_000 };
@@ -80,6 +80,16 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     }
   });
 
+  it("its chunk codec gives section 9's worked example byte for byte, and reads it back", () => {
+    const id = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+    const pt = chunk(id, 65_494, Buffer.from('hi'));
+    // Copied from docs/PROTOCOL.md section 9 as it is printed there.
+    const doc = '00 3f 25 04 e0 4f 89 41 d3 9a 0c 03 05 e8 2c 33 01 00 00 00 00 00 00 ff d6 68 69';
+    expect(pt.toString('hex')).toBe(doc.replaceAll(' ', ''));
+    expect(pt.length).toBe(27);
+    expect(parseChunk(pt)).toEqual({ id, offset: 65_494, data: Buffer.from('hi') });
+  });
+
   it('mini peer → Parley: a 3 MiB random file and a 0-byte file land in --accept-files with the same SHA-256; a chat message between chunks is stored and acked', SLOW, async () => {
     const work = await tempDir();
     const dl = join(work, 'dl');
@@ -111,7 +121,7 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     expectContract(h.peer);
   });
 
-  it('Parley → mini peer: send-file reaches the mini peer, which checks the SHA-256 and answers file-done', SLOW, async () => {
+  it('Parley → mini peer: send-file reaches the mini peer, which checks the SHA-256 and answers file-done; a 0-byte file too', SLOW, async () => {
     const work = await tempDir();
     const src = join(work, 'from-parley.bin');
     randomFile(src, 3 * MiB + 4321);
@@ -134,6 +144,19 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     await h.peer.waitFor('delivered', (e) => e['id'] === id); // the offer was acked
     await h.peer.waitFor('file-sent', (e) => e['id'] === id); // file-done was understood
     await expectCleanExit(m);
+
+    // A 0-byte file has no chunk at all (a chunk carries 1 to 65,494 bytes): accept, check, done.
+    const empty = join(work, 'empty.txt');
+    writeFileSync(empty, '');
+    const m2 = mini(['receive', '127.0.0.1', String(h.port), out]);
+    const mini2Fp = (await m2.waitFor('ready'))['fingerprint'] as string;
+    await h.peer.waitFor('connected', (e) => e['peer'] === mini2Fp);
+    h.peer.command({ cmd: 'send-file', peer: mini2Fp, path: empty });
+    const emptyId = (await h.peer.waitFor('file-sending', (e) => e['peer'] === mini2Fp))['id'];
+    expect(await m2.waitFor('received')).toMatchObject({ id: emptyId, path: join(out, 'empty.txt'), size: 0, sha256: EMPTY_SHA });
+    await h.peer.waitFor('file-sent', (e) => e['id'] === emptyId);
+    await expectCleanExit(m2);
+    expect(statSync(join(out, 'empty.txt')).size).toBe(0);
     h.peer.command({ cmd: 'quit' });
     await h.peer.exited;
     expectContract(h.peer);

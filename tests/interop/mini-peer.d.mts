@@ -12,3 +12,6 @@ export declare function initiatorHandshake(s: KeyPair, e: KeyPair): {
   readMessage2(msg: Buffer): { rs: Buffer; payload: Buffer };
   writeMessage3(payload: Buffer): { message: Buffer; send: CipherState; recv: CipherState; handshakeHash: Buffer };
 };
+/** §9: a chunk plaintext, 0x00 || id (16 bytes) || u64be(offset) || data. */
+export declare function chunk(id: string, offset: number, data: Buffer): Buffer;
+export declare function parseChunk(plaintext: Buffer): { id: string; offset: number; data: Buffer };

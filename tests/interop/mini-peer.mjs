@@ -247,13 +247,13 @@ function answerBasics(session, m) {
 
 const idBytes = (id) => Buffer.from(id.replaceAll('-', ''), 'hex');
 const idText = (b) => b.toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-function chunk(id, offset, data) {
+export function chunk(id, offset, data) {
   const head = Buffer.alloc(25);
   idBytes(id).copy(head, 1);
   head.writeBigUInt64BE(BigInt(offset), 17);
   return Buffer.concat([head, data]);
 }
-function parseChunk(pt) {
+export function parseChunk(pt) {
   if (pt.length < 26) throw new Error('chunk without data');
   return { id: idText(pt.subarray(1, 17)), offset: Number(pt.readBigUInt64BE(17)), data: pt.subarray(25) };
 }
