@@ -302,6 +302,8 @@ async function sendFiles(session, files, say) {
       if (m.type === 'ack') { unacked.delete(m.id); emit('acked', { id: m.id }); return check(); }
       if (!m.type.startsWith('file')) return; // unknown types are ignored (§4)
       checkFileMessage(m);
+      // an offer from the other side is a message too: acked (this mode receives nothing)
+      if (m.type === 'file') { emit('offer', { id: m.id, name: m.name, size: m.size }); return void session.send({ type: 'ack', id: m.id }); }
       const o = offers.get(m.id);
       if (!o || o.final) return; // §9 readings: ids we have no (open) transfer for are ignored
       if (m.type === 'file-done') return finish(o, 'file-done');
