@@ -162,7 +162,7 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     expectContract(h.peer);
   });
 
-  it('resume: the mini peer stops receiving after about half, reconnects with the same identity, asks from the offset it holds, and the file matches', SLOW, async () => {
+  it('resume: the mini peer stops receiving after about half, reconnects with the same identity, asks from the offset it holds (Parley waits for that new file-accept), and the file matches', SLOW, async () => {
     const work = await tempDir();
     const out = join(work, 'out');
     const key = join(work, 'mini.key');
@@ -187,10 +187,16 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     const since = h.peer.events.length;
     await h.peer.waitFor('disconnected', (e) => e['peer'] === miniFp);
 
-    const second = mini(['receive', '127.0.0.1', String(h.port), out, '--key', key]);
+    // --say: the second run sends a msg and holds its file-accept until that msg is acked, so a
+    // Parley that went on sending without a new file-accept would send chunks the mini peer refuses.
+    const second = mini(['receive', '127.0.0.1', String(h.port), out, '--key', key, '--say', 'back']);
     expect((await second.waitFor('ready'))['fingerprint']).toBe(miniFp);
     await h.peer.waitFor('connected', (e) => e['peer'] === miniFp, { since });
+    const said = (await second.waitFor('said'))['id'];
+    expect(await h.peer.waitFor('message', (e) => e['id'] === said)).toMatchObject({ peer: miniFp, text: 'back' });
     expect(await second.waitFor('accepting')).toMatchObject({ id, offset: held, size });
+    const order = second.events.map((e) => e.event);
+    expect(order.indexOf('acked')).toBeLessThan(order.indexOf('accepting'));
     expect(await second.waitFor('received')).toMatchObject({ id, path: join(out, 'resumed.bin'), size, sha256: sha });
     await expectCleanExit(second);
     expect(second.all('offer')).toEqual([]); // the offer was acked on the first connection: not sent again

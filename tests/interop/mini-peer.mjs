@@ -3,7 +3,7 @@
 // that the interop test can show the document is enough. Every guess is listed in README.md.
 //
 //   node tests/interop/mini-peer.mjs send HOST PORT FILE... [--key KEYFILE] [--say TEXT]
-//   node tests/interop/mini-peer.mjs receive HOST PORT OUTDIR [--key KEYFILE] [--stop-after BYTES]
+//   node tests/interop/mini-peer.mjs receive HOST PORT OUTDIR [--key KEYFILE] [--stop-after BYTES] [--say TEXT]
 //
 // It joins HOST:PORT (the initiator, §1), runs Noise XX over P-256 (§2), sends a hello with the
 // `files` feature (§7) and then sends or receives files (§9). It prints one JSON object per line
@@ -364,13 +364,14 @@ function safeTarget(dir, offered, taken) {
 }
 
 /** Receives one file (the first offer, or the one resumed from OUTDIR's state), then closes. */
-async function receiveFile(session, outDir, stopAfter) {
+async function receiveFile(session, outDir, stopAfter, say) {
   // §9 Resuming: what the receiver holds survives the process, in OUTDIR
   const stateFile = path.join(outDir, '.mini-peer-state.json');
   const state = fs.existsSync(stateFile) ? JSON.parse(fs.readFileSync(stateFile, 'utf8')) : {};
   const save = () => fs.writeFileSync(stateFile, JSON.stringify(state));
   const active = new Map(); // id -> { t, fd, next }
   const cancelled = new Set();
+  let onAck = () => {};
   return new Promise((resolve, reject) => {
     session.socket.on('close', () => reject(new Error('connection closed before the file was final')));
     const end = (t, event, fields) => { t.final = true; save(); emit(event, { id: t.id, ...fields }); session.close(); resolve(); };
@@ -416,7 +417,8 @@ async function receiveFile(session, outDir, stopAfter) {
     };
     session.onMessage = (m) => {
       if (answerBasics(session, m)) return;
-      if (m.type === 'ack' || !m.type.startsWith('file')) return;
+      if (m.type === 'ack') { emit('acked', { id: m.id }); return onAck(m.id); }
+      if (!m.type.startsWith('file')) return;
       checkFileMessage(m);
       if (m.type === 'file') {
         void session.send({ type: 'ack', id: m.id }); // stored (in memory), then acked, also when already known
@@ -434,8 +436,15 @@ async function receiveFile(session, outDir, stopAfter) {
         end(t, 'file-cancelled', { reason: m.reason ?? 'cancelled' });
       }
     };
-    // §9 Resuming: on every new connection, file-accept again for each accepted, unfinished file
-    for (const t of Object.values(state)) if (!t.final) accept(t);
+    // §9 Resuming: on every new connection, file-accept again for each accepted, unfinished file.
+    // With --say, a msg goes first and the accepts wait for its ack: a sender that resumed without
+    // a new file-accept would have sent chunks before that ack, and they close the connection.
+    const resume = () => { for (const t of Object.values(state)) if (!t.final) accept(t); };
+    if (say === undefined) return resume();
+    const chat = { type: 'msg', id: randomUUID(), ts: Date.now(), text: say };
+    void session.send(chat);
+    emit('said', { id: chat.id });
+    onAck = (id) => { if (id === chat.id) resume(); };
   });
 }
 
@@ -455,7 +464,7 @@ async function main(argv) {
   const say = flag('--say');
   const [mode, host, port, ...rest] = argv;
   if (!['send', 'receive'].includes(mode) || !host || !/^\d+$/.test(port ?? '') || rest.length === 0 || (mode === 'receive' && rest.length !== 1)) {
-    throw new Error('usage: mini-peer.mjs send HOST PORT FILE... [--say TEXT] | receive HOST PORT OUTDIR [--stop-after BYTES], both [--key FILE]');
+    throw new Error('usage: mini-peer.mjs send HOST PORT FILE... | receive HOST PORT OUTDIR [--stop-after BYTES], both [--say TEXT] [--key FILE]');
   }
   const identity = loadIdentity(keyFile);
   emit('ready', { fingerprint: fingerprint(identity.pub) });
@@ -464,7 +473,7 @@ async function main(argv) {
   // §9 Negotiation: files only when both hellos list it
   if (!session.peer.features.includes('files')) throw new Error('the peer does not list the files feature');
   if (mode === 'send') await sendFiles(session, rest, say);
-  else await receiveFile(session, rest[0], stopAfter === undefined ? undefined : Number(stopAfter));
+  else await receiveFile(session, rest[0], stopAfter === undefined ? undefined : Number(stopAfter), say);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
