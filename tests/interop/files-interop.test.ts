@@ -7,7 +7,7 @@
  * the resume case; and it checks the SHA-256 itself before it answers `file-done`.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +116,25 @@ describe('the mini peer, written from docs/PROTOCOL.md alone, and the headless p
     expect(gotEmpty).toMatchObject({ peer: miniFp, path: join(dl, 'empty.txt'), size: 0, sha256: EMPTY_SHA });
     expect(await sha256File(join(dl, 'random.bin'))).toBe(shaBig);
     expect(statSync(join(dl, 'empty.txt')).size).toBe(0);
+    h.peer.command({ cmd: 'quit' });
+    await h.peer.exited;
+    expectContract(h.peer);
+  });
+
+  it('mini peer → Parley with a wrong sha256 in the offer: Parley answers file-cancel corrupt and keeps nothing', SLOW, async () => {
+    const work = await tempDir();
+    const dl = join(work, 'dl');
+    const src = join(work, 'liar.bin');
+    randomFile(src, 200_000);
+    const h = await spawnHost(join(work, 'host'), ['--accept-files', dl]);
+
+    const m = mini(['send', '127.0.0.1', String(h.port), src, '--wrong-sha256']);
+    const id = (await m.waitFor('offer-sent'))['id'];
+    expect(await m.waitFor('file-cancelled')).toMatchObject({ id, reason: 'corrupt' });
+    await expectCleanExit(m);
+    expect(await h.peer.waitFor('file-cancelled', (e) => e['id'] === id)).toMatchObject({ reason: 'corrupt' });
+    expect(h.peer.all('file-received')).toEqual([]);
+    expect(existsSync(dl) ? readdirSync(dl) : []).toEqual([]);
     h.peer.command({ cmd: 'quit' });
     await h.peer.exited;
     expectContract(h.peer);

@@ -2,7 +2,7 @@
 // (and /work/shared/PROTOCOL.md where the former was unclear) only, with node: built-ins only, so
 // that the interop test can show the document is enough. Every guess is listed in README.md.
 //
-//   node tests/interop/mini-peer.mjs send HOST PORT FILE... [--key KEYFILE] [--say TEXT]
+//   node tests/interop/mini-peer.mjs send HOST PORT FILE... [--key KEYFILE] [--say TEXT] [--wrong-sha256]
 //   node tests/interop/mini-peer.mjs receive HOST PORT OUTDIR [--key KEYFILE] [--stop-after BYTES] [--say TEXT]
 //
 // It joins HOST:PORT (the initiator, §1), runs Noise XX over P-256 (§2), sends a hello with the
@@ -269,12 +269,14 @@ function sha256OfFile(file) {
 
 // ---- send mode ------------------------------------------------------------------------------------
 
-async function sendFiles(session, files, say) {
+async function sendFiles(session, files, say, lie) {
   const offers = new Map();
   const unacked = new Set(); // §4: a sender keeps each message until its ack (offers are messages, §9)
   for (const file of files) {
     const { size } = fs.statSync(file);
-    const offer = { type: 'file', id: randomUUID(), ts: Date.now(), name: path.basename(file), size, sha256: sha256OfFile(file) };
+    // --wrong-sha256 (tests only): offer a hash that is not the file's, to see the receiver's check
+    const sha256 = lie ? createHash('sha256').update('not this file').digest('hex') : sha256OfFile(file);
+    const offer = { type: 'file', id: randomUUID(), ts: Date.now(), name: path.basename(file), size, sha256 };
     offers.set(offer.id, { ...offer, file, final: false, run: 0 });
     unacked.add(offer.id);
     await session.send(offer);
@@ -313,7 +315,7 @@ async function sendFiles(session, files, say) {
         emit('accepted', { id: o.id, offset: m.offset });
         const run = ++o.run; // a second file-accept restarts the sending at its offset (§9 readings)
         queue = queue.then(async () => {
-          if (await stream(session, o, m.offset, run, afterFirstChunk) !== 'changed') return;
+          if (await stream(session, o, m.offset, run, afterFirstChunk, lie) !== 'changed') return;
           void session.send({ type: 'file-cancel', id: o.id, reason: 'changed' });
           finish(o, 'file-cancelled', { reason: 'changed' });
         }).catch(reject);
@@ -323,7 +325,7 @@ async function sendFiles(session, files, say) {
 }
 
 /** §9 Chunks: in order, contiguous, from the accepted offset; hashes while reading (re-hashing the first `offset` bytes). */
-async function stream(session, o, offset, run, afterChunk) {
+async function stream(session, o, offset, run, afterChunk, lie) {
   const fd = fs.openSync(o.file, 'r');
   const hash = createHash('sha256');
   const buf = Buffer.alloc(CHUNK_DATA);
@@ -336,7 +338,7 @@ async function stream(session, o, offset, run, afterChunk) {
       const data = buf.subarray(0, n);
       hash.update(data);
       // before the last chunk, check the whole file hashed to the offer; if not, the last chunk is not sent
-      if (pos + n === o.size && hash.digest('hex') !== o.sha256) return 'changed';
+      if (pos + n === o.size && hash.digest('hex') !== o.sha256 && !lie) return 'changed';
       if (pos + n > offset) {
         const from = Math.max(pos, offset);
         await session.write(chunk(o.id, from, data.subarray(from - pos)));
@@ -462,6 +464,7 @@ async function main(argv) {
   const keyFile = flag('--key');
   const stopAfter = flag('--stop-after');
   const say = flag('--say');
+  const lie = argv.includes('--wrong-sha256') && argv.splice(argv.indexOf('--wrong-sha256'), 1).length > 0;
   const [mode, host, port, ...rest] = argv;
   if (!['send', 'receive'].includes(mode) || !host || !/^\d+$/.test(port ?? '') || rest.length === 0 || (mode === 'receive' && rest.length !== 1)) {
     throw new Error('usage: mini-peer.mjs send HOST PORT FILE... | receive HOST PORT OUTDIR [--stop-after BYTES], both [--say TEXT] [--key FILE]');
@@ -472,7 +475,7 @@ async function main(argv) {
   emit('connected', { peer: session.peer.fingerprint, name: session.peer.name, features: session.peer.features });
   // §9 Negotiation: files only when both hellos list it
   if (!session.peer.features.includes('files')) throw new Error('the peer does not list the files feature');
-  if (mode === 'send') await sendFiles(session, rest, say);
+  if (mode === 'send') await sendFiles(session, rest, say, lie);
   else await receiveFile(session, rest[0], stopAfter === undefined ? undefined : Number(stopAfter), say);
 }
 
