@@ -33,6 +33,11 @@ export class FileSession {
   onChunkSent: ((n: number) => void) | null = null;
   /** May alter a received chunk's data before the engine sees it (the corruption test). */
   mutateChunk: ((data: Uint8Array, n: number) => void) | null = null;
+  /**
+   * When it returns true for an outgoing file message, the message is lost with the connection: it
+   * is not written and the connection closes right after (the lost-final test).
+   */
+  loseWith: ((m: FileMessage) => boolean) | null = null;
   readonly link: FileLink;
   /** Answers to this side's pings, in order (as SecureSession keeps them). */
   readonly #probes: (() => void)[] = [];
@@ -43,7 +48,11 @@ export class FileSession {
     this.engine = engine;
     const { conn } = side;
     this.link = {
-      sendJson: (m) => this.#write(encodeFileMessage(m)),
+      sendJson: (m) => {
+        if (!this.loseWith?.(m)) return this.#write(encodeFileMessage(m));
+        setImmediate(() => conn.close('local')); // written into a socket that dies before it is read
+        return true;
+      },
       sendChunk: (plaintext) => {
         this.chunksSent++;
         const ok = this.#write(plaintext);

@@ -97,6 +97,26 @@ describe('file transfers over a real session', () => {
     await link.close();
   });
 
+  it('a file-done lost with a dying connection is sent again on the next one, so the sender finishes', async () => {
+    const a = node();
+    const b = node({ autoAccept: true });
+    let link = await connectNodes(a, b);
+    const data = randomBytes(256 * 1024);
+    const t = await a.engine.offerFile(link.a.peer, sourceFile(data, 'last.bin'));
+    link.b.loseWith = (m) => m.type === 'file-done';
+    link.a.sendFile(a.engine.offerFor(t));
+    await waitForEvent(b.events, 'file-received', (e) => e.id === t.id);
+    await until(() => link.a.closed && link.b.closed, 'the connection to die');
+    expect(a.events.some((e) => e.type === 'file-sent')).toBe(false);
+    expect(b.store.transfers.get(link.b.peer, 'in', t.id)?.finalOwed).toBe('file-done'); // not read by the peer: still owed
+    link = await connectNodes(a, b);
+    await waitForEvent(a.events, 'file-sent', (e) => e.id === t.id);
+    expect(a.store.transfers.get(link.a.peer, 'out', t.id)?.state).toBe('done');
+    // The pong after it shows the sender read it: no longer owed, not sent a third time.
+    await until(() => b.store.transfers.get(link.b.peer, 'in', t.id)?.finalOwed === null, 'the final to be confirmed');
+    await link.close();
+  });
+
   it('resumes from the bytes held after a dropped connection and after a restart of the receiver', async () => {
     const a = node();
     let b = node({ autoAccept: true });

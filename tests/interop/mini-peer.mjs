@@ -190,6 +190,8 @@ function connect(host, port, identity, hello) {
         /** Encrypts and writes one plaintext; resolves once the socket can take more (back-pressure). */
         write(plaintext) {
           if (plaintext.length > 65_519) throw new Error('plaintext over 65,519 bytes');
+          // After our own end (close()), frames still being read may ask for an answer (a ping): drop it.
+          if (socket.writableEnded || socket.destroyed) return Promise.resolve();
           if (writeFrame(send.encrypt(EMPTY, plaintext)) || this.closed) return Promise.resolve();
           return new Promise((r) => { socket.once('drain', r); socket.once('close', r); });
         },

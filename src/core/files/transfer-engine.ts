@@ -255,7 +255,7 @@ export class TransferEngine {
   async #resumeAll(peer: string, link: FileLink | null): Promise<void> {
     for (const t of this.#repo.listOwed(peer)) {
       if (link === null) break;
-      if (link.sendJson(owedMessage(t))) this.#repo.update(peer, t.direction, t.id, { finalOwed: null });
+      if (link.sendJson(owedMessage(t))) this.#confirmFinal(link, t);
     }
     for (const t of this.#repo.listUnfinished(peer)) {
       if (link === null) {
@@ -288,10 +288,22 @@ export class TransferEngine {
     this.#emit({ type: 'file-cancelled', peer: t.peer, id: t.id, direction: t.direction, reason, by });
   }
 
+  /**
+   * Sends a final message (file-done / file-cancel). It stays owed, and is sent again on the next
+   * connection, until the peer has read it: a final has no ack, and one written into a socket that
+   * dies is lost — a sender would then wait for ever on a transfer its receiver has finished.
+   */
   #sendFinal(t: Transfer, m: FileMessage): void {
     const link = this.#peers.get(t.peer)?.link;
-    const sent = link ? link.sendJson(m) : false;
-    this.#repo.update(t.peer, t.direction, t.id, { finalOwed: sent ? null : m.type === 'file-done' ? 'file-done' : 'file-cancel' });
+    this.#repo.update(t.peer, t.direction, t.id, { finalOwed: m.type === 'file-done' ? 'file-done' : 'file-cancel' });
+    if (link?.sendJson(m)) this.#confirmFinal(link, t);
+  }
+
+  /** A pong after the final shows the peer has read it (frames are read in order): no longer owed. */
+  #confirmFinal(link: FileLink, t: Transfer): void {
+    link.probe(() => {
+      if (this.#repo.get(t.peer, t.direction, t.id)?.finalOwed != null) this.#repo.update(t.peer, t.direction, t.id, { finalOwed: null });
+    });
   }
 
   #fileError(t: Transfer, e: Error): void {
