@@ -3,9 +3,12 @@
  * invite tokens (one-time verifies and is consumed, reusable makes a contact), blocking (refused
  * after the handshake, silently), deleting, renaming (and name collisions with a nickname).
  */
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceError } from '../../src/core/service/errors.ts';
-import { addressOf, cleanupNodes, startNode, until, type TestNode } from '../helpers/services.ts';
+import { addressOf, cleanupNodes, startNode, tempDir, until, type TestNode } from '../helpers/services.ts';
 
 afterEach(cleanupNodes);
 
@@ -35,6 +38,29 @@ async function joinAndWait(guest: TestNode, host: TestNode, target: string): Pro
 }
 
 describe('message requests', () => {
+  it('a request\'s file offer is held, not auto-accepted into the downloads folder, until the request is accepted', async () => {
+    const downloads = await tempDir();
+    const host = await startNode('Host', { acceptRequests: false, files: { acceptDir: downloads, maxFileSize: 1 << 30 } });
+    const { port } = await host.host(0);
+    const guest = await startNode('Stranger');
+    await joinAndWait(guest, host, addressOf(port));
+    const data = randomBytes(200_000);
+    const source = join(await tempDir(), 'unasked.bin');
+    writeFileSync(source, data);
+    const offer = await guest.service.sendFile(host.fingerprint, source);
+    const held = await host.waitFor('request-message', (e) => e.message.id === offer.id);
+    expect(held.message.file?.state).toBe('offered');
+    // An absence has to be waited for: had the host auto-accepted, its file-accept would reach the
+    // guest within milliseconds (statfs, a .part reserved, one frame); 3 s of nothing is the bound.
+    const early = await guest.waitFor('file-accepted', (e) => e.id === offer.id, { timeoutMs: 3000 }).catch(() => null);
+    expect(early).toBeNull();
+    expect(host.all('file-accepted')).toEqual([]);
+    expect(host.service.transfers(guest.fingerprint).map((m) => m.file?.state)).toEqual(['offered']);
+    host.service.acceptRequest(guest.fingerprint);
+    const got = await host.waitFor('file-received', (e) => e.id === offer.id);
+    expect(createHash('sha256').update(readFileSync(got.path)).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+  });
+
   it('a stranger joining by address is a request: its messages are stored and held, and accepting makes it a contact', async () => {
     const { host, port } = await requestHost();
     const guest = await startNode('Stranger');

@@ -64,6 +64,8 @@ export type TransferEngineOptions = {
   readonly emit: (event: FileEvent) => void;
   /** Folder for auto-accepted offers (CLI --accept-files); null: offers wait for `accept`. */
   readonly autoAcceptDir?: string | null;
+  /** Whether offers from `peer` may be auto-accepted (not from a held message request); default: all. */
+  readonly autoAcceptFrom?: (peer: string) => boolean;
   readonly maxFileSize?: number;
   readonly now?: () => number;
   readonly log?: (message: string) => void;

@@ -23,6 +23,7 @@ export class TransferEngine {
   readonly #repo: TransfersRepo;
   readonly #emit: (event: FileEvent) => void;
   #autoDir: string | null;
+  readonly #autoFrom: (peer: string) => boolean;
   #maxSize: number;
   readonly #now: () => number;
   readonly #log: (message: string) => void;
@@ -36,6 +37,7 @@ export class TransferEngine {
     this.#repo = options.repo;
     this.#emit = options.emit;
     this.#autoDir = options.autoAcceptDir ?? null;
+    this.#autoFrom = options.autoAcceptFrom ?? (() => true);
     this.#maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
@@ -164,9 +166,18 @@ export class TransferEngine {
     if (result.inserted) {
       this.#emit({ type: 'file-offer', peer, id: t.id, name: t.name, size: t.size, sha256: t.sha256 });
       if (t.size > this.#maxSize) void this.#end(t, 'too-large', 'local');
-      else if (this.#autoDir !== null) void this.#accept(t, this.#autoDir).catch((e: Error) => this.#fileError(t, e));
+      else if (this.#autoDir !== null && this.#autoFrom(peer)) void this.#accept(t, this.#autoDir).catch((e: Error) => this.#fileError(t, e));
     }
     return { verdict: 'ack', id: m.id };
+  }
+
+  /** Auto-accepts the offers from `peer` still waiting (a held request was just accepted). */
+  acceptHeld(peer: string): void {
+    const dir = this.#autoDir;
+    if (dir === null || !this.#autoFrom(peer)) return;
+    for (const t of this.#repo.listUnfinished(peer)) {
+      if (t.direction === 'in' && t.state === 'offered') void this.#accept(t, dir).catch((e: Error) => this.#fileError(t, e));
+    }
   }
 
   async #accept(t: Transfer, dir: string): Promise<void> {

@@ -83,6 +83,8 @@ export class FileTransfers {
       repo: parts.store.transfers,
       emit: (e) => this.#onEngineEvent(e),
       autoAcceptDir: s?.autoAcceptVerified ? null : (s?.acceptDir ?? null),
+      // A held message request's offers wait like its texts: a stranger cannot fill the disk unasked.
+      autoAcceptFrom: (peer) => parts.store.contacts.get(peer)?.status !== 'request',
       ...(s ? { maxFileSize: s.maxFileSize } : {}),
       log: parts.log,
     });
@@ -161,6 +163,11 @@ export class FileTransfers {
     const t = this.#p.store.transfers.get(peer, 'in', id);
     if (t === null || t.state !== 'done' || t.paths.final === undefined) return null;
     return { name: t.name, path: t.paths.final, size: t.size };
+  }
+
+  /** A message request was accepted: its offers waiting are auto-accepted now if the settings say so. */
+  requestAccepted(peer: string): void {
+    this.#engine.acceptHeld(peer);
   }
 
   /** Offers with `peer` not finished yet (offered, waiting or transferring), oldest first. */

@@ -213,16 +213,16 @@ export class ParleyService {
 
   // ---------------------------------------------------------------- people (issue 12)
 
-  /** Accepts a message request. */
+  /** Accepts a message request (its waiting offers are auto-accepted if the files settings say so). */
   acceptRequest(peer: string): ContactDto {
-    return this.#p.people.accept(peer);
+    const dto = this.#p.people.accept(peer);
+    this.#p.files.requestAccepted(peer);
+    return dto;
   }
-
   /** Blocks a key: its session ends, and it is refused at every later handshake, silently. */
   block(peer: string): ContactDto {
     return this.#p.people.block(peer);
   }
-
   /** Unblocks a key (it is a contact again). */
   unblock(peer: string): ContactDto {
     return this.#p.people.unblock(peer);
