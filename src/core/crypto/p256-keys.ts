@@ -12,6 +12,11 @@
  * Private keys: the entry keeps a copy of the scalar for that check; `forgetPrivateKey` zeroes the
  * copy and drops the entry (the handshake calls it where it zeroes its ephemeral key). The KeyObject
  * itself cannot be wiped from JS (as for the AES keys); dropping it is what we can do.
+ *
+ * Imports run without stack traces (withoutStackTraces): node:crypto's key parsing probes its input
+ * with isKeyObject/isCryptoKey, which throw and catch a TypeError each (four per createPublicKey);
+ * capturing their stacks, never seen by anyone, was ~20 µs of the ~55 µs an import cost here, and a
+ * handshake imports two keys per side on its critical path.
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
@@ -46,7 +51,8 @@ export function publicKeyObject(point: Uint8Array): KeyObject | null {
   const prefix = point.length === 33 ? SPKI_COMPRESSED : SPKI_UNCOMPRESSED;
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Buffer.concat([prefix, point]), format: 'der', type: 'spki' });
+    const der = Buffer.concat([prefix, point]);
+    key = withoutStackTraces(() => createPublicKey({ key: der, format: 'der', type: 'spki' }));
   } catch {
     return null;
   }
@@ -63,12 +69,22 @@ export function privateKeyObject(scalar: Uint8Array): KeyObject {
   }
   const der = Buffer.concat([SEC1_HEAD, scalar, SEC1_TAIL]);
   try {
-    const key = createPrivateKey({ key: der, format: 'der', type: 'sec1' });
+    const key = withoutStackTraces(() => createPrivateKey({ key: der, format: 'der', type: 'sec1' }));
     remember(scalar, key);
     return key;
   } finally {
     der.fill(0);
   }
+}
+
+/**
+ * The remembered KeyObject of a scalar, or null when there is none or the array no longer holds the
+ * bytes it was made from. A hit needs no range check: the scalar was checked (or came from OpenSSL)
+ * when it was remembered.
+ */
+export function rememberedPrivateKeyObject(scalar: Uint8Array): KeyObject | null {
+  const cached = privateKeys.get(scalar);
+  return cached !== undefined && sameBytes(cached.bytes, scalar) ? cached.key : null;
 }
 
 /** Zeroes the remembered copy of `scalar` and drops its KeyObject (call it where the scalar is zeroed). */
@@ -96,6 +112,21 @@ export function generateKeyObjects(): { readonly scalar: Uint8Array; readonly po
     return { scalar, point: new Uint8Array(der.subarray(56, 121)) };
   } finally {
     der.fill(0);
+  }
+}
+
+// Stack traces off for one synchronous call (see the module comment), restored before it returns,
+// so no other code can observe the change. An error from `fn` itself then has no stack; every
+// caller here turns it into null or its own error.
+const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
+function withoutStackTraces<T>(fn: () => T): T {
+  if (!STACK_LIMIT_WRITABLE) return fn();
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return fn();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -8,7 +8,7 @@
  */
 import { createECDH, diffieHellman, ECDH } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { forgetPrivateKey, generateKeyObjects, privateKeyObject, publicKeyObject } from './p256-keys.ts';
+import { forgetPrivateKey, generateKeyObjects, privateKeyObject, publicKeyObject, rememberedPrivateKeyObject } from './p256-keys.ts';
 
 export const PUBLIC_KEY_LENGTH = 33;
 export const PRIVATE_KEY_LENGTH = 32;
@@ -76,7 +76,13 @@ function checkCompressedShape(publicKey: Uint8Array): void {
  * Exported for the Wycheproof tests, which also carry uncompressed points; the wire uses `dh`.
  */
 export function ecdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  checkPrivate(privateKey);
+  // A remembered key was range-checked when it was remembered: noble's check (a bigint parse, on
+  // every DH before) runs only for a scalar seen for the first time.
+  let ownKey = privateKey instanceof Uint8Array ? rememberedPrivateKeyObject(privateKey) : null;
+  if (ownKey === null) {
+    checkPrivate(privateKey);
+    ownKey = privateKeyObject(privateKey);
+  }
   if (!(publicKey instanceof Uint8Array)) throw new InvalidPointError('public key must be a Uint8Array');
   // The point at infinity (0x00) and hybrid encodings (0x06/0x07) are refused before OpenSSL sees them.
   const prefix = publicKey[0];
@@ -88,7 +94,7 @@ export function ecdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Ar
   if (peer === null) throw new InvalidPointError('public key is not a point on P-256');
   // The secret's own bytes are returned (a view, not a copy), so that the caller's zeroing
   // (handshake-state.ts) reaches them.
-  const secret = diffieHellman({ privateKey: privateKeyObject(privateKey), publicKey: peer });
+  const secret = diffieHellman({ privateKey: ownKey, publicKey: peer });
   return new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength);
 }
 

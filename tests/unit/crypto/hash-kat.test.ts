@@ -1,13 +1,14 @@
 /**
  * SHA-256 and SHA-512 (hash.ts) against the examples published with FIPS 180-2 (appendices B and C:
- * "abc", the two-block messages, one million "a") plus the empty string; and the multi-part form
- * against node:crypto.
+ * "abc", the two-block messages, one million "a") plus the empty string; and the multi-part form and
+ * HMAC against @noble/hashes, an independent implementation (hash.ts runs on node:crypto).
  */
-import { createHash } from 'node:crypto';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 as nobleSha256, sha512 as nobleSha512 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, toHex, utf8 } from '../../../src/core/crypto/bytes.ts';
-import { sha256, sha512 } from '../../../src/core/crypto/hash.ts';
+import { hmacSha256, sha256, sha512 } from '../../../src/core/crypto/hash.ts';
 import { Tally } from './vectors.ts';
 
 const TWO_BLOCK_256 = 'abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq';
@@ -62,15 +63,29 @@ describe('SHA-256 / SHA-512 known answers', () => {
     expect(tally.passed).toBe(8);
   });
 
-  it('hashes the concatenation of its parts, as node:crypto does', () => {
+  it('hashes the concatenation of its parts, as @noble/hashes does', () => {
     const parts = fc.array(fc.uint8Array({ maxLength: 150 }), { maxLength: 5 });
     fc.assert(
       fc.property(parts, (ps) => {
         const whole = concatBytes(...ps);
-        expect(toHex(sha256(...ps))).toBe(createHash('sha256').update(whole).digest('hex'));
-        expect(toHex(sha512(...ps))).toBe(createHash('sha512').update(whole).digest('hex'));
+        expect(toHex(sha256(...ps))).toBe(toHex(nobleSha256(whole)));
+        expect(toHex(sha512(...ps))).toBe(toHex(nobleSha512(whole)));
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('computes HMAC-SHA-256 as @noble/hashes does, keys shorter and longer than a block included', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (key, data) => {
+        const keyCopy = key.slice();
+        const dataCopy = data.slice();
+        expect(toHex(hmacSha256(key, data))).toBe(toHex(hmac(nobleSha256, key, data)));
+        // The inputs are read, never zeroed or changed (only hash.ts's own copies are).
+        expect(key).toEqual(keyCopy);
+        expect(data).toEqual(dataCopy);
+      }),
+      { seed: 7, numRuns: 300 },
     );
   });
 });
