@@ -103,7 +103,8 @@ export class Attention {
       this.#verified.set(event.peer, event.verified);
     } else if (event.type === 'verified') {
       this.#verified.set(event.peer, event.verified);
-    } else if (event.type === 'message' && event.message.direction === 'in' && !this.#port.isWindowFocused()) {
+    } else if (event.type === 'message' && event.message.direction === 'in' && event.message.reactTo === null && !this.#port.isWindowFocused()) {
+      // A reaction is not a message (issue 12): it shows under its message and in the preview, unannounced.
       const { peer } = event.message;
       const who = senderLabel(this.#names.get(peer) ?? '', peer, this.#verified.get(peer) ?? false);
       const file = event.message.kind === 'file' ? event.message.file : undefined;

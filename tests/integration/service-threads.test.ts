@@ -193,3 +193,29 @@ describe('replies and reactions', () => {
     expect(await codeOf(() => host.service.send(guest.fingerprint, 'x', { replyTo: q.id, reactTo: q.id }))).toBe('bad-input');
   });
 });
+
+describe('a received reaction is not unread (issue 12)', () => {
+  it('it adds nothing to the unread count, and the contact summary previews it as a reaction to its message', async () => {
+    const host = await startNode('Host');
+    const { port } = await host.host(0);
+    const guest = await startNode('Guest');
+    await joinAndWait(guest, host, addressOf(port));
+    const mine = host.service.send(guest.fingerprint, 'Dinner at eight on Friday, the usual place?');
+    await guest.waitFor('message', (e) => e.message.id === mine.id);
+    const q = guest.service.send(host.fingerprint, 'sounds good');
+    await host.waitFor('message', (e) => e.message.id === q.id);
+    expect(host.service.contacts().find((c) => c.fingerprint === guest.fingerprint)?.unread).toBe(1);
+
+    const react = guest.service.send(host.fingerprint, '👍', { reactTo: mine.id });
+    const changed = host.mark();
+    await host.waitFor('message', (e) => e.message.id === react.id);
+    const summary = await host.waitFor('contact-changed', (e) => e.contact.fingerprint === guest.fingerprint, { since: changed });
+    expect(summary.contact.unread).toBe(1);
+    expect(summary.contact.lastMessage).toMatchObject({ text: 'Reacted 👍 to “Dinner at eight on Friday, the usual pl…”', direction: 'in' });
+    const listed = host.service.contacts().find((c) => c.fingerprint === guest.fingerprint);
+    expect(listed?.unread).toBe(1);
+    expect(listed?.lastMessage?.text).toBe('Reacted 👍 to “Dinner at eight on Friday, the usual pl…”');
+    // The sender's own summary words its reaction the same way (the quote cut to one short line).
+    expect(guest.service.contacts().find((c) => c.fingerprint === host.fingerprint)?.lastMessage?.text).toBe('Reacted 👍 to “Dinner at eight on Friday, the usual pl…”');
+  });
+});

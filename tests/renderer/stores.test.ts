@@ -178,6 +178,28 @@ describe('event router', () => {
   });
 });
 
+describe('reactions in the sidebar (issue 12)', () => {
+  test('a received reaction adds no unread and previews as a reaction to the quoted message', async () => {
+    const contacts = useContactsStore();
+    const conv = useConversationsStore();
+    await contacts.load();
+    api.state.messages.set(BOB, []);
+    await conv.open(BOB);
+    const off = routeEvents(api);
+    api.emit({ type: 'message', message: msg(1, { direction: 'out', text: 'See you at 8' }) });
+    api.emit({ type: 'message', message: msg(2, { text: '👍', reactTo: 'x-1' }) });
+    expect(contacts.get(BOB)?.unread).toBe(0);
+    expect(contacts.get(BOB)?.lastMessage).toMatchObject({ text: 'Reacted 👍 to “See you at 8”', direction: 'in' });
+    // A reaction to a message this window has not loaded still reads as a reaction.
+    api.emit({ type: 'message', message: msg(3, { text: '❤️', reactTo: 'x-0' }) });
+    expect(contacts.get(BOB)?.lastMessage?.text).toBe('Reacted ❤️');
+    expect(contacts.get(BOB)?.unread).toBe(0);
+    api.emit({ type: 'message', message: msg(4) });
+    expect(contacts.get(BOB)?.unread).toBe(1);
+    off();
+  });
+});
+
 describe('contacts: warnings are graduated', () => {
   test('blocked contacts always warn; unverified replacements warn until dismissed; verified ones do not', async () => {
     const contacts = useContactsStore();

@@ -6,6 +6,7 @@ import { isFingerprintHex } from '../crypto/fingerprint.ts';
 import { safetyNumberFromHex } from '../crypto/safety-number.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
 import type { ConnectionDto, ContactDto } from '../../shared/dto.ts';
+import { reactionPreview } from '../../shared/reaction-preview.ts';
 import type { ServiceStore } from './service-store.ts';
 import { toContactDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
@@ -62,11 +63,21 @@ export class ContactView {
   }
 
   #toDto(c: ContactSummary): ContactDto {
-    return toContactDto(c, {
+    return toContactDto(this.#worded(c), {
       connection: this.#connection(c.fingerprint),
       mark: this.#store.trust.get(c.fingerprint),
       safetyNumber: this.safetyNumber(c.fingerprint),
       previousKeys: this.#store.people.threadKeys(c.fingerprint).length - 1,
     });
+  }
+
+  // A reaction as the last message previews as a reaction to its message (issue 12), not a bare emoji.
+  // Its target may sit on an archived key of the same person (one thread per person).
+  #worded(c: ContactSummary): ContactSummary {
+    const last = c.lastMessage;
+    if (last === null || last.reactTo === null) return c;
+    const target = last.reactTo;
+    const found = this.#store.people.threadKeys(c.fingerprint).map((key) => this.#store.messages.byId(key, target)).find((m) => m !== null) ?? null;
+    return { ...c, lastMessage: { ...last, text: reactionPreview(last.text, found?.text ?? null) } };
   }
 }

@@ -95,12 +95,13 @@ const BY_RECENCY = 'ORDER BY c.last_seen DESC, c.fingerprint';
 export const UNREAD_CAP = 1000;
 
 // Per contact, two index range scans: (peer, seq) for the last message, and the partial
-// 'in' index above the read marker for the unread count (at most UNREAD_CAP entries). INDEXED BY
+// 'in' index above the read marker for the unread count (at most UNREAD_CAP entries; reactions are
+// not unread, and the index leaves them out). INDEXED BY
 // because with statistics the planner preferred (peer, seq) there, which reads every row above the marker.
 const SUMMARY_SELECT = `SELECT ${CONTACT_COLUMNS},
       (SELECT count(*) FROM (SELECT 1 FROM messages u INDEXED BY messages_unread
-        WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.seq > c.last_read_seq LIMIT ${UNREAD_CAP})) AS unread,
-      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.kind, m.text_box
+        WHERE u.peer = c.fingerprint AND u.direction = 'in' AND u.react_to IS NULL AND u.seq > c.last_read_seq LIMIT ${UNREAD_CAP})) AS unread,
+      m.seq, m.peer, m.id, m.direction, m.sent_ts, m.stored_at, m.delivered_at, m.state, m.kind, m.text_box, m.reply_to, m.react_to
     FROM contacts c
     LEFT JOIN messages m ON m.seq = (SELECT max(seq) FROM messages l WHERE l.peer = c.fingerprint)`;
 

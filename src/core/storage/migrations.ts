@@ -218,6 +218,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE messages ADD COLUMN react_to TEXT CHECK (react_to IS NULL OR length(react_to) = 36);
     `,
   },
+  {
+    version: 9,
+    description: 'a reaction is not unread: the unread index leaves reactions out',
+    sql: `
+      -- The contact list counts unread messages over this partial index (covering: no row is read).
+      -- A received reaction is drawn under its message, never as one: it must not count (issue 12).
+      -- react_to is always NULL in it, but SQLite counts the index as covering only when it holds
+      -- every column the query names, and the query must name react_to to match the index's WHERE.
+      DROP INDEX messages_unread;
+      CREATE INDEX messages_unread ON messages (peer, seq, react_to) WHERE direction = 'in' AND react_to IS NULL;
+    `,
+  },
 ];
 
 /** The version this code writes and expects. */

@@ -58,6 +58,17 @@ describe('Attention', () => {
     expect(shown).toEqual([{ title: 'Message from Bea', body: 'hello there', peer: A }]);
   });
 
+  it('does not notify a received reaction as a message (issue 12)', () => {
+    const { p, shown } = port(false);
+    const a = new Attention(p, 'darwin');
+    a.reset([contact(A, 'Bea', 0, true)]);
+    const reaction = message(A, '👍');
+    if (reaction.type !== 'message') throw new Error('a message event');
+    a.onEvent({ type: 'message', message: { ...reaction.message, reactTo: '11'.repeat(16) } });
+    a.onEvent(message(A, 'and a real one'));
+    expect(shown).toEqual([{ title: 'Message from Bea', body: 'and a real one', peer: A }]);
+  });
+
   it('uses the fingerprint when the name is unknown or empty, and escapes bodies on Linux', () => {
     const { p, shown } = port(false);
     const a = new Attention(p, 'linux');

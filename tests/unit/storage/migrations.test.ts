@@ -43,7 +43,7 @@ const KEY33 = new Uint8Array(33).fill(2);
 describe('migrations', () => {
   it('are numbered 1..N without gaps, and SCHEMA_VERSION is the last', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
   });
 
   it('a fresh database is version 0 with no tables', () => {
@@ -209,6 +209,24 @@ describe('migrations', () => {
     expect(() => insertToken.run(null, 'hosting')).toThrow();
     expect(() => insertToken.run(new Uint8Array(44), 'invite')).toThrow();
     insertToken.run(null, 'invite');
+    db.close();
+  });
+
+  it('v9 keeps messages and leaves reactions out of the unread index (issue 12: a reaction is not unread)', () => {
+    const db = freshDb();
+    migrate(db, 8);
+    const id = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    db.prepare("INSERT INTO contacts (fingerprint, public_key, name, name_key, first_seen, last_seen) VALUES (?, ?, 'Bob', 'bob', 1, 1)").run(FP_A, KEY33);
+    const insert = db.prepare("INSERT INTO messages (peer, id, direction, sent_ts, stored_at, state, text_box, react_to) VALUES (?, ?, 'in', 1, 1, 'delivered', x'0102', ?)");
+    insert.run(FP_A, id(1), null);
+    insert.run(FP_A, id(2), id(1));
+    migrate(db, 9);
+    expect(schemaVersion(db)).toBe(9);
+    expect(db.prepare('SELECT count(*) AS n FROM messages').get()?.['n']).toBe(2);
+    const unread = db.prepare("SELECT count(*) AS n FROM messages INDEXED BY messages_unread WHERE peer = ? AND direction = 'in' AND react_to IS NULL AND seq > 0");
+    expect(unread.get(FP_A)?.['n']).toBe(1);
+    const sql = String(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'messages_unread'").get()?.['sql']);
+    expect(sql).toContain('react_to IS NULL');
     db.close();
   });
 

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue';
 import { defineStore } from 'pinia';
 import type { ContactDto, MessageDto, VerificationMethod } from '../../../shared/dto.ts';
 import type { WarningCode } from '../../../shared/errors.ts';
+import { reactionPreview } from '../../../shared/reaction-preview.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
 import { statusKey, useNoticesStore } from './notices.ts';
@@ -71,16 +72,21 @@ export const useContactsStore = defineStore('contacts', () => {
     loaded.value = true;
   }
 
-  /** Keeps the preview and unread count current between contact-changed events. */
-  function noteMessage(m: MessageDto, seen: boolean): void {
+  /**
+   * Keeps the preview and unread count current between contact-changed events. `reactedTo`: for a
+   * reaction, the text of the message it reacts to when this window holds it (null: not loaded).
+   */
+  function noteMessage(m: MessageDto, seen: boolean, reactedTo: string | null = null): void {
     const c = byFp.value[m.peer];
     if (c === undefined) return;
     const newer = c.lastMessage === null || m.storedAt >= c.lastMessage.at;
+    const reaction = m.reactTo !== null;
     upsert({
       ...c,
-      // A reaction previews as what it is, not as a bare emoji.
-      lastMessage: newer ? { text: m.reactTo === null ? m.text : `Reacted ${m.text}`, at: m.storedAt, direction: m.direction } : c.lastMessage,
-      unread: m.direction === 'in' && !seen ? c.unread + 1 : c.unread,
+      // A reaction previews as what it is (worded as the core words it), not as a bare emoji.
+      lastMessage: newer ? { text: reaction ? reactionPreview(m.text, reactedTo) : m.text, at: m.storedAt, direction: m.direction } : c.lastMessage,
+      // A reaction is not unread (issue 12): it shows under its message, not as a message.
+      unread: m.direction === 'in' && !seen && !reaction ? c.unread + 1 : c.unread,
     });
   }
 

@@ -1,6 +1,6 @@
 /** Routes the core's events (`onEvent`) to the stores; the one place that knows which store cares about what. */
 import type { ParleyApi } from '../../../shared/api.ts';
-import type { ParleyEvent } from '../../../shared/dto.ts';
+import type { MessageDto, ParleyEvent } from '../../../shared/dto.ts';
 import { assertNever } from '../../../shared/result.ts';
 import { describeError } from '../lib/errors.ts';
 import { displayName } from '../lib/people.ts';
@@ -48,13 +48,18 @@ export function routeEvents(api: ParleyApi): () => void {
     return displayName(known?.displayName ?? known?.name);
   }
 
+  // The text a reaction answers, when its thread is loaded here (the preview quotes it).
+  function reactedTo(m: MessageDto): string | null {
+    return m.reactTo === null ? null : (conversations.find(m.peer, m.reactTo)?.text ?? null);
+  }
+
   function handle(e: ParleyEvent): void {
     switch (e.type) {
       case 'message': {
         conversations.receive(e.message);
         const seen = ui.isShowing(e.message.peer) && windowSeen();
         if (contacts.get(e.message.peer) === null) void contacts.load();
-        else contacts.noteMessage(e.message, seen);
+        else contacts.noteMessage(e.message, seen, reactedTo(e.message));
         return;
       }
       case 'message-state':
@@ -123,7 +128,7 @@ export function routeEvents(api: ParleyApi): () => void {
         return;
       case 'request-message':
         conversations.receive(e.message);
-        contacts.noteMessage(e.message, true);
+        contacts.noteMessage(e.message, true, reactedTo(e.message));
         return;
       case 'contact-removed':
         contacts.forget(e.peer);
