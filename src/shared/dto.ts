@@ -21,6 +21,9 @@ export type IdentityDto = {
 /** How a connected peer is reached: over TCP or HyperDHT, on the same network or across the internet, direct or through a relay. */
 export type ConnectionDto = { readonly path: 'tcp' | 'dht'; readonly sameNetwork: boolean; readonly relayed: boolean };
 
+/** An offline contact being rejoined: `next` is when the next attempt starts (ms since the epoch), null while one is under way. */
+export type RejoiningDto = { readonly next: number | null };
+
 /** Whether people can reach this computer through the DHT now, and why (not), in plain words. */
 export type ReachabilityDto = { readonly state: 'yes' | 'checking' | 'no'; readonly reason: string };
 
@@ -53,6 +56,8 @@ export type ContactDto = {
   readonly online: boolean;
   /** How it is connected while online, else null. */
   readonly connection: ConnectionDto | null;
+  /** While offline: an automatic rejoin (or "Try now") is scheduled or under way, else null. */
+  readonly rejoining: RejoiningDto | null;
   readonly unread: number;
   readonly lastAddress: string | null;
   readonly firstSeen: number;

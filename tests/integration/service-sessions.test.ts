@@ -254,6 +254,47 @@ describe('auto-reconnect', () => {
     expect(await guest.service.rejoinNow(host.fingerprint)).toBe(true);
   });
 
+  it('an offline contact being rejoined says so (rejoining: the next attempt time, or null while one is under way), and stops saying so on connect and on disconnect', async () => {
+    const backoff = { initialMs: 60_000, maxMs: 60_000, jitter: 0 };
+    const { node: host, hosting } = await startHost('Bob');
+    const guest = await startNode('Alice', { backoff });
+    await guest.service.join(addressOf(hosting.port));
+    await host.waitFor('connected');
+    expect(guest.service.contact(host.fingerprint)?.rejoining).toBeNull();
+    const drop = guest.mark();
+    const before = Date.now();
+    await host.close();
+    const scheduled = await guest.waitFor('contact-changed', (e) => e.contact.fingerprint === host.fingerprint && e.contact.rejoining !== null, { since: drop });
+    expect(scheduled.contact.online).toBe(false);
+    expect(scheduled.contact.rejoining?.next).toBeGreaterThanOrEqual(before + backoff.initialMs);
+    expect(guest.service.contact(host.fingerprint)?.rejoining).toEqual(scheduled.contact.rejoining);
+
+    // "Try now" while nothing listens: under way (next null), then scheduled again.
+    const tried = guest.mark();
+    expect(await guest.service.rejoinNow(host.fingerprint)).toBe(false);
+    const since = guest.events.slice(tried).flatMap((e) => (e.type === 'contact-changed' && e.contact.fingerprint === host.fingerprint ? [e.contact.rejoining] : []));
+    expect(since.map((r) => (r === null ? 'none' : r.next === null ? 'trying' : 'scheduled'))).toEqual(['trying', 'scheduled']);
+
+    // Back: connected, and not "reconnecting" any more.
+    const host2 = await host.restart();
+    await host2.host(hosting.port);
+    const up = guest.mark();
+    expect(await guest.service.rejoinNow(host.fingerprint)).toBe(true);
+    const last = await guest.waitFor('contact-changed', (e) => e.contact.fingerprint === host.fingerprint && e.contact.online, { since: up });
+    expect(last.contact.rejoining).toBeNull();
+    expect(guest.service.contact(host.fingerprint)).toMatchObject({ online: true, rejoining: null });
+
+    // Dropped again, then the user disconnects: the schedule is gone and the contact says so.
+    const again = guest.mark();
+    await host2.close();
+    await guest.waitFor('contact-changed', (e) => e.contact.fingerprint === host.fingerprint && e.contact.rejoining !== null, { since: again });
+    const stop = guest.mark();
+    guest.service.disconnect(host.fingerprint);
+    const stopped = await guest.waitFor('contact-changed', (e) => e.contact.fingerprint === host.fingerprint, { since: stop });
+    expect(stopped.contact.rejoining).toBeNull();
+    expect(guest.service.contact(host.fingerprint)?.rejoining).toBeNull();
+  });
+
   it('rejoinNow answers false for a contact there is no way to reach (it joined us: no saved address)', async () => {
     const { node: host, hosting } = await startHost('Bob');
     const guest = await startNode('Alice');

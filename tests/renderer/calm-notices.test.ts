@@ -126,6 +126,39 @@ describe('coming back where you were (issue 12, item 7)', () => {
     expect(w.find('[data-testid="reconnect"]').exists()).toBe(false);
   });
 
+  test('an automatic rejoin shows Reconnecting… in the sidebar and the header (with the next try), and clears on connect', async () => {
+    api = createFakeApi();
+    const next = NOW + 30_000;
+    api.state.contacts.set(BOB, contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null, rejoining: { next } }));
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    const row = w.get(`[data-testid="contact-${BOB}"]`);
+    expect(row.attributes('data-reconnecting')).toBe('true');
+    expect(row.get('[data-testid="contact-reconnecting"]').text()).toBe('Reconnecting…');
+    expect(row.attributes('aria-label')).toContain('offline, reconnecting');
+    await row.trigger('click');
+    await flushPromises();
+    const at = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(next);
+    expect(w.get('[data-testid="reconnecting"]').text()).toBe(`· Reconnecting… next try at ${at}`);
+    expect(w.find('[data-testid="try-now"]').exists()).toBe(true);
+    // An attempt under way: Reconnecting… alone, no Try now.
+    api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null, rejoining: { next: null } }) });
+    await flushPromises();
+    expect(w.get('[data-testid="reconnect"]').attributes('data-state')).toBe('trying');
+    expect(w.get('[data-testid="reconnect"]').text()).toBe('· Reconnecting…');
+    expect(w.find('[data-testid="try-now"]').exists()).toBe(false);
+    // Given up (or stopped by the user): offline, Try now, no Reconnecting….
+    api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null, rejoining: null }) });
+    await flushPromises();
+    expect(w.get(`[data-testid="contact-${BOB}"]`).attributes('data-reconnecting')).toBe('false');
+    expect(w.get('[data-testid="reconnect"]').text()).not.toContain('Reconnecting');
+    api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null, rejoining: { next } }) });
+    api.emit({ type: 'connected', peer: BOB, name: 'Bob', verified: false, safetyNumber: '1'.repeat(60), connection: TCP });
+    await flushPromises();
+    expect(w.find('[data-testid="reconnect"]').exists()).toBe(false);
+    expect(w.find('[data-testid="contact-reconnecting"]').exists()).toBe(false);
+  });
+
   test('Settings: "Host when Parley starts" shows the stored choice and changes it', async () => {
     api = createFakeApi();
     api.state.settings = { ...api.state.settings, hostAtStart: true, hostReach: 'network' };

@@ -5,22 +5,28 @@
 import { isFingerprintHex } from '../crypto/fingerprint.ts';
 import { safetyNumberFromHex } from '../crypto/safety-number.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
-import type { ConnectionDto, ContactDto } from '../../shared/dto.ts';
+import type { ConnectionDto, ContactDto, RejoiningDto } from '../../shared/dto.ts';
 import { reactionPreview } from '../../shared/reaction-preview.ts';
 import type { ServiceStore } from './service-store.ts';
 import { toContactDto } from './dto.ts';
 import { ServiceError } from './errors.ts';
 import type { EventHub } from './events.ts';
 
+/** What only the running service knows of a contact: how it is connected, and whether it is being rejoined. */
+export type ContactLive = {
+  readonly connection: (peer: string) => ConnectionDto | null;
+  readonly rejoining: (peer: string) => RejoiningDto | null;
+};
+
 /** See the module comment. */
 export class ContactView {
   readonly #store: ServiceStore;
-  readonly #connection: (peer: string) => ConnectionDto | null;
+  readonly #live: ContactLive;
   readonly #hub: EventHub;
 
-  constructor(store: ServiceStore, connection: (peer: string) => ConnectionDto | null, hub: EventHub) {
+  constructor(store: ServiceStore, live: ContactLive, hub: EventHub) {
     this.#store = store;
-    this.#connection = connection;
+    this.#live = live;
     this.#hub = hub;
   }
 
@@ -63,8 +69,11 @@ export class ContactView {
   }
 
   #toDto(c: ContactSummary): ContactDto {
+    const connection = this.#live.connection(c.fingerprint);
     return toContactDto(this.#worded(c), {
-      connection: this.#connection(c.fingerprint),
+      connection,
+      // An idle schedule entry stays while connected: "Reconnecting…" is for an offline contact only.
+      rejoining: connection === null ? this.#live.rejoining(c.fingerprint) : null,
       mark: this.#store.trust.get(c.fingerprint),
       safetyNumber: this.safetyNumber(c.fingerprint),
       previousKeys: this.#store.people.threadKeys(c.fingerprint).length - 1,

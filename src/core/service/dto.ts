@@ -1,5 +1,5 @@
 /** How the core's stored records become the DTOs that adapters see (src/shared/dto.ts). */
-import type { ConnectionDto, ContactDto, MessageDto } from '../../shared/dto.ts';
+import type { ConnectionDto, ContactDto, MessageDto, RejoiningDto } from '../../shared/dto.ts';
 import type { ContactSummary } from '../storage/contacts-repo.ts';
 import type { StoredMessage } from '../storage/message-codec.ts';
 import type { TrustMark } from '../storage/trust-repo.ts';
@@ -23,7 +23,7 @@ export function toMessageDto(m: StoredMessage, thread: string = m.peer): Message
 }
 
 /** A contact summary with what only the service knows: presence, the open trust warning, the safety number. */
-export function toContactDto(c: ContactSummary, live: { connection: ConnectionDto | null; mark: TrustMark | null; safetyNumber: string; previousKeys: number }): ContactDto {
+export function toContactDto(c: ContactSummary, live: { connection: ConnectionDto | null; rejoining: RejoiningDto | null; mark: TrustMark | null; safetyNumber: string; previousKeys: number }): ContactDto {
   return {
     fingerprint: c.fingerprint,
     name: c.name,
@@ -38,6 +38,7 @@ export function toContactDto(c: ContactSummary, live: { connection: ConnectionDt
     replaces: live.mark?.replaces || null,
     online: live.connection !== null,
     connection: live.connection,
+    rejoining: live.rejoining,
     unread: c.unread,
     lastAddress: c.lastAddress,
     firstSeen: c.firstSeen,

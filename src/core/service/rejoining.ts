@@ -8,7 +8,7 @@ import { splitAddress } from './addresses.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import type { Connector, JoinAttempt } from './connector.ts';
 import type { Reach } from './reach.ts';
-import { Reconnector } from './reconnector.ts';
+import { Reconnector, type RejoinState } from './reconnector.ts';
 import type { ServiceStore } from './service-store.ts';
 
 /** See the module comment. */
@@ -28,12 +28,25 @@ export class Rejoining {
     backoff?: BackoffPolicy | undefined;
     shouldTry: (peer: string) => boolean;
     log: (line: string) => void;
+    /** The peer's state() may have changed (the contact's `rejoining` member). */
+    onChange?: (peer: string) => void;
   }) {
     this.#store = options.store;
     this.#connector = options.connector;
     this.#reach = options.reach;
     this.#enabled = options.enabled;
-    this.#schedule = new Reconnector({ policy: options.backoff, dial: (peer) => this.#redial(peer), shouldTry: options.shouldTry, log: options.log });
+    this.#schedule = new Reconnector({
+      policy: options.backoff,
+      dial: (peer) => this.#redial(peer),
+      shouldTry: options.shouldTry,
+      log: options.log,
+      ...(options.onChange ? { onChange: options.onChange } : {}),
+    });
+  }
+
+  /** Whether an automatic (or "Try now") rejoin of `peer` is scheduled or under way, and when the next attempt is. */
+  state(peer: string): RejoinState | null {
+    return this.#schedule.state(peer);
   }
 
   /** The user joined `peer`: rejoin it after drops. */

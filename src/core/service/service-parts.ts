@@ -71,13 +71,13 @@ export function buildParts(options: ServiceOptions, closed: () => boolean): Serv
   const log = (line: string): void => options.log?.(line);
   const hub = new EventHub(log);
   const sessions = new SessionTable({ ownFingerprint: store.identity.fingerprint, ...(options.sessionTimers ? { timers: options.sessionTimers } : {}), hub, log });
-  const contacts = new ContactView(store, (peer) => sessions.get(peer)?.connection ?? null, hub);
+  let rejoin: Rejoining | null = null;
+  const contacts = new ContactView(store, { connection: (peer) => sessions.get(peer)?.connection ?? null, rejoining: (peer) => rejoin?.state(peer) ?? null }, hub);
   const link = (peer: string) => sessions.get(peer);
   const blockOnKeyChange = options.blockOnKeyChange ?? true;
   let files: FileTransfers | null = null;
   const delivery = new Delivery({ store, hub, contacts, link, blockOnKeyChange, offer: (l, id) => files?.offerBytes(l, id) ?? null });
   files = new FileTransfers({ store, hub, contacts, link, flush: (l) => delivery.flush(l), blockOnKeyChange, settings: options.files, log });
-  let rejoin: Rejoining | null = null;
   const trust = new TrustGate(store, hub, contacts, options.acceptRequests ?? false, (oldKey, newKey) => rejoin?.merged(oldKey, newKey));
   let lifecycle: SessionLifecycle | null = null;
   let hosting: Hosting | null = null;
@@ -106,6 +106,10 @@ export function buildParts(options: ServiceOptions, closed: () => boolean): Serv
     // Only contacts: never a request, a blocked key, or a key archived on another thread.
     shouldTry: (peer) => !closed() && !sessions.has(peer) && contacts.get(peer)?.status === 'accepted',
     log,
+    // The sidebar's "Reconnecting…" (issue 12): a contact's rejoin started, was scheduled or ended.
+    onChange: (peer) => {
+      if (!closed()) contacts.changed(peer);
+    },
   });
   lifecycle = new SessionLifecycle({ store, hub, sessions, contacts, delivery, files, trust, rejoin, closed, log });
   const people = new People({ store, hub, contacts, sessions, rejoin });

@@ -38,6 +38,7 @@ export function contact(over: Partial<ContactDto> & { fingerprint: string; name:
     replaces: null,
     online: true,
     connection: { path: 'tcp', sameNetwork: true, relayed: false },
+    rejoining: null,
     unread: 0,
     lastAddress: '127.0.0.1:47800',
     firstSeen: NOW - 86_400_000,

@@ -8,7 +8,7 @@ const B = 'bb'.repeat(32);
 
 function contact(fingerprint: string, name: string, unread: number, verified = false): ContactDto {
   return {
-    fingerprint, name, nickname: null, displayName: name, status: 'accepted', previousKeys: 0, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false },
+    fingerprint, name, nickname: null, displayName: name, status: 'accepted', previousKeys: 0, unread, verified, verifiedMethod: null, verifiedAt: null, blocked: null, replaces: null, online: true, connection: { path: 'tcp', sameNetwork: true, relayed: false }, rejoining: null,
     lastAddress: null, firstSeen: 0, lastSeen: 0, lastMessage: null, safetyNumber: '0'.repeat(60),
   };
 }

@@ -31,3 +31,8 @@ export function sameDay(a: number, b: number): boolean {
 export function formatListTime(ms: number, now: number = Date.now()): string {
   return sameDay(ms, now) ? formatTime(ms) : shortDayFmt.format(ms);
 }
+
+/** "Reconnecting…" for an offline contact being rejoined, with when the next attempt starts if one is waiting. */
+export function reconnectingWords(rejoining: { readonly next: number | null }): string {
+  return rejoining.next === null ? 'Reconnecting…' : `Reconnecting… next try at ${formatTime(rejoining.next)}`;
+}

@@ -75,7 +75,7 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'connected': {
         const known = contacts.get(e.peer);
         const shown = known?.nickname ?? e.name;
-        if (!contacts.patch(e.peer, { online: true, connection: e.connection, name: e.name, displayName: shown, verified: e.verified, safetyNumber: e.safetyNumber })) {
+        if (!contacts.patch(e.peer, { online: true, connection: e.connection, rejoining: null, name: e.name, displayName: shown, verified: e.verified, safetyNumber: e.safetyNumber })) {
           // Someone new (they joined us while we host): say who, in plain words (the key is in the Verify
           // dialog) — unless it is a message request, which is never notified (the Requests count says it).
           void contacts.load().then(() => {
