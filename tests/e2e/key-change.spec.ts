@@ -1,6 +1,6 @@
 /**
  * A verified contact's key changes: Carol's data folder is replaced by a new identity that hosts on the
- * same address and port. When Bob and Dave rejoin that address, the new key is a separate contact and
+ * same address and port. When Bob and Dave rejoin that address, the new key answers and
  * sending to it is paused (PROTOCOL.md section 6) until each decides: Bob accepts the new key after a
  * confirmation, Dave re-verifies it by the safety number that the new Carol shows.
  */
@@ -44,11 +44,14 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await submitJoin(bob, hosted.address);
   const blocked = bp.getByRole('alert').filter({ hasText: 'Sending is paused' });
   await expect(blocked).toBeVisible();
-  await expect(blocked.getByRole('heading')).toHaveText('Sending is paused: Carol’s key changed');
-  // It says who changed: the new key and the old one, by name and the start of each fingerprint.
-  await expect(blocked).toContainText(`Carol (key ${fingerprintGroupsOf(newFp).slice(0, 2).join(' ')}…) answered where you used to reach`);
-  await expect(blocked).toContainText(`where you used to reach Carol (key ${fingerprintGroupsOf(oldFp).slice(0, 2).join(' ')}…).`);
-  await expect(blocked).toContainText('Nothing queued for the old key goes to the new one.');
+  // Plain words (issue 12): whose key changed and when; the keys only in the heading's tooltip.
+  await expect(blocked.getByRole('heading')).toHaveText(/^Sending is paused: Carol’s key changed on .+\d/);
+  await expect(blocked).not.toContainText(shortKey(newFp));
+  await expect(blocked).not.toContainText(shortKey(oldFp));
+  await expect(blocked).not.toContainText('separate');
+  await expect(blocked.getByRole('heading')).toHaveAttribute('title', new RegExp(`New key ${fingerprintGroupsOf(newFp).join(' ')}\nOld key ${fingerprintGroupsOf(oldFp).join(' ')}`));
+  await expect(blocked).toContainText('Nothing you queued before the change goes to the new key.');
+  await expect(blocked).toContainText('then verify it to resume sending');
   await expect(bp.getByTestId('composer')).toHaveCount(0);
   await expect(bp.getByRole('button', { name: 'Send', exact: true })).toHaveCount(0);
   // Two contacts named Carol now: the old, verified one, and the new one whose sending is paused.
@@ -72,7 +75,7 @@ test('a verified contact’s key changes: sending is paused until the new key is
   // Accepting asks first; then the composer comes back, the contact stays unverified.
   await blocked.getByRole('button', { name: 'Accept new key…' }).click();
   const confirm = blocked.getByRole('group', { name: 'Confirm accepting the new key' });
-  await expect(confirm).toContainText('without verifying it? Messages will go to this key from now on.');
+  await expect(confirm).toContainText('Accept Carol’s new key without verifying it? Sending resumes, and messages go to this key from now on.');
   await expect(confirm.getByRole('button', { name: 'Cancel' })).toBeFocused();
   await shot(bp, 'key-change-3-confirm-accept');
   await confirm.getByRole('button', { name: 'Yes, accept the new key' }).click();
@@ -81,7 +84,9 @@ test('a verified contact’s key changes: sending is paused until the new key is
   await expect(withNew.getByTestId('unverified-badge')).toBeVisible();
   // A reminder stays until it is verified or dismissed, and it tells the truth: the old key was verified.
   const reminder = withNew.getByTestId('key-warning');
-  await expect(reminder).toContainText('You accepted it without verifying it — verify this key before you trust it.');
+  await expect(reminder.getByTestId('key-warning-title')).toHaveText(/^Carol’s key changed on .+\d/);
+  await expect(reminder).toContainText('You accepted the new key without verifying it — verify it with Carol before you trust it.');
+  await expect(reminder).not.toContainText('separate');
   await expect(reminder).not.toContainText('never verified');
   // One thread per person (issue 12): accepting the new key archives the old one on the same
   // contact, so one Carol is left, and her row needs no key to tell her apart.

@@ -1,13 +1,16 @@
 /**
  * Key warnings, graduated as PROTOCOL.md section 6 asks: a banner for an unverified contact's new key, the
  * composer blocked for a relied-on contact's key change or a name collision until re-verification or acceptance,
- * always naming who changed (names and short fingerprints). Also what the contact list shows.
+ * naming who changed in plain words and when (the keys only in tooltips and the Verify dialog, issue 12). Also
+ * what the contact list shows.
  * The API is the in-memory stand-in of helpers/fake-api.ts (the real core runs in the end-to-end suite).
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { flushPromises, type VueWrapper } from '@vue/test-utils';
 import App from '../../src/renderer/src/App.vue';
 import type { ContactDto } from '../../src/shared/dto.ts';
+import { formatDateTime } from '../../src/renderer/src/lib/format.ts';
+import { formatFingerprint } from '../../src/renderer/src/lib/fingerprint.ts';
 import { cleanup, freshPinia, mountWith } from './helpers/mount.ts';
 import { NOW, contact, createFakeApi, fp, type FakeApi } from './helpers/fake-api.ts';
 
@@ -43,16 +46,22 @@ const button = (w: VueWrapper, name: string) => {
 describe('a relied-on contact changed key: sending is blocked', () => {
   const newBob = contact({ fingerprint: NEW, name: 'Bob', blocked: 'key-changed', replaces: OLD });
 
-  test('the composer is replaced by the warning, which names both keys', async () => {
-    const w = await openWith([oldBob, newBob], NEW);
+  test('the composer is replaced by the warning: plain name and date, the keys only in the tooltip (issue 12)', async () => {
+    const w = await openWith([{ ...oldBob, nickname: 'Bobby', displayName: 'Bobby' }, newBob], NEW);
     expect(w.find('[data-testid="composer"]').exists()).toBe(false);
     const panel = w.get('[data-testid="send-blocked"]');
     expect(panel.attributes('role')).toBe('alert');
     expect(panel.attributes('data-code')).toBe('key-changed');
-    expect(panel.text()).toContain('Sending is paused: Bob’s key changed');
-    expect(panel.text()).toContain('Bob (key 9e9e 9e9e…)');
-    expect(panel.text()).toContain('Bob (key 0d0d 0d0d…)');
+    // The person as the user knows them (the nickname), when the new key was first seen.
+    expect(panel.get('h2').text()).toBe(`Sending is paused: Bobby’s key changed on ${formatDateTime(newBob.firstSeen)}`);
     expect(panel.text()).toContain('someone is intercepting');
+    expect(panel.text()).toContain('then verify it to resume sending');
+    // No hex keys in the text, and no "separate contact" (one thread per person).
+    expect(panel.text()).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
+    expect(panel.text()).not.toMatch(/separate/);
+    const tip = panel.get('h2').attributes('title');
+    expect(tip).toContain(`New key ${formatFingerprint(NEW)}`);
+    expect(tip).toContain(`Old key ${formatFingerprint(OLD)}`);
   });
 
   test('accepting the new key takes a confirmation, then the composer returns', async () => {
@@ -60,7 +69,7 @@ describe('a relied-on contact changed key: sending is blocked', () => {
     await button(w, 'Accept new key…').trigger('click');
     await flushPromises();
     expect(api.callsOf('acceptKey')).toEqual([]);
-    expect(w.get('[data-testid="send-blocked"]').text()).toContain('Accept Bob (key 9e9e 9e9e…) without verifying it?');
+    expect(w.get('[data-testid="send-blocked"]').text()).toContain('Accept Bob’s new key without verifying it? Sending resumes');
     await button(w, 'Cancel').trigger('click');
     await button(w, 'Accept new key…').trigger('click');
     await button(w, 'Yes, accept the new key').trigger('click');
@@ -88,7 +97,8 @@ describe('a relied-on contact changed key: sending is blocked', () => {
     const w = await openWith([oldBob, impostor], NEW);
     const panel = w.get('[data-testid="send-blocked"]');
     expect(panel.text()).toContain('someone new is using the name Bob');
-    expect(panel.text()).toContain('presents itself with the name of Bob (key 0d0d 0d0d…)');
+    expect(panel.text()).toContain('presents themselves with the name of Bob, a contact you rely on');
+    expect(panel.text()).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
     expect(w.find('[data-testid="composer"]').exists()).toBe(false);
   });
 
@@ -104,7 +114,7 @@ describe('a relied-on contact changed key: sending is blocked', () => {
 });
 
 describe('an unverified contact changed key: a banner, sending allowed', () => {
-  test('the warning event shows a dismissible banner that names both keys', async () => {
+  test('the warning event shows a dismissible banner in plain words: the name, the date, the keys only in the tooltip', async () => {
     const unverifiedOld = contact({ fingerprint: OLD, name: 'Carol', online: false });
     const w = await openWith([unverifiedOld], OLD);
     const newCarol = contact({ fingerprint: NEW, name: 'Carol' });
@@ -115,8 +125,12 @@ describe('an unverified contact changed key: a banner, sending allowed', () => {
     await w.get(`[data-testid="contact-${NEW}"]`).trigger('click');
     await flushPromises();
     const banner = w.get('[data-testid="key-warning"]');
-    expect(banner.text()).toContain('Carol (key 9e9e 9e9e…) answered where you used to reach Carol (key 0d0d 0d0d…)');
+    expect(banner.get('[data-testid="key-warning-title"]').text()).toBe(`Carol’s key changed on ${formatDateTime(newCarol.firstSeen)}`);
     expect(banner.text()).toContain('sending is not paused');
+    expect(banner.text()).not.toMatch(/[0-9a-f]{4} [0-9a-f]{4}/);
+    expect(banner.text()).not.toMatch(/separate/);
+    expect(banner.get('[data-testid="key-warning-title"]').attributes('title')).toBe(`New key ${formatFingerprint(NEW)}\nOld key ${formatFingerprint(OLD)}`);
+    expect(banner.text()).toContain('Verify Carol');
     expect(w.find('[data-testid="composer"]').exists()).toBe(true);
     await button(w, 'Dismiss').trigger('click');
     expect(w.find('[data-testid="key-warning"]').exists()).toBe(false);

@@ -1,6 +1,6 @@
 /** How people are named in sentences: always the name and a short fingerprint, so two "Alice"s differ. */
 import type { ConnectionDto } from '../../../shared/dto.ts';
-import { shortFingerprint } from './fingerprint.ts';
+import { formatFingerprint, shortFingerprint } from './fingerprint.ts';
 
 // Explicit bidi formatting characters: marks, embeddings, overrides, isolates.
 const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -23,6 +23,11 @@ export function withoutBidiControls(text: string): string {
 /** "Alice (key 1a2b 3c4d…)": a name with its key, for warnings. */
 export function nameWithKey(name: string | null | undefined, fp: string): string {
   return `${displayName(name)} (key ${shortFingerprint(fp)})`;
+}
+
+/** The tooltip that carries the keys behind a plain-worded key warning (hex keys stay out of the text, issue 12). */
+export function keysTooltip(newKey: string, oldKey: string | null): string {
+  return oldKey === null ? `New key ${formatFingerprint(newKey)}` : `New key ${formatFingerprint(newKey)}\nOld key ${formatFingerprint(oldKey)}`;
 }
 
 /** Up to two initials for an avatar. */
