@@ -111,6 +111,8 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     const service = app.service();
     service.setFileSettings(toCoreSettings(writeFileSettings(service.settings, app.defaultDownloadDir, change)));
   };
+  // The window's join in progress, to cancel from the Join screen (one at a time: the screen waits for it).
+  let joining: AbortController | null = null;
   const files = createFileHandlers(() => app.service(), platform, {
     pasted: join(app.dataDir, 'pasted'),
     downloads: () => readFileSettings(app.service().settings, app.defaultDownloadDir).acceptDir,
@@ -142,12 +144,27 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
     'hosting:status': () => app.service().hosting(),
     'hosting:new-dht-key': () => app.service().newDhtKey(),
     'discovery:browse': () => app.service().browseNearby(NEARBY_BROWSE_MS),
-    'peers:join': (target, options) =>
-      app.service().join(target, {
-        // A host found on the network is only a claim: its fingerprint is insisted on, never trusted as verification.
-        verifyByInvite: !options.nearby,
-        onProgress: (progress) => app.emit({ type: 'join-progress', progress }),
-      }),
+    'peers:join': async (target, options) => {
+      joining?.abort(); // a newer join replaces an older one the window stopped waiting for
+      const controller = new AbortController();
+      joining = controller;
+      try {
+        return await app.service().join(target, {
+          // A host found on the network is only a claim: its fingerprint is insisted on, never trusted as verification.
+          verifyByInvite: !options.nearby,
+          onProgress: (progress) => app.emit({ type: 'join-progress', progress }),
+          signal: controller.signal,
+        });
+      } finally {
+        if (joining === controller) joining = null;
+      }
+    },
+    'peers:cancel-join': () => {
+      const was = joining !== null;
+      joining?.abort();
+      joining = null;
+      return was;
+    },
     'peers:rejoin-now': (peer) => app.service().rejoinNow(peer),
     'peers:disconnect': (peer) => {
       app.service().disconnect(peer);

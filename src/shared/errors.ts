@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'file-error',
   'contact-blocked',
   'request-pending',
+  'cancelled',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -63,5 +64,6 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   'file-error': 'A file could not be read or written.',
   'contact-blocked': 'You blocked this contact. Unblock it first.',
   'request-pending': 'This is a message request. Accept it before replying.',
+  cancelled: 'You cancelled it: nothing was connected.',
   internal: 'Something went wrong inside Parley.',
 };

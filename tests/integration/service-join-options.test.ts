@@ -3,8 +3,9 @@
  * path, securing, then the result), `verifyByInvite: false` for a host found on the local network
  * (its fingerprint is still insisted on, the contact is never marked verified), and hosting that
  * announces itself through an injected discovery (a stand-in: no multicast leaves this machine
- * here; the real one is tested in the NAT lab's namespaces).
+ * here; the real one is tested in the NAT lab's namespaces), and cancelling a join through its signal.
  */
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Advertisement, Discovery, FoundHost } from '../../src/core/net/discovery.ts';
 import type { JoinProgress } from '../../src/core/service/connector.ts';
@@ -115,5 +116,63 @@ describe('hosting that announces itself', () => {
     const hosting = await host.service.host({ port: 0, bind: '127.0.0.1' });
     expect(hosting.discoverable).toBe(false);
     expect(lan.adverts.size).toBe(0);
+  });
+});
+
+describe('cancelling a join (issue 12)', () => {
+  it('an abort during the handshake closes the connection and ends the join with cancelled: no session, no contact', async () => {
+    // A listener that accepts and reads but never answers: the join waits in "securing".
+    const sockets: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    const stall = createServer((socket) => {
+      socket.resume();
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.on('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const { port } = stall.address() as AddressInfo;
+    try {
+      const guest = await startNode('Bob');
+      const controller = new AbortController();
+      let securing: () => void = () => {};
+      const reached = new Promise<void>((resolve) => (securing = resolve));
+      const steps: JoinProgress[] = [];
+      const joining = guest.service.join(`127.0.0.1:${port}`, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          steps.push(p);
+          if (p.step === 'securing') securing();
+        },
+      });
+      await reached;
+      controller.abort();
+      const err = await joining.then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ServiceError);
+      expect(err).toMatchObject({ code: 'cancelled' });
+      await Promise.all(closed);
+      expect(sockets).toHaveLength(1);
+      expect(guest.service.connectedPeers()).toEqual([]);
+      expect(guest.service.contacts()).toEqual([]);
+      expect(steps.map((s) => s.step)).toEqual(['finding', 'path', 'securing']);
+    } finally {
+      await new Promise<void>((resolve) => stall.close(() => resolve()));
+    }
+  });
+
+  it('a join cancelled before it starts never dials: the host sees nobody, and nothing is added', async () => {
+    const { node: host, hosting } = await startHost('Ada');
+    const guest = await startNode('Bob');
+    const controller = new AbortController();
+    controller.abort();
+    await expect(guest.service.join(hosting.invite, { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    // A real join afterwards goes through: the host's first connection is that one.
+    const mark = host.mark();
+    await guest.service.join(hosting.invite);
+    await host.waitFor('connected', () => true, { since: mark });
+    expect(host.all('connected')).toHaveLength(1);
+    expect(guest.service.contacts()).toHaveLength(1);
   });
 });

@@ -345,23 +345,41 @@ describe('join: Connect only for valid input, Cancel while connecting, the next 
     expect(submit().attributes('disabled')).toBeUndefined();
   });
 
-  test('Cancel during connecting stops waiting; a join that still succeeds is disconnected, and nothing opens', async () => {
+  test('Cancel during connecting cancels the join in the core; its cancelled answer shows no error and opens nothing', async () => {
     const w = await openJoin();
     let finish: (r: Result<{ peer: string }>) => void = () => undefined;
     api.override('join', () => new Promise((resolve) => (finish = resolve)));
+    api.override('cancelJoin', () => {
+      finish({ ok: false, error: { code: 'cancelled', message: 'the join was cancelled' } });
+      return Promise.resolve({ ok: true, value: true });
+    });
     await joinWith(w, '10.0.0.2:47800');
     expect(w.get('[data-testid="join-submit"]').text()).toBe('Connecting…');
     await w.get('[data-testid="join-cancel"]').trigger('click');
     await flushPromises();
+    expect(api.callsOf('cancelJoin')).toEqual([[]]);
     expect(w.find('[data-testid="join-cancel"]').exists()).toBe(false);
     expect(w.get('[data-testid="join-submit"]').text()).toBe('Connect');
     expect((w.get('[data-testid="join-target"]').element as HTMLInputElement).value).toBe('10.0.0.2:47800');
+    expect(api.callsOf('disconnect')).toEqual([]);
+    expect(w.find('.conversation').exists()).toBe(false);
+    expect(w.find('[data-testid="join-error"]').exists()).toBe(false);
+  });
+
+  test('a Cancel that reaches the core after the join had connected undoes that connection', async () => {
+    const w = await openJoin();
+    let finish: (r: Result<{ peer: string }>) => void = () => undefined;
+    api.override('join', () => new Promise((resolve) => (finish = resolve)));
+    // The core answers false: no join was in progress any more (its success is on its way).
+    api.override('cancelJoin', () => Promise.resolve({ ok: true, value: false }));
+    await joinWith(w, '10.0.0.2:47800');
+    await w.get('[data-testid="join-cancel"]').trigger('click');
+    await flushPromises();
     api.state.contacts.set(HOST, contact({ fingerprint: HOST, name: 'Host' }));
     finish({ ok: true, value: { peer: HOST } });
     await flushPromises();
     expect(api.callsOf('disconnect')).toEqual([[HOST]]);
     expect(w.find('.conversation').exists()).toBe(false);
-    expect(w.find('[data-testid="join-error"]').exists()).toBe(false);
   });
 
   test('a failure names the next step', async () => {

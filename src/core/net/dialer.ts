@@ -16,21 +16,45 @@ export class DialError extends Error {
   }
 }
 
-/** Connects to host:port; rejects with DialError. `localAddress` is for tests and benchmarks. */
-export function dial(host: string, port: number, options: { timeoutMs?: number; localAddress?: string } = {}): Promise<Socket> {
+/** A dial stopped by its AbortSignal (the user cancelled the join). */
+export class DialAborted extends Error {
+  override name = 'DialAborted';
+}
+
+/**
+ * Connects to host:port; rejects with DialError, or DialAborted once `signal` aborts (the socket is
+ * destroyed: no connection is left half-open). `localAddress` is for tests and benchmarks.
+ */
+export function dial(host: string, port: number, options: { timeoutMs?: number; localAddress?: string; signal?: AbortSignal } = {}): Promise<Socket> {
   return new Promise((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(new DialAborted(`dialing ${host}:${port} was cancelled`));
+      return;
+    }
     const socket = connect({ host, port, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      done();
+      socket.destroy();
+      reject(new DialAborted(`dialing ${host}:${port} was cancelled`));
+    };
     const timer = setTimeout(() => {
+      done();
       socket.destroy();
       reject(new DialError('connect-timeout', `no answer from ${host}:${port} within ${Math.round((options.timeoutMs ?? CONNECT_TIMEOUT_MS) / 1000)} s`));
     }, options.timeoutMs ?? CONNECT_TIMEOUT_MS);
+    signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
-      clearTimeout(timer);
+      done();
       socket.removeAllListeners('error');
       resolve(socket);
     });
     socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      done();
       socket.destroy();
       reject(describe(err, host, port));
     });

@@ -5,7 +5,7 @@
  * `onAuthenticated`. Failures become ServiceErrors with the shared codes.
  */
 import type { KeyPair } from '../crypto/p256.ts';
-import { dial, DialError } from '../net/dialer.ts';
+import { dial, DialAborted, DialError } from '../net/dialer.ts';
 import { FramedConnection } from '../net/framed-connection.ts';
 import { ListenError } from '../net/listen-error.ts';
 import { Listener, type Admission, type ListenerLimits } from '../net/listener.ts';
@@ -24,10 +24,21 @@ export type JoinProgress = { readonly step: JoinStep; readonly path: 'tcp' | 'dh
 /** How join() treats its winner: whether the expected fingerprint verifies the contact, and who hears about progress. */
 /**
  * How a join is made: whether a matching fingerprint verifies the contact (an invite the user was
- * given; default: when a fingerprint is expected), progress for the UI, and the invite token to
- * present in the hello (PROTOCOL.md section 10.1).
+ * given; default: when a fingerprint is expected), progress for the UI, the invite token to
+ * present in the hello (PROTOCOL.md section 10.1), and `signal` to cancel it: dials stop, handshakes
+ * in progress are closed, the join rejects with `cancelled`, and nothing is added or connected.
  */
-export type JoinOptions = { readonly viaInvite?: boolean; readonly onProgress?: (progress: JoinProgress) => void; readonly token?: string | null };
+export type JoinOptions = {
+  readonly viaInvite?: boolean;
+  readonly onProgress?: (progress: JoinProgress) => void;
+  readonly token?: string | null;
+  readonly signal?: AbortSignal | undefined;
+};
+
+/** The error of a join cancelled through its signal. */
+export function joinCancelled(): ServiceError {
+  return new ServiceError('cancelled', 'the join was cancelled');
+}
 
 /** How an authenticated connection came about. */
 export type AuthContext = { readonly initiator: boolean; readonly address: string | null; readonly viaInvite: boolean };
@@ -88,11 +99,12 @@ export class Connector {
       where,
       address: where,
       path: 'tcp',
-      open: async () => {
+      open: async (signal) => {
         try {
-          return new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs }), 'tcp');
+          return new FramedConnection(await dial(host, port, { timeoutMs: this.#opts.connectTimeoutMs, signal }), 'tcp');
         } catch (err) {
           if (err instanceof DialError) throw new ServiceError(err.code, err.message);
+          if (err instanceof DialAborted) throw joinCancelled();
           throw err;
         }
       },
@@ -103,16 +115,28 @@ export class Connector {
    * Joins through every attempt at once (TCP and the DHT, PROTOCOL.md section 8) and keeps the
    * first connection whose handshake completes (with `expected`, when given); the others are
    * closed as soon as one wins, before their own handshakes complete where they can. When all
-   * fail, the most telling failure is reported (see rankFailure).
+   * fail, the most telling failure is reported (see rankFailure). Once `options.signal` aborts, it
+   * rejects with `cancelled` at once and no connection of this join is ever handed over.
    */
   async join(attempts: readonly JoinAttempt[], expected: string | null, options: JoinOptions = {}): Promise<string> {
     if (attempts.length === 0) throw new ServiceError('bad-input', 'nowhere to connect to');
+    const { signal } = options;
+    if (signal?.aborted) throw joinCancelled();
     const viaInvite = options.viaInvite ?? expected !== null;
     const open = new Set<FramedConnection>();
     let won = false;
+    // Cancelled: close every handshake in progress (its #initiate fails), and stop waiting for the rest.
+    let stop: (err: ServiceError) => void = () => {};
+    const stopped = new Promise<never>((_resolve, reject) => (stop = reject));
+    stopped.catch(() => {}); // only ever awaited through the race below
+    const onAbort = (): void => {
+      for (const conn of open) conn.close('local');
+      stop(joinCancelled());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     // A progress listener's failure must not decide the join.
     const report = (step: JoinStep, path: 'tcp' | 'dht'): void => {
-      if (won || !options.onProgress) return;
+      if (won || signal?.aborted || !options.onProgress) return;
       try {
         options.onProgress({ step, path });
       } catch (err) {
@@ -122,8 +146,8 @@ export class Connector {
     const tries = attempts.map(async (attempt) => {
       const path = attempt.path ?? 'tcp';
       report('finding', path);
-      const conn = await attempt.open();
-      if (won || this.#closed) {
+      const conn = await attempt.open(signal);
+      if (won || this.#closed || signal?.aborted) {
         conn.close('local');
         throw new ServiceError('internal', 'another path connected first');
       }
@@ -133,7 +157,7 @@ export class Connector {
       try {
         report('securing', path);
         const result = await this.#initiate(conn, attempt.where, attempt.expected !== undefined ? attempt.expected : expected, options.token ?? null);
-        if (won) {
+        if (won || signal?.aborted) {
           conn.close('local');
           throw new ServiceError('internal', 'another path connected first');
         }
@@ -147,11 +171,18 @@ export class Connector {
     });
     let winner: Awaited<(typeof tries)[number]>;
     try {
-      winner = await Promise.any(tries);
+      winner = await Promise.race([Promise.any(tries), stopped]);
     } catch (err) {
       throw err instanceof AggregateError ? rankFailure(err.errors) : err;
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     const { conn, result, attempt } = winner;
+    // Nothing runs between here and onAuthenticated that could let an abort in unnoticed.
+    if (signal?.aborted) {
+      conn.close('local');
+      throw joinCancelled();
+    }
     if (this.#closed) {
       conn.close('local');
       throw new ServiceError('internal', 'the service is closing');
@@ -270,7 +301,8 @@ export type JoinAttempt = {
   readonly address: string | null;
   /** What carries it (for progress; TCP when absent). */
   readonly path?: 'tcp' | 'dht';
-  readonly open: () => Promise<FramedConnection>;
+  /** Opens it; `signal` (a cancelled join) may stop it early — a connection opened anyway is closed by join(). */
+  readonly open: (signal?: AbortSignal) => Promise<FramedConnection>;
   readonly expected?: string | null;
 };
 

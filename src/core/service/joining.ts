@@ -7,8 +7,8 @@ import type { Connector, JoinProgress } from './connector.ts';
 import { ServiceError } from './errors.ts';
 import type { Reach } from './reach.ts';
 
-/** How a join reports its steps, and whether an invite's matching fingerprint may verify the contact. */
-export type JoinTargetOptions = { readonly verifyByInvite?: boolean; readonly onProgress?: (progress: JoinProgress) => void };
+/** How a join reports its steps, whether an invite's matching fingerprint may verify the contact, and its cancel signal. */
+export type JoinTargetOptions = { readonly verifyByInvite?: boolean; readonly onProgress?: (progress: JoinProgress) => void; readonly signal?: AbortSignal | undefined };
 
 /** Resolves with the peer's fingerprint once the session is up; `bad-input` for a target that is neither. */
 export async function joinTarget(target: string, connector: Connector, reach: Reach | null, options: JoinTargetOptions = {}): Promise<string> {
@@ -19,7 +19,7 @@ export async function joinTarget(target: string, connector: Connector, reach: Re
     if (err instanceof InviteError) throw new ServiceError('bad-input', err.message);
     throw err;
   }
-  const onProgress = options.onProgress ? { onProgress: options.onProgress } : {};
+  const onProgress = { ...(options.onProgress ? { onProgress: options.onProgress } : {}), signal: options.signal };
   if (parsed.kind === 'address') return connector.join([connector.tcpAttempt(parsed.host, parsed.port)], null, onProgress);
   const { host, port, fp, dht, via, tok } = parsed.invite;
   const attempts = [connector.tcpAttempt(host, port)];

@@ -19,6 +19,7 @@ export const CHANNELS = {
   'peers:join': 'join',
   'peers:disconnect': 'disconnect',
   'peers:rejoin-now': 'rejoinNow',
+  'peers:cancel-join': 'cancelJoin',
   'contacts:list': 'listContacts',
   'contacts:verify': 'verify',
   'contacts:unverify': 'unverify',

@@ -66,6 +66,8 @@ export const ARGS = {
   'peers:disconnect': v.strictTuple([fingerprint]),
   // "Try now" for an offline contact: one rejoin attempt at once.
   'peers:rejoin-now': v.strictTuple([fingerprint]),
+  // Cancel on the Join screen: stops the join in progress in the core (the window joins one target at a time).
+  'peers:cancel-join': v.strictTuple([]),
   'contacts:list': v.strictTuple([]),
   'contacts:verify': v.strictTuple([fingerprint, v.picklist(['safety-number', 'fingerprint'])]),
   'contacts:unverify': v.strictTuple([fingerprint]),
@@ -146,6 +148,8 @@ export type Results = {
   'peers:disconnect': null;
   /** Whether the contact is connected after the attempt. */
   'peers:rejoin-now': boolean;
+  /** Whether a join was in progress (false: it had already ended, with its own answer). */
+  'peers:cancel-join': boolean;
   'contacts:list': ContactDto[];
   'contacts:verify': ContactDto;
   'contacts:unverify': ContactDto;

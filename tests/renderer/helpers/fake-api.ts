@@ -220,6 +220,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
     join: () => fail('connect-refused', 'ECONNREFUSED 127.0.0.1:47800'),
     disconnect: () => ok(null),
     rejoinNow: () => ok(false),
+    cancelJoin: () => ok(false),
     listContacts: () => ok([...state.contacts.values()]),
     verify: ((peer: string, method: 'safety-number' | 'fingerprint') => {
       const c = state.contacts.get(peer);

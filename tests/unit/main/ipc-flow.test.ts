@@ -8,6 +8,7 @@
  * directories, and a second real peer on 127.0.0.1 to join, verify and message.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { readProtectionRecord } from '../../../src/main/protection-record.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -164,7 +165,7 @@ describe('a first run through IPC, channel by channel', () => {
     h.events.length = 0;
     const joined = value<{ peer: string }>(await call('peers:join', peerInvite, { nearby: true }));
     expect(joined).toEqual({ peer: peerFp });
-    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: false, onProgress: expect.any(Function) }] });
+    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: false, onProgress: expect.any(Function), signal: expect.any(AbortSignal) }] });
     expect(h.events.filter((e) => e.type === 'join-progress').map((e) => e.progress)).toEqual([
       { step: 'finding', path: 'tcp' },
       { step: 'path', path: 'tcp' },
@@ -179,8 +180,34 @@ describe('a first run through IPC, channel by channel', () => {
     value(await call('peers:disconnect', peerFp));
     await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'disconnected' }> => e.type === 'disconnected');
     value(await call('peers:join', peerInvite, { nearby: false }));
-    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: true, onProgress: expect.any(Function) }] });
+    expect(h.calls).toContainEqual({ name: 'service.join', args: [peerInvite, { verifyByInvite: true, onProgress: expect.any(Function), signal: expect.any(AbortSignal) }] });
     expect(value<ContactDto[]>(await call('contacts:list'))[0]).toMatchObject({ verified: true, verifiedMethod: 'invite', online: true });
+  });
+
+  it('peers:cancel-join stops the join in progress in the core: cancelled, the socket closed, no contact (issue 12)', async () => {
+    // A listener that accepts and reads but never answers the handshake: the join waits in "securing".
+    const closed: Promise<void>[] = [];
+    const stall = createServer((socket) => {
+      socket.resume();
+      closed.push(new Promise((resolve) => socket.on('close', () => resolve())));
+    });
+    await new Promise<void>((resolve) => stall.listen(0, '127.0.0.1', resolve));
+    const { port } = stall.address() as AddressInfo;
+    try {
+      expect(value(await call('peers:cancel-join'))).toBe(false); // nothing in progress
+      h.events.length = 0;
+      const before = value<ContactDto[]>(await call('contacts:list')).length;
+      const joining = call('peers:join', `127.0.0.1:${port}`, { nearby: false });
+      await waitFor(h.events, (e): e is Extract<ParleyEvent, { type: 'join-progress' }> => e.type === 'join-progress' && e.progress.step === 'securing');
+      expect(value(await h.invoke('peers:cancel-join'))).toBe(true);
+      expect(await joining).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+      await Promise.all(closed);
+      expect(closed).toHaveLength(1);
+      expect(value<ContactDto[]>(await call('contacts:list'))).toHaveLength(before);
+      expect(value(await call('peers:cancel-join'))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => stall.close(() => resolve()));
+    }
   });
 
   it('contacts:unverify, contacts:verify and contacts:accept-key', async () => {

@@ -114,6 +114,7 @@ const SPEC: { readonly [C in Channel]: readonly Position[] } = {
   'peers:join': [str('127.0.0.1:9', ['', 'x'.repeat(2049)]), obj({ nearby: false }, { nearby: [undefined, null, 'true', 1, 0, {}, []] }, ['nearby'])],
   'peers:disconnect': [str(FP, FP_EXTRA)],
   'peers:rejoin-now': [str(FP, FP_EXTRA)],
+  'peers:cancel-join': [],
   'contacts:list': [],
   'contacts:verify': [str(FP, FP_EXTRA), str('fingerprint', ['invite', 'Fingerprint', '', 'safety number'])],
   'contacts:unverify': [str(FP, FP_EXTRA)],

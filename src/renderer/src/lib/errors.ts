@@ -24,6 +24,7 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   'file-error': 'File problem',
   'contact-blocked': 'Contact blocked',
   'request-pending': 'Message request',
+  cancelled: 'Cancelled',
   internal: 'Something went wrong',
 };
 

@@ -53,8 +53,8 @@ export const useJoinStore = defineStore('join', () => {
     const mine = ++attemptNo;
     const r = await call((api) => api.join(t, { nearby: t === nearbyInvite }));
     if (mine !== attemptNo) {
-      // Cancelled meanwhile. The core has no way to stop a join half-way, so one that still succeeded
-      // is disconnected: the user said no. (The contact stays listed, like any host once reached.)
+      // Cancelled meanwhile: the core stopped it (its answer is `cancelled`). A success can only mean
+      // that the Cancel reached the core after it had connected: undo that, the user said no.
       if (r.ok) await call((api) => api.disconnect(r.value.peer));
       return null;
     }
@@ -69,13 +69,17 @@ export const useJoinStore = defineStore('join', () => {
     return r.value.peer;
   }
 
-  /** Stops waiting for the attempt in progress; the field keeps what was typed. */
-  function cancel(): void {
+  /**
+   * Stops the attempt in progress in the core (dials stop, a handshake in progress is closed, nothing
+   * is added); the field keeps what was typed.
+   */
+  async function cancel(): Promise<void> {
     if (phase.value !== 'connecting') return;
     attemptNo++;
     phase.value = 'idle';
     step.value = null;
     error.value = null;
+    await call((api) => api.cancelJoin());
   }
 
   /** A step reported by the core while connecting; steps only move forward. */
