@@ -138,6 +138,7 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
   const violations: string[] = [];
   const listeners = new Set<(e: ParleyEvent) => void>();
   const overrides = new Map<string, Handler>();
+  let tokens = 0;
   const ok = <T>(value: T): Result<T> => ({ ok: true, value });
   const fail = (code: ErrorCode, message: string): Result<never> => ({ ok: false, error: { code, message } });
 
@@ -217,6 +218,18 @@ export function createFakeApi(opts: { phase?: AppStatus['phase']; keychainAvaila
       return ok(null);
     },
     getHosting: () => ok(state.hosting),
+    // As the core: an invite of its own with a fresh token; revoking gives the hosting invite a new one.
+    createInvite: ((o: { reusable: boolean }) => {
+      if (state.hosting === null) return fail('not-hosting', 'not hosting');
+      const tok = (++tokens).toString(16).padStart(32, '0');
+      return ok({ invite: state.hosting.invite.replace(/(&tok=[0-9a-f]{32})?&name=/, `&tok=${tok}&name=`), reusable: o.reusable });
+    }) as Handler,
+    revokeInvites: () => {
+      if (state.hosting === null) return ok(null);
+      const tok = (++tokens).toString(16).padStart(32, '0');
+      state.hosting = { ...state.hosting, invite: state.hosting.invite.replace(/(&tok=[0-9a-f]{32})?&name=/, `&tok=${tok}&name=`) };
+      return ok(state.hosting);
+    },
     join: () => fail('connect-refused', 'ECONNREFUSED 127.0.0.1:47800'),
     disconnect: () => ok(null),
     rejoinNow: () => ok(false),

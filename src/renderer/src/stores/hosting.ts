@@ -1,7 +1,7 @@
 /** Hosting: whether Parley listens, where, and the invite it hands out. */
 import { ref } from 'vue';
 import { defineStore } from 'pinia';
-import type { HostingDto } from '../../../shared/dto.ts';
+import type { HostingDto, InviteDto } from '../../../shared/dto.ts';
 import { hostingPlan, type HostReach } from '../../../shared/reach-settings.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
@@ -21,6 +21,12 @@ export const useHostingStore = defineStore('hosting', () => {
   const hosting = ref<HostingDto | null>(null);
   const busy = ref(false);
   const error = ref<ParleyError | null>(null);
+  /**
+   * An invite made on the Host screen (one-time or reusable), shown instead of the hosting invite
+   * until hosting stops or the invites are revoked. Null: the hosting invite is shown (reusable:
+   * it stays the same while hosting and after a restart, until revoked).
+   */
+  const made = ref<InviteDto | null>(null);
 
   async function load(): Promise<void> {
     const r = await call((api) => api.getHosting());
@@ -59,7 +65,29 @@ export const useHostingStore = defineStore('hosting', () => {
   }
 
   function stop(): Promise<boolean> {
-    return act(() => call((api) => api.stopHosting()), () => (hosting.value = null));
+    return act(
+      () => call((api) => api.stopHosting()),
+      () => {
+        hosting.value = null;
+        made.value = null;
+      },
+    );
+  }
+
+  /** A new invite with its own token: one-time (the first person to join with it) or reusable. */
+  function createInvite(reusable: boolean): Promise<boolean> {
+    return act(() => call((api) => api.createInvite({ reusable })), (invite) => (made.value = invite));
+  }
+
+  /** Ends every open invite token; the hosting invite is replaced by a new one, which is shown. */
+  function revokeInvites(): Promise<boolean> {
+    return act(
+      () => call((api) => api.revokeInvites()),
+      (h) => {
+        hosting.value = h;
+        made.value = null;
+      },
+    );
   }
 
   /** "Get a new reachable address": a new DHT key; old invites stop working through the internet path. */
@@ -73,7 +101,8 @@ export const useHostingStore = defineStore('hosting', () => {
 
   function onStopped(): void {
     hosting.value = null;
+    made.value = null;
   }
 
-  return { hosting, busy, error, load, start, stop, newAddress, onListening, onStopped };
+  return { hosting, busy, error, made, load, start, stop, newAddress, createInvite, revokeInvites, onListening, onStopped };
 });
