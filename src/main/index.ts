@@ -16,7 +16,7 @@ import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
 import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
-import { readReachSettings, startupHosting } from './reach-settings.ts';
+import { HeldEvents, resumeAtStart } from './startup.ts';
 import type { Keychain } from './app-controller.ts';
 import { createKeychainSealer, keychainStatus, loadKeychainKey } from './sealer.ts';
 import { hardenSession, hardenWebContents } from './web-policy.ts';
@@ -68,6 +68,7 @@ function main(): void {
   let controller: AppController | null = null;
   const relay = new InviteRelay((invite) => sendEvent(win, page, { type: 'open-invite', invite }));
   relay.offer(findInvite(process.argv));
+  const held = new HeldEvents((event) => sendEvent(win, page, event));
 
   const showWindow = (): void => {
     if (win === null || win.isDestroyed()) {
@@ -81,10 +82,14 @@ function main(): void {
 
   const createWindow = (): void => {
     const w = createMainWindow({ page, preloadPath: join(__dirname, '../preload/index.js'), devTools: !app.isPackaged });
-    w.webContents.on('did-start-loading', () => relay.pageGone());
+    w.webContents.on('did-start-loading', () => {
+      relay.pageGone();
+      held.pageGone();
+    });
     w.on('closed', () => {
       if (win === w) win = null;
       relay.pageGone();
+      held.pageGone();
     });
     win = w;
   };
@@ -184,11 +189,8 @@ function main(): void {
       },
       onReady: (service) => {
         attention.reset(service.contacts());
-        // Conversations come back by themselves: rejoin the contacts this node joined before, and
-        // host again with the remembered who-can-join answer when "Host when Parley starts" is on.
-        service.rejoinKnown();
-        const plan = startupHosting(readReachSettings(service.settings), service.settings.getDefaultPort());
-        if (plan !== null) service.host(plan).catch((e: unknown) => log(`hosting at start failed: ${e instanceof Error ? e.message : String(e)}`));
+        // Conversations come back by themselves (startup.ts); a failure to host is shown, not only logged.
+        void resumeAtStart(service, { emit: (event) => held.offer(event), log });
       },
       log,
     });
@@ -196,7 +198,10 @@ function main(): void {
     const c = controller;
     registerIpc(
       createIpcRouter({
-        handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => relay.pageReady()) }),
+        handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => {
+            relay.pageReady();
+            held.pageReady();
+          }) }),
         trusted: () => ({ webContentsId: win !== null && !win.isDestroyed() ? win.webContents.id : null, page }),
         log,
       }),

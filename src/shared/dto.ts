@@ -2,7 +2,7 @@
  * Data crossing from the core to the UI (and the CLI): plain, serialisable, no keys, no paths of secrets.
  * Fingerprints are 64 lowercase hex digits.
  */
-import type { WarningCode } from './errors.ts';
+import type { ErrorCode, WarningCode } from './errors.ts';
 import type { HostReach } from './reach-settings.ts';
 
 export type VerificationMethod = 'safety-number' | 'fingerprint' | 'invite';
@@ -247,4 +247,6 @@ export type ParleyEvent =
   /** From the desktop shell, not the core: how the join the user asked for is going. */
   | { readonly type: 'join-progress'; readonly progress: JoinProgressDto }
   /** From the desktop shell, not the core: a parley:// invite was opened; fill the join dialog with it (never join unasked). */
-  | { readonly type: 'open-invite'; readonly invite: string };
+  | { readonly type: 'open-invite'; readonly invite: string }
+  /** From the desktop shell, not the core: "Host when Parley starts" could not host on `port` (e.g. port-in-use). */
+  | { readonly type: 'host-at-start-failed'; readonly code: ErrorCode; readonly message: string; readonly port: number };

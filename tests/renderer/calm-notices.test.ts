@@ -159,6 +159,44 @@ describe('coming back where you were (issue 12, item 7)', () => {
     expect(w.find('[data-testid="contact-reconnecting"]').exists()).toBe(false);
   });
 
+  test('"Host when Parley starts" failing is a notice with the reason and Open Host; the Host screen says which port, and hosting clears it', async () => {
+    api = createFakeApi();
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    api.emit({ type: 'host-at-start-failed', code: 'port-in-use', message: 'port 47800 on 0.0.0.0 is already in use', port: 47800 });
+    await flushPromises();
+    const notice = w.get('[data-testid="notices"] [data-kind="error"]');
+    expect(notice.text()).toContain('Parley could not start hosting');
+    expect(notice.text()).toContain('That port is already taken on this computer.');
+    expect(notice.text()).toContain('Open Host to try again or choose another port.');
+    await notice.get('[data-testid="notice-action"]').trigger('click');
+    await flushPromises();
+    expect(w.find('[data-testid="notices"] [data-kind="error"]').exists()).toBe(false);
+    expect(w.get('#host-title').text()).toBe('Host');
+    expect(w.get('[data-testid="host-at-start-failed"]').text()).toContain('could not host on port 47800');
+    expect(w.get('[data-testid="host-error"]').text()).toContain('That port is in use');
+    // Retry on another port: hosting runs, the reason goes.
+    await w.get('input[type="number"]').setValue(0);
+    await w.get('form[aria-label="Hosting options"]').trigger('submit');
+    await flushPromises();
+    expect(api.callsOf('startHosting')).toEqual([[{ port: 0, bind: '0.0.0.0', dht: true, announce: false }]]);
+    expect(w.find('[data-testid="host-at-start-failed"]').exists()).toBe(false);
+    expect(w.find('[data-testid="host-error"]').exists()).toBe(false);
+  });
+
+  test('a host-at-start notice left open clears once hosting runs', async () => {
+    api = createFakeApi();
+    const w = mountWith(App, freshPinia(api));
+    await flushPromises();
+    api.emit({ type: 'host-at-start-failed', code: 'port-in-use', message: 'in use', port: 47800 });
+    await flushPromises();
+    expect(useNoticesStore().items.map((n) => n.key)).toEqual(['host-at-start']);
+    api.emit({ type: 'listening', hosting: { host: '0.0.0.0', port: 47801, invite: `parley://192.168.1.2:47801?fp=${fp('a1')}`, addresses: ['192.168.1.2'], dht: null, reachability: null, discoverable: false } });
+    await flushPromises();
+    expect(useNoticesStore().items).toEqual([]);
+    expect(w.find('[data-testid="notices"] [data-kind="error"]').exists()).toBe(false);
+  });
+
   test('Settings: "Host when Parley starts" shows the stored choice and changes it', async () => {
     api = createFakeApi();
     api.state.settings = { ...api.state.settings, hostAtStart: true, hostReach: 'network' };

@@ -7,7 +7,7 @@ import { displayName } from '../lib/people.ts';
 import { useContactsStore } from './contacts.ts';
 import { useConversationsStore } from './conversations.ts';
 import { useFilesStore } from './files.ts';
-import { useHostingStore } from './hosting.ts';
+import { HOST_AT_START_NOTICE, useHostingStore } from './hosting.ts';
 import { useJoinStore } from './join.ts';
 import { statusKey, useNoticesStore } from './notices.ts';
 import { useUiStore } from './ui.ts';
@@ -146,6 +146,16 @@ export function routeEvents(api: ParleyApi): () => void {
       case 'join-progress':
         join.onProgress(e.progress);
         return;
+      case 'host-at-start-failed': {
+        // Calm: what happened and what to do, with the way there; the Host screen keeps the reason.
+        hosting.startFailed({ code: e.code, message: e.message }, e.port);
+        const d = describeError({ code: e.code, message: e.message });
+        notices.push('error', 'Parley could not start hosting', `${d.hint} Open Host to try again or choose another port.`, HOST_AT_START_NOTICE, {
+          label: 'Open Host',
+          run: () => ui.openSection('host'),
+        });
+        return;
+      }
       case 'open-invite':
         // A parley:// link opened elsewhere: fill the join dialog; joining stays the user's decision.
         join.prefill(e.invite);

@@ -5,7 +5,11 @@ import type { HostingDto, InviteDto } from '../../../shared/dto.ts';
 import { hostingPlan, type HostReach } from '../../../shared/reach-settings.ts';
 import type { ParleyError, Result } from '../../../shared/result.ts';
 import { call } from '../api/parley.ts';
+import { useNoticesStore } from './notices.ts';
 import { useSettingsStore } from './settings.ts';
+
+/** The notice key of a failed "Host when Parley starts". */
+export const HOST_AT_START_NOTICE = 'host-at-start';
 
 /** True for the bind addresses that listen on every interface (PROTOCOL.md section 5 invites, DESIGN warnings). */
 export function isAllInterfaces(bind: string): boolean {
@@ -27,6 +31,8 @@ export const useHostingStore = defineStore('hosting', () => {
    * it stays the same while hosting and after a restart, until revoked).
    */
   const made = ref<InviteDto | null>(null);
+  /** The port hosting at start could not use, while that failure is the error shown; else null. */
+  const failedPort = ref<number | null>(null);
 
   async function load(): Promise<void> {
     const r = await call((api) => api.getHosting());
@@ -38,6 +44,7 @@ export const useHostingStore = defineStore('hosting', () => {
     if (busy.value) return false;
     busy.value = true;
     error.value = null;
+    failedPort.value = null;
     const r = await action();
     busy.value = false;
     if (!r.ok) {
@@ -57,7 +64,7 @@ export const useHostingStore = defineStore('hosting', () => {
         return call((api) => api.startHosting({ port, ...hostingPlan(reach, announce) }));
       },
       (h) => {
-        hosting.value = h;
+        onListening(h);
         // The first host turns "Host when Parley starts" on: show it as it is now.
         void useSettingsStore().load();
       },
@@ -97,6 +104,18 @@ export const useHostingStore = defineStore('hosting', () => {
 
   function onListening(h: HostingDto): void {
     hosting.value = h;
+    // A host-at-start failure is resolved once hosting runs.
+    useNoticesStore().clear(HOST_AT_START_NOTICE);
+  }
+
+  /**
+   * "Host when Parley starts" failed (issue 12): the Host screen shows the reason where the user can
+   * retry or choose another port; `port` is the one that was tried.
+   */
+  function startFailed(failure: ParleyError, port: number): void {
+    if (hosting.value !== null) return; // hosting anyway by now (the user started it)
+    error.value = failure;
+    failedPort.value = port;
   }
 
   function onStopped(): void {
@@ -104,5 +123,5 @@ export const useHostingStore = defineStore('hosting', () => {
     made.value = null;
   }
 
-  return { hosting, busy, error, made, load, start, stop, newAddress, createInvite, revokeInvites, onListening, onStopped };
+  return { hosting, busy, error, made, failedPort, startFailed, load, start, stop, newAddress, createInvite, revokeInvites, onListening, onStopped };
 });

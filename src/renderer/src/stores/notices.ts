@@ -10,8 +10,11 @@
 import { computed, ref } from 'vue';
 import { defineStore } from 'pinia';
 
+/** What a notice offers to do about it (a button beside Dismiss), e.g. "Open Host". */
+export type NoticeAction = { readonly label: string; readonly run: () => void };
+
 /** One notice; `key` names what it is about, so that a newer notice about the same thing replaces it. */
-export type Notice = { readonly id: number; readonly kind: 'info' | 'error'; readonly title: string; readonly text: string; readonly key: string | null };
+export type Notice = { readonly id: number; readonly kind: 'info' | 'error'; readonly title: string; readonly text: string; readonly key: string | null; readonly action?: NoticeAction };
 
 /** The regions that can show notices, from the least to the most specific. */
 export type NoticeHostKind = 'window' | 'pane' | 'conversation' | 'dialog';
@@ -75,10 +78,10 @@ export const useNoticesStore = defineStore('notices', () => {
   }
 
   /** Shows a notice; one with the same `key` (e.g. about the same connection) is replaced, not stacked. */
-  function push(kind: Notice['kind'], title: string, text = '', key: string | null = null): number {
+  function push(kind: Notice['kind'], title: string, text = '', key: string | null = null, action?: NoticeAction): number {
     const id = next++;
     const others = key === null ? items.value : items.value.filter((n) => n.key !== key);
-    items.value = [...others.slice(-(MAX_ITEMS - 1)), { id, kind, title, text, key }];
+    items.value = [...others.slice(-(MAX_ITEMS - 1)), { id, kind, title, text, key, ...(action ? { action } : {}) }];
     syncTimers();
     return id;
   }
