@@ -26,6 +26,8 @@ import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { AppController, type AppControllerOptions, type Keychain } from '../../src/main/app-controller.ts';
 import { createHandlers, type Platform } from '../../src/main/handlers.ts';
 import { createIpcRouter, type IpcRouter } from '../../src/main/ipc-router.ts';
+import { HeldEvents, resumeAtStart } from '../../src/main/startup.ts';
+import type { ParleyService } from '../../src/core/service/parley-service.ts';
 import { isOurPageUrl, type PageLocation } from '../../src/main/page.ts';
 import { appPaths, type AppPaths } from '../../src/main/paths.ts';
 import type { SenderInfo } from '../../src/main/sender.ts';
@@ -82,6 +84,12 @@ export type PersonOptions = {
   readonly service?: AppControllerOptions['service'];
   /** A low scrypt cost so that a passphrase seal takes milliseconds (never lower it outside tests). */
   readonly scryptLogN?: number;
+  /**
+   * Run main's start-up steps once the core is ready (src/main/startup.ts: rejoin, "Host when Parley
+   * starts", its failure held until the page listens), as src/main/index.ts does. Off by default: the
+   * other specs drive hosting and joining by hand.
+   */
+  readonly startup?: boolean;
 };
 
 /** Runs in the page before any of its scripts: the preload's `window.parley`, rebuilt from the registry. */
@@ -237,10 +245,13 @@ export class Person {
   /** Launches the app: a new controller over the data folder, then the window loads the renderer. */
   async launch(): Promise<void> {
     if (this.#controller !== null) throw new Error(`${this.label}: already running`);
+    const held = new HeldEvents((event) => this.#push(event));
+    const log = (line: string): void => void this.logs.push(line);
     const controller = new AppController({
       paths: this.paths,
       keychain: NO_KEYCHAIN,
       onEvent: (event) => this.#push(event),
+      ...(this.#options.startup === true ? { onReady: (service: ParleyService) => void resumeAtStart(service, { emit: (event) => held.offer(event), log }) } : {}),
       log: (line) => this.logs.push(line),
       service: { ...FAST, dht: OFFLINE_DHT, discovery: FAKE_LAN, ...this.#options.service },
       ...(this.#options.scryptLogN === undefined ? {} : { scryptLogN: this.#options.scryptLogN }),
@@ -266,7 +277,7 @@ export class Person {
       },
     };
     this.#router = createIpcRouter({
-      handlers: createHandlers(controller, platform),
+      handlers: createHandlers(controller, platform, { onStatus: () => setImmediate(() => held.pageReady()) }),
       trusted: () => ({ webContentsId: this.#pageId, page: this.#location }),
       log: (line) => this.logs.push(line),
     });

@@ -140,6 +140,9 @@ describe('coming back where you were (issue 12, item 7)', () => {
     await flushPromises();
     const at = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(next);
     expect(w.get('[data-testid="reconnecting"]').text()).toBe(`· Reconnecting… next try at ${at}`);
+    // The header line fits: the last-seen time moves to the tooltip while it reconnects.
+    expect(w.get('[data-testid="presence"]').text()).toBe('Offline');
+    expect(w.get('[data-testid="presence"]').attributes('title')).toMatch(/^Last seen /);
     expect(w.find('[data-testid="try-now"]').exists()).toBe(true);
     // An attempt under way: Reconnecting… alone, no Try now.
     api.emit({ type: 'contact-changed', contact: contact({ fingerprint: BOB, name: 'Bob', online: false, connection: null, rejoining: { next: null } }) });
@@ -168,7 +171,8 @@ describe('coming back where you were (issue 12, item 7)', () => {
     const notice = w.get('[data-testid="notices"] [data-kind="error"]');
     expect(notice.text()).toContain('Parley could not start hosting');
     expect(notice.text()).toContain('That port is already taken on this computer.');
-    expect(notice.text()).toContain('Open Host to try again or choose another port.');
+    expect(notice.text()).toContain('It tried port 47800.');
+    expect(notice.get('[data-testid="notice-action"]').text()).toBe('Open Host');
     await notice.get('[data-testid="notice-action"]').trigger('click');
     await flushPromises();
     expect(w.find('[data-testid="notices"] [data-kind="error"]').exists()).toBe(false);

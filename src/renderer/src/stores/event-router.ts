@@ -150,7 +150,7 @@ export function routeEvents(api: ParleyApi): () => void {
         // Calm: what happened and what to do, with the way there; the Host screen keeps the reason.
         hosting.startFailed({ code: e.code, message: e.message }, e.port);
         const d = describeError({ code: e.code, message: e.message });
-        notices.push('error', 'Parley could not start hosting', `${d.hint} Open Host to try again or choose another port.`, HOST_AT_START_NOTICE, {
+        notices.push('error', 'Parley could not start hosting', `It tried port ${e.port}. ${d.hint}`, HOST_AT_START_NOTICE, {
           label: 'Open Host',
           run: () => ui.openSection('host'),
         });
