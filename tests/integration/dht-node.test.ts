@@ -126,6 +126,18 @@ describe('on a local testnet', () => {
     expect((err as DhtError).message).toMatch(/Nobody is listening/);
   });
 
+  it('a connect whose signal aborts (a cancelled join) stops the lookup at once and says it was cancelled', async () => {
+    const node = await startNode();
+    const nobody = dhtKeyPairFromSeed(newDhtSeed()).publicKey.toString('hex');
+    const controller = new AbortController();
+    const connecting = node.connect(nobody, { signal: controller.signal });
+    controller.abort();
+    await expect(connecting).rejects.toMatchObject({ code: 'connect-failed', message: 'The connection was cancelled.' });
+    const before = new AbortController();
+    before.abort();
+    await expect(node.connect(nobody, { signal: before.signal })).rejects.toMatchObject({ message: 'The connection was cancelled.' });
+  });
+
   it('a key that is not 64 lowercase hex digits is refused before anything is sent', async () => {
     const joiner = await startNode();
     const err = await joiner.connect('AB'.repeat(32)).catch((e: unknown) => e);

@@ -77,6 +77,8 @@ export type DhtConnectOptions = {
   /** A blind relay's DHT public key (64 hex) to go through when no direct path opens. */
   readonly relayThrough?: string | null | undefined;
   readonly timeoutMs?: number | undefined;
+  /** A cancelled join: the lookup or hole punch in progress is destroyed. */
+  readonly signal?: AbortSignal | undefined;
 };
 
 /** One HyperDHT instance; see the module comment. Create, `await ready()`, then listen or connect. */
@@ -227,11 +229,14 @@ export class DhtNode {
     await this.#bootstrapped;
     if (!this.bootstrapped) throw new DhtError('dht-unreachable', UNREACHABLE_MESSAGE);
     const timeoutMs = options.timeoutMs ?? CONNECT_TIMEOUT_MS;
+    const { signal } = options;
+    if (signal?.aborted) throw new DhtError('connect-failed', 'The connection was cancelled.');
     const stream = this.dht.connect(key, { relayThrough: relay });
     this.#track(stream);
     return new Promise((resolve, reject) => {
       const done = (err: unknown): void => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         stream.off('open', onOpen);
         stream.off('close', onClose);
         if (err === null) {
@@ -245,6 +250,8 @@ export class DhtNode {
       let failure: unknown = null;
       const onOpen = (): void => done(null);
       const onClose = (): void => done(failure ?? new Error('closed before it opened'));
+      const onAbort = (): void => done(new DhtError('connect-failed', 'The connection was cancelled.'));
+      signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(
         () => done(new DhtError('connect-failed', `No connection through the DHT within ${Math.round(timeoutMs / 1000)} s: the peer or the network did not answer.`)),
         timeoutMs,

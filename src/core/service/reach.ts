@@ -90,10 +90,10 @@ export class Reach {
       where: label,
       address: null,
       path: 'dht',
-      open: async () => {
+      open: async (signal) => {
         const node = this.#ensureNode();
         try {
-          const { carrier } = await node.connect(key, { relayThrough: this.#settings.relay ?? null });
+          const { carrier } = await node.connect(key, { relayThrough: this.#settings.relay ?? null, signal });
           if (this.#closed) {
             carrier.destroy();
             throw new ServiceError('internal', 'the service is closing');
