@@ -14,31 +14,9 @@ import type { HelloExtensions } from '../protocol/hello.ts';
 import { HandshakeError, initiatorHandshake, responderHandshake, HANDSHAKE_TIMEOUT_MS, type HandshakeResult } from '../protocol/perform-handshake.ts';
 import { formatAddress } from './addresses.ts';
 import { ServiceError } from './errors.ts';
+import { joinCancelled, rankFailure, type JoinAttempt, type JoinOptions, type JoinStep } from './join-terms.ts';
 
-/** The steps of a join the UI shows (the result is the last step: connected). */
-export type JoinStep = 'finding' | 'path' | 'securing';
-
-/** One step reached on one path: 'finding' as a TCP dial or a DHT lookup starts, 'path' once it opened, 'securing' as the handshake runs. */
-export type JoinProgress = { readonly step: JoinStep; readonly path: 'tcp' | 'dht' };
-
-/** How join() treats its winner: whether the expected fingerprint verifies the contact, and who hears about progress. */
-/**
- * How a join is made: whether a matching fingerprint verifies the contact (an invite the user was
- * given; default: when a fingerprint is expected), progress for the UI, the invite token to
- * present in the hello (PROTOCOL.md section 10.1), and `signal` to cancel it: dials stop, handshakes
- * in progress are closed, the join rejects with `cancelled`, and nothing is added or connected.
- */
-export type JoinOptions = {
-  readonly viaInvite?: boolean;
-  readonly onProgress?: (progress: JoinProgress) => void;
-  readonly token?: string | null;
-  readonly signal?: AbortSignal | undefined;
-};
-
-/** The error of a join cancelled through its signal. */
-export function joinCancelled(): ServiceError {
-  return new ServiceError('cancelled', 'the join was cancelled');
-}
+export type { JoinAttempt, JoinOptions, JoinProgress, JoinStep } from './join-terms.ts';
 
 /** How an authenticated connection came about. */
 export type AuthContext = { readonly initiator: boolean; readonly address: string | null; readonly viaInvite: boolean };
@@ -291,33 +269,5 @@ export class Connector {
   }
 }
 
-/**
- * One way to reach a host: where (for messages), the address to remember (TCP only), how to open
- * it, and optionally its own expected fingerprint (a rejoin through a contact's DHT key expects
- * that contact, while its saved TCP address is tried without, so a changed key there is noticed).
- */
-export type JoinAttempt = {
-  readonly where: string;
-  readonly address: string | null;
-  /** What carries it (for progress; TCP when absent). */
-  readonly path?: 'tcp' | 'dht';
-  /** Opens it; `signal` (a cancelled join) may stop it early — a connection opened anyway is closed by join(). */
-  readonly open: (signal?: AbortSignal) => Promise<FramedConnection>;
-  readonly expected?: string | null;
-};
-
 /** Inbound handshakes from carriers other than the TCP listener (which has its own limits) at once. */
 export const MAX_CARRIED_HANDSHAKES = 64;
-
-// Which failure to report when every path failed: a fingerprint mismatch first (a possible
-// interception must never be hidden behind "unreachable"), then handshake failures, then the DHT's
-// diagnostics (they say why, e.g. both NATs refused a direct path), then TCP's.
-const FAILURE_RANK = ['fingerprint-mismatch', 'handshake-failed', 'handshake-timeout', 'holepunch-failed', 'peer-not-found', 'dht-unreachable'];
-
-function rankFailure(errors: readonly unknown[]): unknown {
-  const rank = (e: unknown): number => {
-    const i = e instanceof ServiceError ? FAILURE_RANK.indexOf(e.code) : -1;
-    return i < 0 ? FAILURE_RANK.length : i;
-  };
-  return [...errors].sort((a, b) => rank(a) - rank(b))[0];
-}
