@@ -14,6 +14,7 @@ import { findInvite, InviteRelay } from './invite-relay.ts';
 import { createIpcRouter } from './ipc-router.ts';
 import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
+import { PastedFiles } from './pasted-files.ts';
 import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
 import { readReachSettings, startupHosting } from './reach-settings.ts';
@@ -174,6 +175,15 @@ function main(): void {
     hardenSession(session.defaultSession, page);
     const paths = appPaths(app.getPath('userData'));
     const keychain = await openKeychain(paths.keychainKeyFile);
+    // Pasted pictures are deleted once their offer ends, and at start when left from an earlier run.
+    const pasted = new PastedFiles(
+      join(paths.dataDir, 'pasted'),
+      () => {
+        if (controller === null) throw new Error('not started'); // nothing is pruned then
+        return controller.service().filesBeingSent();
+      },
+      log,
+    );
     controller = new AppController({
       paths,
       keychain,
@@ -181,9 +191,11 @@ function main(): void {
       onEvent: (event) => {
         sendEvent(win, page, redactEvent(event));
         attention.onEvent(event);
+        pasted.onEvent(event);
       },
       onReady: (service) => {
         attention.reset(service.contacts());
+        void pasted.prune();
         // Conversations come back by themselves: rejoin the contacts this node joined before, and
         // host again with the remembered who-can-join answer when "Host when Parley starts" is on.
         service.rejoinKnown();
@@ -196,7 +208,7 @@ function main(): void {
     const c = controller;
     registerIpc(
       createIpcRouter({
-        handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => relay.pageReady()) }),
+        handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => relay.pageReady()), pasted }),
         trusted: () => ({ webContentsId: win !== null && !win.isDestroyed() ? win.webContents.id : null, page }),
         log,
       }),
