@@ -9,6 +9,7 @@
  */
 import type { PartFile } from './part-file.ts';
 import type { FileLink, FileVerdict } from './file-link.ts';
+import { reclaimAfter } from './reclaim.ts';
 
 /** Received bytes are written to disk this many at a time. */
 export const WRITE_BLOCK = 1024 * 1024;
@@ -54,6 +55,7 @@ export class ReceiveFile {
     if (offset + data.length > this.part.size) return { verdict: 'close', reason: `chunk beyond the size ${this.part.size}` };
     if (this.#failed) return { verdict: 'ok' }; // abandoned: the cancel is on its way
     this.#expected += data.length;
+    reclaimAfter(data.length);
     for (let at = 0; at < data.length; ) {
       this.#block ??= this.#spare.pop() ?? Buffer.allocUnsafe(Math.min(WRITE_BLOCK, this.part.size - offset - at));
       const take = Math.min(this.#block.length - this.#filled, data.length - at);

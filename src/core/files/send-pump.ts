@@ -18,6 +18,7 @@ import { CHUNK_HEADER_LENGTH, MAX_CHUNK_DATA, writeChunkHeader } from '../protoc
 import type { Transfer } from '../storage/transfers-repo.ts';
 import { hashFilePrefix } from './disk.ts';
 import type { FileLink } from './file-link.ts';
+import { reclaimAfter } from './reclaim.ts';
 
 /** Chunks are written only while fewer bytes than this wait in the connection's write buffer (~4 chunks). */
 export const SEND_WINDOW = 4 * (CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA + 18);
@@ -246,6 +247,7 @@ export class SendPump {
         return false;
       }
       job.offset += length;
+      reclaimAfter(length);
       this.#afterChunk(length);
       this.#hooks.onProgress(transfer, job.offset);
       if (job.offset < size) return true;
