@@ -40,10 +40,13 @@ export const filesPart: Part = {
     try {
       // Baseline first: node:tls, disk to disk.
       const tlsPort = await tlsIn.call<number>('listen', { tls: ctx.tls, path: join(ctx.tmp, 'p10-tls-copy.bin') });
+      const tlsCpu0 = [await tlsOut.call<number>('cpuMs'), await tlsIn.call<number>('cpuMs')];
       const tlsMs = await tlsOut.call<number>('send', { tls: ctx.tls, port: tlsPort, path: src });
       await tlsIn.call('received');
+      const tlsCpu = [(await tlsOut.call<number>('cpuMs')) - (tlsCpu0[0] as number), (await tlsIn.call<number>('cpuMs')) - (tlsCpu0[1] as number)];
       const tlsRate = size / MiB / (tlsMs / 1000);
-      ctx.log(`P10: node:tls moved ${size / MiB} MiB in ${(tlsMs / 1000).toFixed(1)} s`);
+      const perGiB = (ms: number): string => (ms / (size / 1024 ** 3) / 1000).toFixed(1);
+      ctx.log(`P10: node:tls moved ${size / MiB} MiB in ${(tlsMs / 1000).toFixed(1)} s; CPU per GiB sender ${perGiB(tlsCpu[0] as number)} s, receiver ${perGiB(tlsCpu[1] as number)} s`);
 
       await receiver.call('open', { dir: join(ctx.tmp, 'p10-receiver'), acceptDir: join(ctx.tmp, 'p10-downloads') });
       await sender.call('open', { dir: join(ctx.tmp, 'p10-sender'), acceptDir: null });

@@ -13,6 +13,7 @@ import { ServiceError } from '../core/service/errors.ts';
 import type { ParleyService } from '../core/service/parley-service.ts';
 import type { FilePreviewDto, MessageDto } from '../shared/dto.ts';
 import { MAX_PREVIEW_BYTES, type Args } from '../shared/ipc/schemas.ts';
+import type { PastedFiles } from './pasted-files.ts';
 import { redactMessage } from './redact.ts';
 
 /** The service methods the files channels call (ParleyService satisfies it). */
@@ -58,7 +59,7 @@ export async function checkRegularFile(path: string): Promise<void> {
 
 /**
  * Writes a pasted image under `dir` (the app's data dir, 0700) with a name from the clock, so the
- * sender can read and resume it like any file. It stays there: the offer may resume days later.
+ * sender can read and resume it like any file. It stays there until its offer ends (pasted-files.ts).
  */
 export async function writePastedImage(dir: string, image: Args<'files:send-pasted'>[1], now: Date): Promise<string> {
   const type = sniffImage(image.bytes);
@@ -89,7 +90,7 @@ export async function readPreview(path: string, limit = MAX_PREVIEW_BYTES): Prom
 }
 
 /** Builds the files channels' handlers. */
-export function createFileHandlers(service: () => FilesServiceLike, platform: FilesPlatform, dirs: { readonly pasted: string; readonly downloads: () => string }) {
+export function createFileHandlers(service: () => FilesServiceLike, platform: FilesPlatform, dirs: { readonly pasted: PastedFiles; readonly downloads: () => string }) {
   const saved = (peer: string, id: string): { name: string; path: string } => {
     const file = service().savedFile(peer, id);
     if (file === null) throw new ServiceError('bad-input', 'that file has not been received and checked');
@@ -108,8 +109,10 @@ export function createFileHandlers(service: () => FilesServiceLike, platform: Fi
     },
     'files:send-pasted': async (peer: string, image: Args<'files:send-pasted'>[1]): Promise<MessageDto> => {
       service();
-      const path = await writePastedImage(dirs.pasted, image, new Date());
-      return sent(service().sendFile(peer, path));
+      return dirs.pasted.paste(
+        (dir) => writePastedImage(dir, image, new Date()),
+        (path) => sent(service().sendFile(peer, path)),
+      );
     },
     'files:accept': async (id: string): Promise<null> => {
       const s = service();

@@ -13,6 +13,7 @@ import type { SealerKind } from '../core/storage/sealer.ts';
 import { join } from 'node:path';
 import { createFileHandlers, type FilesPlatform } from './file-handlers.ts';
 import { readFileSettings, toCoreSettings, writeFileSettings, type AppFileSettings } from './file-settings.ts';
+import { PastedFiles } from './pasted-files.ts';
 import { redactMessage } from './redact.ts';
 
 /** The service methods the handlers call (ParleyService satisfies it). */
@@ -51,6 +52,7 @@ export type ServiceLike = Pick<
   | 'cancelFile'
   | 'savedFile'
   | 'setFileSettings'
+  | 'filesBeingSent'
 >;
 
 /** The app's phases (AppController satisfies it). */
@@ -84,8 +86,8 @@ export type Platform = FilesPlatform & {
 /** How long the Nearby list listens for hosts on the local network. */
 export const NEARBY_BROWSE_MS = 2_000;
 
-/** Hooks for the lifecycle (the invite relay learns that the page listens). */
-export type HandlerHooks = { readonly onStatus?: () => void };
+/** Hooks for the lifecycle (the invite relay learns that the page listens) and the pasted files (pruned on events too). */
+export type HandlerHooks = { readonly onStatus?: () => void; readonly pasted?: PastedFiles };
 
 /** One handler per channel: parsed arguments in, the channel's result out (or a thrown ServiceError). */
 export type HandlerTable = { readonly [C in Channel]: (...args: Args<C>) => Results[C] | Promise<Results[C]> };
@@ -114,7 +116,7 @@ export function createHandlers(app: AppLike, platform: Platform, hooks: HandlerH
   // The window's join in progress, to cancel from the Join screen (one at a time: the screen waits for it).
   let joining: AbortController | null = null;
   const files = createFileHandlers(() => app.service(), platform, {
-    pasted: join(app.dataDir, 'pasted'),
+    pasted: hooks.pasted ?? new PastedFiles(join(app.dataDir, 'pasted'), () => app.service().filesBeingSent()),
     downloads: () => readFileSettings(app.service().settings, app.defaultDownloadDir).acceptDir,
   });
   return {

@@ -14,6 +14,7 @@ import { findInvite, InviteRelay } from './invite-relay.ts';
 import { createIpcRouter } from './ipc-router.ts';
 import { registerIpc, sendEvent } from './ipc.ts';
 import { resolvePage } from './page.ts';
+import { PastedFiles } from './pasted-files.ts';
 import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
 import { HeldEvents, resumeAtStart } from './startup.ts';
@@ -179,6 +180,15 @@ function main(): void {
     hardenSession(session.defaultSession, page);
     const paths = appPaths(app.getPath('userData'));
     const keychain = await openKeychain(paths.keychainKeyFile);
+    // Pasted pictures are deleted once their offer ends, and at start when left from an earlier run.
+    const pasted = new PastedFiles(
+      join(paths.dataDir, 'pasted'),
+      () => {
+        if (controller === null) throw new Error('not started'); // nothing is pruned then
+        return controller.service().filesBeingSent();
+      },
+      log,
+    );
     controller = new AppController({
       paths,
       keychain,
@@ -186,9 +196,11 @@ function main(): void {
       onEvent: (event) => {
         sendEvent(win, page, redactEvent(event));
         attention.onEvent(event);
+        pasted.onEvent(event);
       },
       onReady: (service) => {
         attention.reset(service.contacts());
+        void pasted.prune();
         // Conversations come back by themselves (startup.ts); a failure to host is shown, not only logged.
         void resumeAtStart(service, { emit: (event) => held.offer(event), log });
       },
@@ -201,7 +213,7 @@ function main(): void {
         handlers: createHandlers(c, platform, { onStatus: () => setImmediate(() => {
             relay.pageReady();
             held.pageReady();
-          }) }),
+          }), pasted }),
         trusted: () => ({ webContentsId: win !== null && !win.isDestroyed() ? win.webContents.id : null, page }),
         log,
       }),

@@ -1,6 +1,6 @@
 /**
- * The write path encrypts straight into the frame (one array per frame: length prefix, ciphertext,
- * tag). What reaches the wire must be exactly what encodeFrame(EncryptWithAd(...)) gave before:
+ * The write path seals a message into pieces (ciphertext, tag) and writes the frame as its length
+ * prefix and those pieces, corked, without joining them. What reaches the wire must be exactly what encodeFrame(EncryptWithAd(...)) gave before:
  * Parley's known-answer transport messages (tests/fixtures/vectors/parley), sent through a real
  * SecureSession over a FramedConnection on TCP and read raw on the other end, byte for byte.
  */
@@ -11,7 +11,7 @@ import { FramedConnection } from '../../src/core/net/framed-connection.ts';
 import type { CipherState } from '../../src/core/noise/cipher-state.ts';
 import { HandshakeState } from '../../src/core/noise/handshake-state.ts';
 import { P256_AESGCM_SHA256, PARLEY_PROLOGUE } from '../../src/core/noise/suites.ts';
-import { encodeFrame, fillFrameHeader, FRAME_HEADER_LENGTH } from '../../src/core/protocol/frame.ts';
+import { encodeFrame, frameHeaderFor } from '../../src/core/protocol/frame.ts';
 import { SecureSession } from '../../src/core/protocol/secure-session.ts';
 import { loadVectors, type NoiseVector } from '../unit/noise/vector-runner.ts';
 
@@ -94,15 +94,32 @@ describe('frames encrypted in place', () => {
     expect(frames).toBe(26);
   });
 
-  it('fillFrameHeader gives the bytes of encodeFrame and refuses what no frame can hold', () => {
+  it('frameHeaderFor and the pieces give the bytes of encodeFrame, and refuse what no frame can hold', () => {
     for (const length of [1, 255, 256, 65_535]) {
       const body = new Uint8Array(length).map((_, i) => i * 7);
-      const inPlace = new Uint8Array(FRAME_HEADER_LENGTH + length);
-      inPlace.set(body, FRAME_HEADER_LENGTH);
-      expect(toHex(fillFrameHeader(inPlace))).toBe(toHex(encodeFrame(body)));
+      for (const cut of [0, Math.floor(length / 2), length]) {
+        const parts = [body.subarray(0, cut), body.subarray(cut)];
+        expect(toHex(concatBytes(frameHeaderFor(parts), ...parts))).toBe(toHex(encodeFrame(body)));
+      }
     }
-    expect(() => fillFrameHeader(new Uint8Array(FRAME_HEADER_LENGTH))).toThrow(RangeError);
-    expect(() => fillFrameHeader(new Uint8Array(FRAME_HEADER_LENGTH + 65_536))).toThrow(RangeError);
-    expect(() => fillFrameHeader(null as unknown as Uint8Array)).toThrow(TypeError);
+    expect(() => frameHeaderFor([])).toThrow(RangeError);
+    expect(() => frameHeaderFor([new Uint8Array(0)])).toThrow(RangeError);
+    expect(() => frameHeaderFor([new Uint8Array(65_000), new Uint8Array(536)])).toThrow(RangeError);
+    expect(() => frameHeaderFor([new Uint8Array(1), null as unknown as Uint8Array])).toThrow(TypeError);
+    expect(() => frameHeaderFor(null as unknown as Uint8Array[])).toThrow(TypeError);
+  });
+
+  it('a 64 KiB frame written as pieces reaches the wire whole, behind and before other frames', async () => {
+    const { conn, received, arrived } = await pair();
+    const big = new Uint8Array(65_535).map((_, i) => i % 251);
+    const parts = [big.subarray(0, 65_519), big.subarray(65_519)];
+    expect(conn.writeFrame(Uint8Array.of(1))).toBe(true);
+    expect(conn.writeFrameParts(parts)).toBe(true);
+    expect(conn.writeFrame(Uint8Array.of(2))).toBe(true);
+    const wire = concatBytes(encodeFrame(Uint8Array.of(1)), encodeFrame(big), encodeFrame(Uint8Array.of(2)));
+    await arrived(wire.length);
+    expect(toHex(received())).toBe(toHex(wire));
+    conn.close();
+    expect(conn.writeFrameParts(parts)).toBe(false);
   });
 });

@@ -41,23 +41,28 @@ export function noiseNonce(n: bigint): Uint8Array {
 }
 
 /**
- * Encrypts with an arbitrary 12-byte IV; returns ciphertext || tag, after `headroom` zero bytes
- * that the caller fills (a frame's length prefix): the one array a frame needs, so the ciphertext
- * is not copied again to frame it.
+ * Encrypts with an arbitrary 12-byte IV; returns [ciphertext, tag], two arrays whose
+ * concatenation is ciphertext || tag. node:crypto cannot encrypt into a given buffer, so joining
+ * them means a fresh array and a copy of the whole ciphertext: measured at ~35 µs of a 64 KiB
+ * frame's ~55 (fresh pages are written twice), where the encryption itself is ~17. A frame is
+ * written as the two pieces instead (FramedConnection.writeFrameParts).
  */
-export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
-  checkArgs('aesGcmEncrypt', key, iv, ad);
-  if (!(plaintext instanceof Uint8Array)) throw new TypeError('aesGcmEncrypt: plaintext must be a Uint8Array');
-  if (!Number.isSafeInteger(headroom) || headroom < 0) throw new RangeError('aesGcmEncrypt: headroom must be a non-negative integer');
+export function aesGcmSeal(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): [Uint8Array, Uint8Array] {
+  checkArgs('aesGcmSeal', key, iv, ad);
+  if (!(plaintext instanceof Uint8Array)) throw new TypeError('aesGcmSeal: plaintext must be a Uint8Array');
   const cipher = createCipheriv('aes-256-gcm', key.keyObject, iv, { authTagLength: TAGLEN });
   if (ad.length > 0) cipher.setAAD(ad);
   const body = cipher.update(plaintext);
-  const final = cipher.final();
-  const tag = cipher.getAuthTag();
-  const out = new Uint8Array(headroom + body.length + final.length + TAGLEN);
-  out.set(body, headroom);
-  out.set(final, headroom + body.length);
-  out.set(tag, headroom + body.length + final.length);
+  const final = cipher.final(); // empty for GCM in practice; kept in case a build ever buffers
+  return [final.length === 0 ? body : Buffer.concat([body, final]), cipher.getAuthTag()];
+}
+
+/** Encrypts with an arbitrary 12-byte IV; returns ciphertext || tag as one array (see aesGcmSeal for frames). */
+export function aesGcmEncrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+  const [body, tag] = aesGcmSeal(key, iv, ad, plaintext);
+  const out = new Uint8Array(body.length + TAGLEN);
+  out.set(body);
+  out.set(tag, body.length);
   return out;
 }
 

@@ -9,12 +9,15 @@
  */
 import type { PartFile } from './part-file.ts';
 import type { FileLink, FileVerdict } from './file-link.ts';
+import { reclaimAfter } from './reclaim.ts';
 
 /** Received bytes are written to disk this many at a time. */
 export const WRITE_BLOCK = 1024 * 1024;
 /** Reading pauses while this many received bytes wait for the disk, and resumes below the low mark. */
 export const RECEIVE_QUEUE_HIGH = 2 * WRITE_BLOCK;
 export const RECEIVE_QUEUE_LOW = WRITE_BLOCK;
+/** Blocks queued (up to RECEIVE_QUEUE_HIGH, plus the one that crossed it) and the one being filled. */
+const MAX_BLOCKS = RECEIVE_QUEUE_HIGH / WRITE_BLOCK + 2;
 
 export type ReceiveHooks = {
   /** Every byte is written (not yet checked). */
@@ -54,6 +57,7 @@ export class ReceiveFile {
     if (offset + data.length > this.part.size) return { verdict: 'close', reason: `chunk beyond the size ${this.part.size}` };
     if (this.#failed) return { verdict: 'ok' }; // abandoned: the cancel is on its way
     this.#expected += data.length;
+    reclaimAfter(data.length);
     for (let at = 0; at < data.length; ) {
       this.#block ??= this.#spare.pop() ?? Buffer.allocUnsafe(Math.min(WRITE_BLOCK, this.part.size - offset - at));
       const take = Math.min(this.#block.length - this.#filled, data.length - at);
@@ -113,8 +117,10 @@ export class ReceiveFile {
         return;
       }
       this.#queued -= length;
-      // A full-sized block is kept for the next bytes; at most two wait (the rest is garbage).
-      if (block.length === WRITE_BLOCK && this.#spare.length < 2) this.#spare.push(block);
+      // A full-sized block is kept for the next bytes: all of them, so blocks are never garbage (a
+      // dropped one lives long enough to reach V8's old generation, which only a full GC frees).
+      // Reading pauses above RECEIVE_QUEUE_HIGH, so there are at most MAX_BLOCKS.
+      if (block.length === WRITE_BLOCK && this.#spare.length < MAX_BLOCKS) this.#spare.push(block);
       if (this.#paused && this.#queued < RECEIVE_QUEUE_LOW) this.#resume();
       this.#hooks.onProgress(this.part.held);
       if (this.part.held === this.part.size) this.#hooks.onComplete();

@@ -18,6 +18,7 @@ import { CHUNK_HEADER_LENGTH, MAX_CHUNK_DATA, writeChunkHeader } from '../protoc
 import type { Transfer } from '../storage/transfers-repo.ts';
 import { hashFilePrefix } from './disk.ts';
 import type { FileLink } from './file-link.ts';
+import { reclaimAfter } from './reclaim.ts';
 
 /** Chunks are written only while fewer bytes than this wait in the connection's write buffer (~4 chunks). */
 export const SEND_WINDOW = 4 * (CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA + 18);
@@ -25,6 +26,8 @@ export const SEND_WINDOW = 4 * (CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA + 18);
 export const FLIGHT_WINDOW = 1024 * 1024;
 /** A probe (ping) goes out after this many chunk bytes. */
 export const PROBE_EVERY = 256 * 1024;
+/** Chunks sent per event-loop turn at most (a chat message, an ack or a cancel waits behind at most these). */
+export const CHUNKS_PER_TURN = 4;
 /** Chunks read from disk at once (~1 MiB): one disk read per 16 chunks instead of one each. */
 export const READ_CHUNKS = 16;
 const SLOT = CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA;
@@ -144,6 +147,7 @@ export class SendPump {
     if (this.#running) return;
     this.#running = true;
     try {
+      let turn = 0;
       while (this.#ring.length > 0 && !this.#closed) {
         if (this.#sent - this.#answered >= FLIGHT_WINDOW) {
           await new Promise<void>((resolve) => (this.#wake = resolve)); // the probe's answer, or close()
@@ -160,8 +164,8 @@ export class SendPump {
         }
         const job = this.#ring.shift() as Job;
         if (await this.#step(job)) this.#ring.push(job);
-        // Let the event loop run between chunks: a chat message, an ack or a cancel goes out now.
-        await nextTurn();
+        // Let the event loop run every few chunks: a chat message, an ack or a cancel goes out now.
+        if (++turn % CHUNKS_PER_TURN === 0) await nextTurn();
       }
     } finally {
       this.#running = false;
@@ -246,6 +250,7 @@ export class SendPump {
         return false;
       }
       job.offset += length;
+      reclaimAfter(length);
       this.#afterChunk(length);
       this.#hooks.onProgress(transfer, job.offset);
       if (job.offset < size) return true;

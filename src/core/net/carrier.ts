@@ -24,6 +24,9 @@ export type Carrier = {
   end(): unknown;
   destroy(): unknown;
   setNoDelay?(noDelay?: boolean): unknown;
+  /** Holds writes until uncork (net.Socket: one writev for a frame's pieces); a carrier without it writes each piece. */
+  cork?(): void;
+  uncork?(): void;
   on(event: 'data', listener: (chunk: Buffer) => void): unknown;
   on(event: 'drain' | 'error' | 'close' | 'end', listener: (...args: unknown[]) => void): unknown;
   once(event: 'drain', listener: () => void): unknown;

@@ -11,7 +11,7 @@
  * - when the peer does not read what we write (acks, pongs), reading pauses once our write buffer
  *   passes WRITE_HIGH_WATER, so a peer cannot make us buffer its answers without bound.
  */
-import { FrameDecoder, FrameError, encodeFrame, fillFrameHeader } from '../protocol/frame.ts';
+import { FrameDecoder, FrameError, encodeFrame, frameHeaderFor } from '../protocol/frame.ts';
 import { ConnectionClosedError, type CloseCause, type FrameChannel } from '../protocol/frame-channel.ts';
 import type { Carrier, CarrierPath } from './carrier.ts';
 
@@ -78,9 +78,13 @@ export class FramedConnection implements FrameChannel {
     });
   }
 
-  /** Switches to handler mode: queued frames first, then every frame as it arrives, synchronously. */
+  /**
+   * Switches to handler mode: queued frames first, then every frame as it arrives, synchronously.
+   * A frame is valid only during the call (its buffer is reused for the next one).
+   */
   setFrameHandler(handler: (frame: Uint8Array) => void): void {
     this.#handler = handler;
+    this.#decoder.reuseBodies();
     while (this.#queue.length > 0 && !this.#closed) handler(this.#queue.shift() as Uint8Array);
     this.#maybeResume();
   }
@@ -91,14 +95,27 @@ export class FramedConnection implements FrameChannel {
     return this.#write(encodeFrame(body));
   }
 
-  /** Writes one frame whose body follows FRAME_HEADER_LENGTH bytes of room in `frame` (no copy); false if closed. */
-  writeFrameInPlace(frame: Uint8Array): boolean {
+  /**
+   * Writes one frame whose body is the concatenation of `parts` (a sealed message's ciphertext and
+   * tag): the header and the parts go out corked, as one writev, and the body is never copied.
+   */
+  writeFrameParts(parts: readonly Uint8Array[]): boolean {
     if (this.#closed) return false;
-    return this.#write(fillFrameHeader(frame));
+    const header = frameHeaderFor(parts);
+    this.socket.cork?.();
+    this.socket.write(header);
+    for (const p of parts) this.socket.write(p);
+    this.socket.uncork?.();
+    return this.#afterWrite();
   }
 
   #write(frame: Uint8Array): boolean {
     this.socket.write(frame);
+    return this.#afterWrite();
+  }
+
+  /** Pauses reading while the peer does not read what we write (see the module comment). */
+  #afterWrite(): true {
     if (this.socket.writableLength > WRITE_HIGH_WATER && !this.#pausedForWrite) {
       this.#pausedForWrite = true;
       this.socket.pause();

@@ -50,23 +50,24 @@ export class CipherState {
     return this.#n;
   }
 
+  /** EncryptWithAd(ad, plaintext): ciphertext || tag, or a copy of the plaintext while k is empty. */
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    this.#checkEncrypt(ad, plaintext);
+    if (this.#k === null) return plaintext.slice();
+    const out = this.#cipher.encrypt(this.#k.handle, this.#n, ad, plaintext);
+    this.#n += 1n;
+    return out;
+  }
+
   /**
-   * EncryptWithAd(ad, plaintext): ciphertext || tag, or a copy of the plaintext while k is empty.
-   * With `headroom`, the result starts with that many zero bytes for the caller to fill (a frame
-   * header), so that the framed message is one array; the rest is exactly the same bytes.
+   * EncryptWithAd(ad, plaintext) as pieces to write one after another (ciphertext, then tag): the
+   * same bytes and the same nonce as encryptWithAd, without the copy that joins them (a transport
+   * frame is written as its pieces; see aes-gcm.ts aesGcmSeal).
    */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
-    this.#assertAlive();
-    checkBytes(ad, 'ad');
-    checkBytes(plaintext, 'plaintext');
-    if (!Number.isSafeInteger(headroom) || headroom < 0) throw new RangeError('encryptWithAd: headroom must be a non-negative integer');
-    if (this.#k === null) {
-      const copy = new Uint8Array(headroom + plaintext.length);
-      copy.set(plaintext, headroom);
-      return copy;
-    }
-    this.#assertNonceUsable();
-    const out = this.#cipher.encrypt(this.#k.handle, this.#n, ad, plaintext, headroom);
+  encryptWithAdParts(ad: Uint8Array, plaintext: Uint8Array): readonly Uint8Array[] {
+    this.#checkEncrypt(ad, plaintext);
+    if (this.#k === null) return [plaintext.slice()];
+    const out = this.#cipher.encryptParts(this.#k.handle, this.#n, ad, plaintext);
     this.#n += 1n;
     return out;
   }
@@ -112,6 +113,13 @@ export class CipherState {
 
   #assertAlive(): void {
     if (this.#destroyed) throw new NoiseStateError('CipherState was destroyed');
+  }
+
+  #checkEncrypt(ad: Uint8Array, plaintext: Uint8Array): void {
+    this.#assertAlive();
+    checkBytes(ad, 'ad');
+    checkBytes(plaintext, 'plaintext');
+    if (this.#k !== null) this.#assertNonceUsable();
   }
 
   #assertNonceUsable(): void {

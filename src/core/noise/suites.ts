@@ -3,7 +3,7 @@
  * two suites built from them: Parley's `P256_AESGCM_SHA256` and `25519_AESGCM_SHA256`, which
  * exists only to run the engine against the published Noise vectors.
  */
-import { aesGcmDecrypt, aesGcmEncrypt, importAesKey, noiseNonce, KEYLEN, TAGLEN, type AesKey } from '../crypto/aes-gcm.ts';
+import { aesGcmDecrypt, aesGcmEncrypt, aesGcmSeal, importAesKey, noiseNonce, KEYLEN, TAGLEN, type AesKey } from '../crypto/aes-gcm.ts';
 import { utf8 } from '../crypto/bytes.ts';
 import { BLOCKLEN, HASHLEN, noiseHkdf, sha256 } from '../crypto/hash.ts';
 import { EphemeralPool } from '../crypto/ephemeral-pool.ts';
@@ -71,7 +71,8 @@ export const CIPHER_AESGCM: CipherFunctions<AesKey> = Object.freeze({
   keyLength: KEYLEN,
   tagLength: TAGLEN,
   importKey: importAesKey,
-  encrypt: (key: AesKey, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom = 0) => aesGcmEncrypt(key, noiseNonce(n), ad, plaintext, headroom),
+  encrypt: (key: AesKey, n: bigint, ad: Uint8Array, plaintext: Uint8Array) => aesGcmEncrypt(key, noiseNonce(n), ad, plaintext),
+  encryptParts: (key: AesKey, n: bigint, ad: Uint8Array, plaintext: Uint8Array) => aesGcmSeal(key, noiseNonce(n), ad, plaintext),
   decrypt: (key: AesKey, n: bigint, ad: Uint8Array, ciphertext: Uint8Array) => aesGcmDecrypt(key, noiseNonce(n), ad, ciphertext),
 });
 

@@ -43,8 +43,10 @@ export type CipherFunctions<K = unknown> = {
   readonly tagLength: number;
   /** Imports `keyLength` raw key bytes; the result holds its own copy. */
   importKey(key: Uint8Array): K;
-  /** ENCRYPT(k, n, ad, plaintext): ciphertext || tag, after `headroom` (default 0) zero bytes for the caller. */
-  encrypt(key: K, n: bigint, ad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array;
+  /** ENCRYPT(k, n, ad, plaintext): ciphertext || tag. */
+  encrypt(key: K, n: bigint, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** ENCRYPT(k, n, ad, plaintext) as pieces whose concatenation is ciphertext || tag (no copy to join them). */
+  encryptParts(key: K, n: bigint, ad: Uint8Array, plaintext: Uint8Array): readonly Uint8Array[];
   /** DECRYPT(k, n, ad, ciphertext): the plaintext, or null when authentication fails. */
   decrypt(key: K, n: bigint, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 };

@@ -22,15 +22,12 @@ export type FrameChannel = {
   readonly closed: boolean;
   /** The next frame (handshake mode); rejects with ConnectionClosedError if the connection ends first. */
   readFrame(): Promise<Uint8Array>;
-  /** Switches to handler mode: every frame, synchronously, as it arrives. */
+  /** Switches to handler mode: every frame, synchronously, as it arrives; valid only during the call (copy to keep it). */
   setFrameHandler(handler: (frame: Uint8Array) => void): void;
   /** Writes one frame; false if the connection is closed. */
   writeFrame(body: Uint8Array): boolean;
-  /**
-   * Writes one frame whose body follows FRAME_HEADER_LENGTH bytes of room in `frame`; the header
-   * is filled in place, so the body is not copied. False if the connection is closed.
-   */
-  writeFrameInPlace(frame: Uint8Array): boolean;
+  /** Writes one frame whose body is the concatenation of `parts`, without joining them; false if the connection is closed. */
+  writeFrameParts(parts: readonly Uint8Array[]): boolean;
   /** True while written bytes wait for a slow reader: a sender should hold back. */
   readonly backpressured: boolean;
   /** Calls `listener` once the write buffer has drained (never if the connection ends first). */

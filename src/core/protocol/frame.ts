@@ -37,20 +37,25 @@ export function encodeFrame(body: Uint8Array): Uint8Array {
 }
 
 /**
- * Writes the length prefix into the first FRAME_HEADER_LENGTH bytes of `frame`, whose body follows
- * them (a buffer built with that headroom, see CipherState.encryptWithAd): the same bytes as
- * encodeFrame(body) without copying the body. RangeError for an empty body or one over 65535 bytes.
+ * The length prefix of a frame whose body is the concatenation of `parts` (written after it as
+ * they are, see CipherState.encryptWithAdParts): header || parts... are the bytes of
+ * encodeFrame(concatenation) without copying the body. RangeError for an empty body or one over 65535 bytes.
  */
-export function fillFrameHeader(frame: Uint8Array): Uint8Array {
-  if (!(frame instanceof Uint8Array)) throw new TypeError('fillFrameHeader: frame must be a Uint8Array');
-  const length = frame.length - FRAME_HEADER_LENGTH;
-  if (length < 1 || length > MAX_FRAME_BODY) throw new RangeError(`fillFrameHeader: body must be 1 to ${MAX_FRAME_BODY} bytes, got ${length}`);
-  frame[0] = length >>> 8;
-  frame[1] = length & 0xff;
-  return frame;
+export function frameHeaderFor(parts: readonly Uint8Array[]): Uint8Array {
+  if (!Array.isArray(parts)) throw new TypeError('frameHeaderFor: parts must be an array of Uint8Array');
+  let length = 0;
+  for (const p of parts) {
+    if (!(p instanceof Uint8Array)) throw new TypeError('frameHeaderFor: parts must be an array of Uint8Array');
+    length += p.length;
+  }
+  if (length < 1 || length > MAX_FRAME_BODY) throw new RangeError(`frameHeaderFor: body must be 1 to ${MAX_FRAME_BODY} bytes, got ${length}`);
+  return Uint8Array.of(length >>> 8, length & 0xff);
 }
 
-/** Receives one complete frame body. It may be a view into the pushed chunk: copy it to keep it past the call if chunks are reused. */
+/**
+ * Receives one complete frame body. It may be a view into the pushed chunk, or (after
+ * `reuseBodies()`) into the decoder's own buffer: copy it to keep it past the call.
+ */
 export type FrameHandler = (body: Uint8Array) => void;
 
 /**
@@ -65,6 +70,8 @@ export class FrameDecoder {
   #filled = 0; // bytes of #body received so far
   #dead = false;
   #paused = false;
+  /** One buffer for every frame split across chunks (reuseBodies), instead of a fresh one each. */
+  #scratch: Uint8Array | null = null;
 
   constructor(onFrame: FrameHandler) {
     if (typeof onFrame !== 'function') throw new TypeError('FrameDecoder: onFrame must be a function');
@@ -90,6 +97,16 @@ export class FrameDecoder {
   /** Asks push() to stop after the frame being delivered; meant to be called from the handler. */
   pause(): void {
     this.#paused = true;
+  }
+
+  /**
+   * From now on a frame split across chunks is assembled in one buffer reused for every frame, so
+   * the handler must be done with each body when it returns (a transport session decrypts it at
+   * once). Before, every such frame (nearly every 64 KiB file chunk: socket reads are 64 KiB too)
+   * was a fresh 64 KiB array, garbage the receiver's GC then spent a fifth of its time on.
+   */
+  reuseBodies(): void {
+    this.#scratch ??= new Uint8Array(MAX_FRAME_BODY);
   }
 
   /** Lets push() accept bytes again. */
@@ -130,7 +147,7 @@ export class FrameDecoder {
           const body = this.#body;
           this.#body = null;
           this.#filled = 0;
-          this.#onFrame(body); // a fresh buffer per frame, so the handler may keep it
+          this.#onFrame(body); // fresh unless reuseBodies(): then the handler must not keep it
         }
         continue;
       }
@@ -154,7 +171,7 @@ export class FrameDecoder {
         i += length;
         this.#onFrame(body);
       } else {
-        this.#body = new Uint8Array(length);
+        this.#body = this.#scratch === null ? new Uint8Array(length) : this.#scratch.subarray(0, length);
         this.#filled = 0;
       }
     }

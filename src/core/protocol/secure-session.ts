@@ -8,7 +8,6 @@ import type { CipherState } from '../noise/cipher-state.ts';
 import { NoiseError } from '../noise/errors.ts';
 import type { FrameChannel } from './frame-channel.ts';
 import type { FileMessage } from './file-messages.ts';
-import { FRAME_HEADER_LENGTH } from './frame.ts';
 import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -99,10 +98,10 @@ export class SecureSession {
   /** Encrypts and sends one plaintext already encoded (a file chunk); false if the session has ended. */
   sendPlaintext(plaintext: Uint8Array): boolean {
     if (this.#ended) return false;
-    let frame: Uint8Array;
+    let sealed: readonly Uint8Array[];
     try {
-      // Encrypted straight into the frame: one array per frame (length prefix, ciphertext, tag).
-      frame = this.#send.encryptWithAd(EMPTY, plaintext, FRAME_HEADER_LENGTH);
+      // Ciphertext and tag as node:crypto gives them, written as the frame's body without joining them.
+      sealed = this.#send.encryptWithAdParts(EMPTY, plaintext);
     } catch (err) {
       // Nonce exhaustion: this direction can never send again (PROTOCOL.md section 4).
       if (err instanceof NoiseError) {
@@ -111,7 +110,7 @@ export class SecureSession {
       }
       throw err;
     }
-    return this.#conn.writeFrameInPlace(frame);
+    return this.#conn.writeFrameParts(sealed);
   }
 
   /**

@@ -176,6 +176,11 @@ export class FileTransfers {
     return this.#p.store.transfers.listUnfinished(peer).map((t) => this.toDto(t));
   }
 
+  /** The source paths of outgoing offers not finished yet (any peer). */
+  sources(): string[] {
+    return this.#p.store.transfers.listSending().flatMap((t) => (t.paths.source === undefined ? [] : [t.paths.source]));
+  }
+
   /** A history row of kind 'file' with its transfer (`dto` is the message as toMessageDto made it). */
   withFile(dto: MessageDto): MessageDto {
     if (dto.kind !== 'file') return dto;

@@ -91,15 +91,12 @@ export class ParleyService {
   /** Hosts advertising on the local network for `timeoutMs` (claims only: joining one never verifies it). */
   async browseNearby(timeoutMs: number): Promise<NearbyDto[]> {
     this.#assertOpen();
-    const log = (line: string): void => this.#opts.log?.(line);
     const own = this.#p.store.identity.fingerprint;
-    return (await (this.#opts.discovery ?? MULTICAST_DISCOVERY).browse({ timeoutMs, log })).filter((h) => h.fingerprint !== own);
+    const found = await (this.#opts.discovery ?? MULTICAST_DISCOVERY).browse({ timeoutMs, log: (line) => this.#opts.log?.(line) });
+    return found.filter((h) => h.fingerprint !== own);
   }
 
-  /**
-   * "Get a new reachable address": a new DHT key pair. Old invites stop working through the DHT;
-   * connected contacts are told at once (`reach`), the others learn it from the next hello.
-   */
+  /** "Get a new reachable address": a new DHT key pair; old invites stop working through the DHT, contacts learn it (`reach` or the next hello). */
   async newDhtKey(): Promise<HostingDto | null> {
     this.#assertOpen();
     if (!this.#p.reach) throw new ServiceError('bad-input', 'reaching peers through the DHT is not enabled');
@@ -147,8 +144,7 @@ export class ParleyService {
   /** Closes the session with a peer and stops rejoining it. */
   disconnect(peer: string): void {
     this.#p.contacts.require(peer);
-    // A contact that is offline but being rejoined: stopping the attempts is what the user asked
-    // for, so that is a success, not 'no-peer' (the UI would report a failure that did not happen).
+    // Offline but being rejoined: stopping the attempts is what the user asked for (a success, not 'no-peer').
     const wasRejoining = this.#p.rejoin.stop(peer);
     const link = this.#p.sessions.get(peer);
     if (!link) {
@@ -209,6 +205,10 @@ export class ParleyService {
   /** The offers with `peer` not finished yet, with their transfer. */
   transfers(peer: string): MessageDto[] {
     return this.#p.files.unfinished(peer);
+  }
+  /** The files that outgoing offers not finished yet read from, with every peer (main keeps a pasted image until then). */
+  filesBeingSent(): string[] {
+    return this.#p.files.sources();
   }
 
   // ---------------------------------------------------------------- people (issue 12)

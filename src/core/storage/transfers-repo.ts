@@ -75,6 +75,8 @@ export type TransfersRepo = {
   listById(id: string): Transfer[];
   /** Offered, accepted or transferring, with the peer, oldest first. */
   listUnfinished(peer: string): Transfer[];
+  /** Outgoing offers not finished yet, with every peer: their sources must stay readable. */
+  listSending(): Transfer[];
   /** Transfers whose final message the peer has not been handed yet. */
   listOwed(peer: string): Transfer[];
   /** Changes state, reason, paths…; durable (a state change must survive a power loss). */
@@ -98,6 +100,7 @@ export const TRANSFER_SQL = {
   get: `SELECT ${COLUMNS} ${FROM} WHERE t.peer = ? AND t.direction = ? AND t.id = ?`,
   byId: `SELECT ${COLUMNS} ${FROM} WHERE t.id = ? ORDER BY m.seq`,
   unfinished: `SELECT ${COLUMNS} ${FROM} WHERE t.peer = ? AND t.state IN ('offered', 'accepted', 'transferring') ORDER BY m.seq`,
+  sending: `SELECT ${COLUMNS} ${FROM} WHERE t.direction = 'out' AND t.state IN ('offered', 'accepted', 'transferring')`,
   owed: `SELECT ${COLUMNS} ${FROM} WHERE t.peer = ? AND t.final_owed IS NOT NULL ORDER BY m.seq`,
   update: `UPDATE transfers SET state = :state, reason = :reason, ended_by = :endedBy, bytes = :bytes, paths_box = :paths,
     final_owed = :finalOwed, updated_at = :at WHERE peer = :peer AND direction = :direction AND id = :id`,
@@ -117,6 +120,7 @@ export function createTransfersRepo(db: DatabaseSync, key: AesKey, now: () => nu
   const getOne = db.prepare(TRANSFER_SQL.get);
   const byId = db.prepare(TRANSFER_SQL.byId);
   const unfinished = db.prepare(TRANSFER_SQL.unfinished);
+  const sending = db.prepare(TRANSFER_SQL.sending);
   const owed = db.prepare(TRANSFER_SQL.owed);
   const updateRow = db.prepare(TRANSFER_SQL.update);
   const setBytesRow = db.prepare(TRANSFER_SQL.setBytes);
@@ -225,6 +229,10 @@ export function createTransfersRepo(db: DatabaseSync, key: AesKey, now: () => nu
     listUnfinished(peer) {
       assertFingerprint('peer', peer);
       return unfinished.all(peer).map(decode);
+    },
+
+    listSending() {
+      return sending.all().map(decode);
     },
 
     listOwed(peer) {

@@ -194,6 +194,7 @@ const MODULES: Record<string, { readonly exports: Record<string, unknown>; reado
       importAesKey: { args: [{ name: 'key', kind: 'bytes32' }] },
       noiseNonce: { args: [{ name: 'n', kind: 'bigint' }] },
       aesGcmEncrypt: { args: [...ENC_ARGS, { name: 'plaintext', kind: 'bytes' }] },
+      aesGcmSeal: { args: [...ENC_ARGS, { name: 'plaintext', kind: 'bytes' }] },
       // `data` is what the peer sent: a wrong length is a failed decryption (null), tested below.
       aesGcmDecrypt: { args: [...ENC_ARGS, { name: 'data', kind: 'bytes' }] },
     },

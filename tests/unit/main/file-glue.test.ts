@@ -4,13 +4,14 @@
  * (file-settings.ts), and the notification for an incoming offer (attention.ts). Real files in a
  * temporary folder; nothing is mocked.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Attention } from '../../../src/main/attention.ts';
 import { checkRegularFile, readPreview, sniffImage, writePastedImage } from '../../../src/main/file-handlers.ts';
 import { readFileSettings, toCoreSettings, writeFileSettings } from '../../../src/main/file-settings.ts';
+import { endsASend, PastedFiles } from '../../../src/main/pasted-files.ts';
 import { redactEvent, redactMessage } from '../../../src/main/redact.ts';
 import type { MessageDto, ParleyEvent } from '../../../src/shared/dto.ts';
 import { formatBytes, formatTimeLeft } from '../../../src/shared/file-size.ts';
@@ -128,5 +129,54 @@ describe('the renderer\'s CSP', () => {
     expect(directives.get('default-src')).toEqual(["'none'"]);
     expect(directives.get('connect-src')).toEqual(["'none'"]);
     for (const [name, values] of directives) if (name !== 'img-src') expect(values, name).not.toContain('blob:');
+  });
+});
+
+describe('pasted pictures are deleted once no unfinished offer reads them', () => {
+  const bytes = new Uint8Array([...PNG, 7, 7, 7, 7]);
+  const write = (d: string) => writePastedImage(d, { type: 'image/png', bytes }, new Date('2026-12-04T17:00:00Z'));
+
+  it('at start: keeps what an unfinished offer reads, deletes the rest (and stray files); nothing while the app is locked', async () => {
+    const pastedDir = join(dir, 'pasted-start');
+    const kept = await write(pastedDir);
+    const left = await write(pastedDir);
+    writeFileSync(join(pastedDir, 'stray.png'), 'x');
+    await new PastedFiles(pastedDir, () => {
+      throw new Error('locked');
+    }).prune();
+    expect([kept, left, join(pastedDir, 'stray.png')].map((p) => existsSync(p))).toEqual([true, true, true]);
+    const inUse = [kept];
+    const pasted = new PastedFiles(pastedDir, () => inUse);
+    await pasted.prune();
+    expect(existsSync(kept)).toBe(true);
+    expect(existsSync(left) || existsSync(dirname(left)) || existsSync(join(pastedDir, 'stray.png'))).toBe(false);
+    inUse.length = 0; // its offer ended
+    pasted.onEvent({ type: 'file-sent', peer: PEER, id: 'x' });
+    await pasted.prune();
+    expect(readdirSync(pastedDir)).toEqual([]);
+  });
+
+  it('only an outgoing transfer\'s end prunes; a paste being offered is never touched; one whose offer failed goes at once', async () => {
+    expect(endsASend({ type: 'file-sent', peer: PEER, id: 'x' })).toBe(true);
+    expect(endsASend({ type: 'file-cancelled', peer: PEER, id: 'x', direction: 'out', reason: 'declined', by: 'peer' })).toBe(true);
+    expect(endsASend({ type: 'file-cancelled', peer: PEER, id: 'x', direction: 'in', reason: 'cancelled', by: 'peer' })).toBe(false);
+    expect(endsASend({ type: 'file-received', peer: PEER, id: 'x', path: '/p', size: 1, sha256: '00'.repeat(32) })).toBe(false);
+    const pastedDir = join(dir, 'pasted-live');
+    const inUse: string[] = [];
+    const pasted = new PastedFiles(pastedDir, () => inUse);
+    let path = '';
+    const sent = await pasted.paste(write, async (p) => {
+      path = p;
+      await pasted.prune(); // another transfer ended while this offer was being stored
+      expect(existsSync(p)).toBe(true);
+      inUse.push(p);
+      return 'offered';
+    });
+    expect(sent).toBe('offered');
+    await pasted.prune();
+    expect(existsSync(path)).toBe(true);
+    await expect(pasted.paste(write, () => Promise.reject(new Error('not a contact')))).rejects.toThrow('not a contact');
+    await pasted.prune();
+    expect(readdirSync(pastedDir)).toEqual([basename(dirname(path))]);
   });
 });

@@ -11,6 +11,7 @@ import { AppController, type Keychain } from '../../../src/main/app-controller.t
 import { createHandlers, type AppLike, type HandlerHooks, type HandlerTable, type Platform } from '../../../src/main/handlers.ts';
 import { createIpcRouter, type IpcRouter } from '../../../src/main/ipc-router.ts';
 import { resolvePage, type PageLocation } from '../../../src/main/page.ts';
+import { PastedFiles } from '../../../src/main/pasted-files.ts';
 import { appPaths, type AppPaths } from '../../../src/main/paths.ts';
 import { createKeychainSealer } from '../../../src/main/sealer.ts';
 import type { SenderInfo } from '../../../src/main/sender.ts';
@@ -79,10 +80,15 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
   const logs: string[] = [];
   const events: ParleyEvent[] = [];
   const paths = appPaths(userData);
-  const controller = new AppController({
+  // As in index.ts: pasted pictures are pruned when an outgoing transfer ends.
+  const pasted = new PastedFiles(join(paths.dataDir, 'pasted'), () => controller.service().filesBeingSent());
+  const controller: AppController = new AppController({
     paths,
     keychain: options.keychain ?? fakeKeychain(),
-    onEvent: (e) => events.push(e),
+    onEvent: (e) => {
+      events.push(e);
+      pasted.onEvent(e);
+    },
     log: (l) => logs.push(l),
     scryptLogN: 15, // the cheapest cost the core allows: these tests are about IPC, not scrypt
     // The DHT without bootstrap nodes and a discovery stand-in: nothing here may reach the internet
@@ -136,7 +142,7 @@ export function makeHarness(userData: string, options: { keychain?: Keychain; ho
       files.shown.push(path);
     },
   };
-  const handlers = { ...createHandlers(app, platform, options.hooks), ...options.override } as HandlerTable;
+  const handlers = { ...createHandlers(app, platform, { pasted, ...options.hooks }), ...options.override } as HandlerTable;
   const router = createIpcRouter({ handlers, trusted: () => ({ webContentsId: WC_ID, page: PAGE }), log: (l) => logs.push(l) });
   return { router, controller, paths, calls, logs, events, links, files, invoke: (channel, ...args) => router(channel, GOOD_SENDER, args) };
 }

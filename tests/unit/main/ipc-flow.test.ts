@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readProtectionRecord } from '../../../src/main/protection-record.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyFileSealer, KEY_FILE_NAME } from '../../../src/core/identity/key-file-sealer.ts';
@@ -47,6 +47,12 @@ function value<T>(r: Awaited<ReturnType<Harness['invoke']>>): T {
 
 function callNames(): string[] {
   return h.calls.map((c) => c.name);
+}
+
+/** Waits until `path` no longer exists (pasted files are pruned after the event that ends their offer). */
+async function waitGone(path: string): Promise<void> {
+  for (let i = 0; i < 100 && existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));
+  expect(existsSync(path), path).toBe(false);
 }
 
 function waitFor<T extends ParleyEvent>(events: ParleyEvent[], pred: (e: ParleyEvent) => e is T, ms = 5000): Promise<T> {
@@ -482,6 +488,20 @@ describe('files through IPC, with a fresh app and a second real peer', () => {
       expect(await callF('files:send-pasted', fpeerFp, { type: 'image/jpeg', bytes: PNG })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
       expect(await callF('files:send-pasted', fpeerFp, { type: 'image/png', bytes: new TextEncoder().encode('<svg onload=alert(1)>') })).toMatchObject({ ok: false, error: { code: 'bad-input' } });
       expect(fh.calls.map((c) => c.name)).not.toContain('service.sendFile');
+      // Bea declines it: the pasted file (and its folder) is deleted; one she receives goes too.
+      await waitFor(fpeerEvents, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === sent.id);
+      expect(existsSync(args[1])).toBe(true);
+      await fpeer.cancelFile(sent.id);
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-cancelled' }> => e.type === 'file-cancelled' && e.id === sent.id);
+      await waitGone(args[1]);
+      expect(existsSync(dirname(args[1]))).toBe(false);
+      const kept = value<MessageDto>(await callF('files:send-pasted', fpeerFp, { type: 'image/png', bytes: PNG }));
+      const keptPath = (fh.calls.find((c) => c.name === 'service.sendFile')?.args as [string, string])[1];
+      const offer = await waitFor(fpeerEvents, (e): e is Extract<ParleyEvent, { type: 'file-offer' }> => e.type === 'file-offer' && e.id === kept.id);
+      expect(existsSync(keptPath)).toBe(true); // offered, not answered: it stays
+      await fpeer.acceptFile(offer.id, fpeerDownloads);
+      await waitFor(fh.events, (e): e is Extract<ParleyEvent, { type: 'file-sent' }> => e.type === 'file-sent' && e.id === kept.id);
+      await waitGone(keptPath);
     });
 
     it('files:accept, files:preview, files:open and files:show-in-folder work by message id on a received, checked file; no path reaches the page', async () => {

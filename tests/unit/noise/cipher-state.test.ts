@@ -7,7 +7,7 @@ import { createCipheriv } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { noiseNonce } from '../../../src/core/crypto/aes-gcm.ts';
-import { toHex } from '../../../src/core/crypto/bytes.ts';
+import { concatBytes, toHex } from '../../../src/core/crypto/bytes.ts';
 import { CipherState, MAX_NONCE } from '../../../src/core/noise/cipher-state.ts';
 import { NoiseDecryptError, NoiseError, NoiseStateError, NonceExhaustedError } from '../../../src/core/noise/errors.ts';
 import { CIPHER_AESGCM } from '../../../src/core/noise/suites.ts';
@@ -151,28 +151,36 @@ describe('noiseNonce', () => {
   });
 });
 
-describe('encryptWithAd with headroom', () => {
-  it('gives the same ciphertext || tag after that many zero bytes, and counts the nonce alike', () => {
+describe('encryptWithAdParts', () => {
+  it('gives ciphertext || tag as pieces (ciphertext, then the tag), and counts the nonce alike', () => {
     const key = new Uint8Array(32).map((_, i) => i);
-    const plain = new CipherState(CIPHER_AESGCM);
-    const roomy = new CipherState(CIPHER_AESGCM);
-    plain.initializeKey(key);
-    roomy.initializeKey(key);
-    for (const [headroom, length] of [[0, 0], [2, 1], [2, 100], [7, 3000], [2, 65_519]] as const) {
+    const whole = new CipherState(CIPHER_AESGCM);
+    const pieces = new CipherState(CIPHER_AESGCM);
+    const opener = new CipherState(CIPHER_AESGCM);
+    for (const cs of [whole, pieces, opener]) cs.initializeKey(key);
+    for (const length of [0, 1, 100, 3000, 65_519]) {
       const message = new Uint8Array(length).map((_, i) => i * 13);
-      const ad = Uint8Array.of(headroom);
-      const expected = plain.encryptWithAd(ad, message);
-      const got = roomy.encryptWithAd(ad, message, headroom);
-      expect(got).toHaveLength(headroom + expected.length);
-      expect(got.subarray(0, headroom).every((b) => b === 0)).toBe(true);
-      expect(toHex(got.subarray(headroom))).toBe(toHex(expected));
+      const ad = Uint8Array.of(length & 0xff);
+      const expected = whole.encryptWithAd(ad, message);
+      const got = pieces.encryptWithAdParts(ad, message);
+      expect(got.map((p) => p.length)).toEqual([length, 16]);
+      expect(toHex(concatBytes(...got))).toBe(toHex(expected));
+      expect(toHex(opener.decryptWithAd(ad, concatBytes(...got)))).toBe(toHex(message));
     }
-    expect(roomy.nonce).toBe(plain.nonce);
+    expect(pieces.nonce).toBe(whole.nonce);
   });
 
-  it('without a key, copies the plaintext after the headroom; refuses a headroom that is no count', () => {
+  it('without a key, one piece: a copy of the plaintext; a destroyed state or an exhausted nonce throws', () => {
     const cs = new CipherState(CIPHER_AESGCM);
-    expect(toHex(cs.encryptWithAd(new Uint8Array(0), Uint8Array.of(1, 2, 3), 2))).toBe('0000010203');
-    for (const bad of [-1, 1.5, Number.NaN]) expect(() => cs.encryptWithAd(new Uint8Array(0), Uint8Array.of(1), bad)).toThrow(RangeError);
+    const plain = Uint8Array.of(1, 2, 3);
+    const [copy, ...rest] = cs.encryptWithAdParts(new Uint8Array(0), plain);
+    expect(rest).toEqual([]);
+    expect(toHex(copy!)).toBe('010203');
+    expect(copy).not.toBe(plain);
+    cs.initializeKey(new Uint8Array(32));
+    cs.setNonce(MAX_NONCE);
+    expect(() => cs.encryptWithAdParts(new Uint8Array(0), plain)).toThrow(NonceExhaustedError);
+    cs.destroy();
+    expect(() => cs.encryptWithAdParts(new Uint8Array(0), plain)).toThrow(NoiseStateError);
   });
 });

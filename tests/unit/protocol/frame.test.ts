@@ -251,3 +251,23 @@ describe('FrameDecoder properties (fast-check, seeded)', () => {
     );
   });
 });
+
+describe('reuseBodies (handler mode of a transport connection)', () => {
+  it('assembles frames split across chunks in one reused buffer, byte for byte as before', () => {
+    const bodies = [65_535, 1, 40_000, 65_535, 3, 65_000].map((n, k) => new Uint8Array(n).map((_, i) => (i * 31 + k) & 0xff));
+    const wire = Buffer.concat(bodies.map((b) => encodeFrame(b)));
+    const copies: string[] = [];
+    const views: Uint8Array[] = [];
+    const decoder = new FrameDecoder((body) => {
+      copies.push(Buffer.from(body).toString('hex'));
+      views.push(body);
+    });
+    decoder.reuseBodies();
+    for (let at = 0; at < wire.length; at += 65_536) decoder.push(wire.subarray(at, at + 65_536)); // socket-sized reads
+    expect(copies).toEqual(bodies.map((b) => Buffer.from(b).toString('hex')));
+    // The split frames shared one buffer: the second 65,535-byte frame overwrote the first.
+    const split = views.filter((v) => v.buffer !== wire.buffer);
+    expect(split.length).toBeGreaterThan(1);
+    expect(new Set(split.map((v) => v.buffer)).size).toBe(1);
+  });
+});

@@ -79,6 +79,20 @@ describe('transfers', () => {
     store.close();
   });
 
+  it('lists the unfinished outgoing offers of every peer, with their sources (pasted pictures are kept for them)', () => {
+    const store = openTestStore();
+    const [p1, p2] = [addPeer(store), addPeer(store)];
+    const a = store.transfers.createOutgoing(p1, { name: 'a', size: 1, sha256: SHA, sourcePath: '/a', sourceMtimeUs: 1 });
+    store.transfers.createOutgoing(p2, { name: 'b', size: 1, sha256: SHA, sourcePath: '/b', sourceMtimeUs: 1 });
+    store.transfers.insertIncoming(p2, { id: randomUUID(), ts: 5, name: 'in.txt', size: 1, sha256: SHA });
+    expect(store.transfers.listSending().map((t) => t.paths.source).sort()).toEqual(['/a', '/b']);
+    store.transfers.update(p1, 'out', a.id, { state: 'transferring' });
+    expect(store.transfers.listSending()).toHaveLength(2);
+    store.transfers.update(p1, 'out', a.id, { state: 'done' });
+    expect(store.transfers.listSending().map((t) => t.paths.source)).toEqual(['/b']);
+    store.close();
+  });
+
   it('a sealed path copied onto another row does not open: corrupt', () => {
     const store = openTestStore();
     const peer = addPeer(store);
