@@ -7,6 +7,7 @@ import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
 import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import { isDhtKeyHex } from './hello.ts';
+import { encodeMsgJson } from './msg-json.ts';
 import { describeIssue } from './schema-issue.ts';
 import { decodeFileMessage, isFileMessageType, type FileMessage } from './file-messages.ts';
 import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
@@ -141,7 +142,7 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
       if (m.reply !== undefined) assertId(m.reply);
       if (m.react !== undefined) assertId(m.react);
       wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
-      break;
+      return bounded(encodeMsgJson(wire));
     }
     case 'ack':
       assertId(m.id);
@@ -158,8 +159,11 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
     default:
       throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);
   }
-  // Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.
-  const bytes = utf8(JSON.stringify(wire));
+  return bounded(utf8(JSON.stringify(wire)));
+}
+
+// Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.
+function bounded(bytes: Uint8Array): Uint8Array {
   if (bytes.length > MAX_PLAINTEXT_LENGTH) throw new RangeError('encodeTransport: message does not fit in one frame');
   return bytes;
 }
