@@ -7,10 +7,11 @@ import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
 import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import { isDhtKeyHex } from './hello.ts';
-import { encodeMsgJson } from './msg-json.ts';
+import { codePointCount } from './long-text.ts';
+import { encodeMsgJson, withMsgJson } from './msg-json.ts';
 import { describeIssue } from './schema-issue.ts';
 import { decodeFileMessage, isFileMessageType, type FileMessage } from './file-messages.ts';
-import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
+import { hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 import { MAX_PLAINTEXT_LENGTH, MAX_TS, isMessageId, isTimestamp } from './wire-values.ts';
 
 /** Longest msg text, in code points (the one constant every edge uses, from src/shared). */
@@ -54,7 +55,7 @@ export function validateOutgoingText(text: string): OutgoingTextCheck {
   if (text.length === 0) return 'empty';
   // Code points lie between half the UTF-16 length and the length: count only in between.
   if (text.length > 2 * MAX_TEXT_CODE_POINTS) return 'too-long';
-  if (text.length > MAX_TEXT_CODE_POINTS && countCodePoints(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
+  if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
   if (hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
   if (!isWellFormedText(text)) return 'invalid-unicode';
@@ -128,9 +129,24 @@ export function decodeTransport(bytes: Uint8Array, options: TransportOptions = N
 
 /** Encodes a transport message as compact JSON; TypeError/RangeError for anything a receiver would refuse. */
 export function encodeTransport(m: TransportMessage): Uint8Array {
+  const wire = toWire(m);
+  return bounded(wire.type === 'msg' ? encodeMsgJson(wire) : utf8(JSON.stringify(wire)));
+}
+
+/**
+ * Calls `use` with the bytes encodeTransport would return, which may be a view of a reused buffer:
+ * valid only during the call (it is zeroed afterwards), so `use` must not keep it. For the send
+ * path, which seals them at once: it saves a 64 KB allocation and copy per long message.
+ */
+export function withEncodedTransport<T>(m: TransportMessage, use: (bytes: Uint8Array) => T): T {
+  const wire = toWire(m);
+  if (wire.type === 'msg') return withMsgJson(wire, (bytes) => use(bounded(bytes)));
+  return use(bounded(utf8(JSON.stringify(wire))));
+}
+
+/** The checked message as a fresh object with the members in a fixed order, so stray members never reach the wire. */
+function toWire(m: TransportMessage): TransportMessage {
   if (!isPlainObject(m)) throw new TypeError('encodeTransport: m must be a message object');
-  // A fresh object with the members in a fixed order, so stray members never reach the wire.
-  let wire: TransportMessage;
   switch (m.type) {
     case 'msg': {
       assertId(m.id);
@@ -141,25 +157,20 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
       if (check !== 'ok') throw new RangeError(`encodeTransport: m.text is invalid (${check})`);
       if (m.reply !== undefined) assertId(m.reply);
       if (m.react !== undefined) assertId(m.react);
-      wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
-      return bounded(encodeMsgJson(wire));
+      return { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
     }
     case 'ack':
       assertId(m.id);
-      wire = { type: 'ack', id: m.id };
-      break;
+      return { type: 'ack', id: m.id };
     case 'ping':
     case 'pong':
-      wire = { type: m.type };
-      break;
+      return { type: m.type };
     case 'reach':
       if (m.dht !== null && !isDhtKeyHex(m.dht)) throw new RangeError('encodeTransport: m.dht must be 64 lowercase hex digits or null');
-      wire = { type: 'reach', dht: m.dht };
-      break;
+      return { type: 'reach', dht: m.dht };
     default:
       throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);
   }
-  return bounded(utf8(JSON.stringify(wire)));
 }
 
 // Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.

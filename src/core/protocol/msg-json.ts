@@ -6,9 +6,11 @@
  * ~220 µs per message on the development machine, most of the sender's time in P2. A text with
  * no `"`, `\` or C0 control needs no escape (JSON.stringify escapes exactly those, and lone
  * surrogates, which a checked text does not hold), so its JSON string is `"` + text + `"`: the
- * text is encoded once, with encodeInto, into a reused buffer, and copied out at its exact
- * length. The bytes are the very bytes of `utf8(JSON.stringify(wire))` (a test compares them).
+ * text is encoded once into a reused buffer (long non-ASCII texts through long-text.ts), and
+ * sealed from there (withMsgJson) or copied out at its exact length. The bytes are the very bytes
+ * of `utf8(JSON.stringify(wire))` (a test compares them).
  */
+import { writeUtf8 } from './long-text.ts';
 import type { MsgMessage } from './messages.ts';
 
 // Any character JSON.stringify would escape in a checked (well-formed) text.
@@ -19,20 +21,33 @@ const encoder = new TextEncoder();
 // At most 3 UTF-8 bytes per UTF-16 unit, for the longest text a check lets through (32,000 units),
 // plus the members around it. Reused: only one message is encoded at a time (synchronous).
 let scratch = new Uint8Array(0);
+let busy = false;
 
 /** `utf8(JSON.stringify(wire))` for a msg whose id, ts, text and refs were checked; members in wire order. */
 export function encodeMsgJson(wire: MsgMessage): Uint8Array {
-  if (NEEDS_ESCAPE.test(wire.text)) return encoder.encode(JSON.stringify(wire));
+  return withMsgJson(wire, (bytes) => (bytes.buffer === scratch.buffer ? bytes.slice() : bytes));
+}
+
+/**
+ * Calls `use` with the bytes of encodeMsgJson(wire), possibly a view of the reused buffer: valid
+ * only during the call, zeroed after it. A nested call (from inside `use`) gets fresh bytes.
+ */
+export function withMsgJson<T>(wire: MsgMessage, use: (bytes: Uint8Array) => T): T {
+  if (busy || NEEDS_ESCAPE.test(wire.text)) return use(encoder.encode(JSON.stringify(wire)));
   // ids are lowercase UUIDs and ts a safe integer: none of them needs an escape either.
   const head = `{"type":"msg","id":"${wire.id}","ts":${String(wire.ts)},"text":"`;
   const tail = `"${wire.reply !== undefined ? `,"reply":"${wire.reply}"` : ''}${wire.react !== undefined ? `,"react":"${wire.react}"` : ''}}`;
   const room = head.length + 3 * wire.text.length + tail.length;
   if (scratch.length < room) scratch = new Uint8Array(Math.max(room, 1024));
   let at = encoder.encodeInto(head, scratch).written;
-  at += encoder.encodeInto(wire.text, scratch.subarray(at)).written;
+  at += writeUtf8(wire.text, scratch, at);
   at += encoder.encodeInto(tail, scratch.subarray(at)).written;
-  const out = scratch.slice(0, at);
-  // The text is the user's: leave no copy of it behind in the shared buffer.
-  scratch.fill(0, 0, at);
-  return out;
+  busy = true;
+  try {
+    return use(scratch.subarray(0, at));
+  } finally {
+    busy = false;
+    // The text is the user's: leave no copy of it behind in the shared buffer.
+    scratch.fill(0, 0, at);
+  }
 }

@@ -9,7 +9,7 @@ import { NoiseError } from '../noise/errors.ts';
 import type { FrameChannel } from './frame-channel.ts';
 import type { FileMessage } from './file-messages.ts';
 import { FRAME_HEADER_LENGTH } from './frame.ts';
-import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
+import { decodeTransport, withEncodedTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -93,7 +93,8 @@ export class SecureSession {
 
   /** Encrypts and sends one message; false if the session has ended (the caller keeps it queued). */
   send(message: TransportMessage): boolean {
-    return this.sendPlaintext(encodeTransport(message));
+    // Sealed straight from the encoder's reused buffer: no copy of a long text's JSON.
+    return withEncodedTransport(message, (plaintext) => this.sendPlaintext(plaintext));
   }
 
   /** Encrypts and sends one plaintext already encoded (a file chunk); false if the session has ended. */

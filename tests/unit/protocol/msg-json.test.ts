@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../src/core/crypto/bytes.ts';
 import { validateOutgoingText, type MsgMessage } from '../../../src/core/protocol/messages.ts';
-import { encodeMsgJson } from '../../../src/core/protocol/msg-json.ts';
+import { encodeMsgJson, withMsgJson } from '../../../src/core/protocol/msg-json.ts';
 
 const ID = '0b7e1c52-6d7f-4d8e-9a51-3f0c2b1a9e77';
 const OTHER = '9f1d2c3b-4a5e-4f60-8172-8394a5b6c7d8';
@@ -46,5 +46,22 @@ describe('encodeMsgJson', () => {
     const copy = first.slice();
     encodeMsgJson({ type: 'msg', id: ID, ts: 2, text: 'a second, longer text that overwrites the shared buffer' });
     expect(first).toEqual(copy);
+  });
+
+  it('lends the same bytes to withMsgJson, zeroes them after the call and gives a nested call its own', () => {
+    const wire: MsgMessage = { type: 'msg', id: ID, ts: 3, text: '🦜'.repeat(2000) };
+    const expected = encodeMsgJson(wire);
+    const seen: { lent?: Uint8Array; nested?: Uint8Array } = {};
+    withMsgJson(wire, (bytes) => {
+      expect(bytes).toEqual(expected);
+      seen.lent = bytes;
+      seen.nested = withMsgJson({ ...wire, ts: 4 }, (inner) => {
+        expect(inner.buffer).not.toBe(bytes.buffer);
+        return inner;
+      });
+    });
+    expect(seen.lent?.length).toBe(expected.length);
+    expect(seen.lent?.every((b) => b === 0)).toBe(true);
+    expect(new TextDecoder().decode(seen.nested)).toBe(JSON.stringify({ ...wire, ts: 4 }));
   });
 });
