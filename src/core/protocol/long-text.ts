@@ -19,11 +19,14 @@ const units = new ArrayBuffer(2 * MAX_UNITS);
 const unitBytes = Buffer.from(units);
 const unitWords = new Uint32Array(units);
 
-/** The number of code points of `s`, as countCodePoints counts them (a lone surrogate counts as one). */
-export function codePointCount(s: string): number {
+/**
+ * The number of code points of `s`, as countCodePoints counts them (a lone surrogate counts as
+ * one). `wellFormed`: s.isWellFormed(), when the caller already knows it.
+ */
+export function codePointCount(s: string, wellFormed = s.isWellFormed()): number {
   const n = s.length;
   // Only a well-formed text is counted by its low surrogates: each ends exactly one pair.
-  if (n < LONG || n > MAX_UNITS || !s.isWellFormed()) return countCodePoints(s);
+  if (n < LONG || n > MAX_UNITS || !wellFormed) return countCodePoints(s);
   unitBytes.write(s, 0, 'utf16le');
   let lows = 0;
   const words = n >>> 1;

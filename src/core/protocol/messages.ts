@@ -55,10 +55,12 @@ export function validateOutgoingText(text: string): OutgoingTextCheck {
   if (text.length === 0) return 'empty';
   // Code points lie between half the UTF-16 length and the length: count only in between.
   if (text.length > 2 * MAX_TEXT_CODE_POINTS) return 'too-long';
-  if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
+  // Checked once, up front: the fast count needs it (results keep the order below).
+  const wellFormed = isWellFormedText(text);
+  if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text, wellFormed) > MAX_TEXT_CODE_POINTS) return 'too-long';
   if (hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
-  if (!isWellFormedText(text)) return 'invalid-unicode';
+  if (!wellFormed) return 'invalid-unicode';
   return 'ok';
 }
 
