@@ -133,7 +133,7 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
         box: sealText(key, peer, 'in', id, ts, text),
         ...refs,
       });
-      return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row) };
+      return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row, text) };
     },
 
     insertOutgoing(peer, text, refs = {}, options = { durable: true }) {
@@ -156,7 +156,7 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
       }));
       // A fresh random id cannot collide unless the random source is broken: refuse loudly.
       if (row === undefined) throw new Error('insertOutgoing: a random message id collided');
-      return rowToMessage(key, row);
+      return rowToMessage(key, row, text);
     },
 
     markSent(peer, id, options = { durable: false }) {
