@@ -14,6 +14,7 @@ import { countCodePoints } from '../../shared/text.ts';
 
 /** Texts shorter than this go the portable way: the fast paths only pay off on long ones. */
 const LONG = 1024;
+const SURROGATE = /[\ud800-\udfff]/; // none: one unit per code point (a native scan)
 const MAX_UNITS = 32_000; // the longest text a code-point check ever counts (2 × 16,000)
 const units = new ArrayBuffer(2 * MAX_UNITS);
 const unitBytes = Buffer.from(units);
@@ -27,6 +28,7 @@ export function codePointCount(s: string, wellFormed = s.isWellFormed()): number
   const n = s.length;
   // Only a well-formed text is counted by its low surrogates: each ends exactly one pair.
   if (n < LONG || n > MAX_UNITS || !wellFormed) return countCodePoints(s);
+  if (!SURROGATE.test(s)) return n;
   unitBytes.write(s, 0, 'utf16le');
   let lows = 0;
   const words = n >>> 1;
@@ -41,16 +43,16 @@ export function codePointCount(s: string, wellFormed = s.isWellFormed()): number
 }
 
 const encoder = new TextEncoder();
-// eslint-disable-next-line no-control-regex -- "anything beyond ASCII"
-const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * Writes the UTF-8 of a well-formed `s` into `dest` at `at`; returns the bytes written. `dest` must
- * have room for 3 bytes per UTF-16 unit. ASCII and short texts take encodeInto (a copy for V8);
- * long non-ASCII ones ICU's transcode.
+ * have room for 3 bytes per UTF-16 unit. Short texts and those that look ASCII take encodeInto
+ * (a copy for V8), the others ICU's transcode. The look is three characters, not a scan: a wrong
+ * guess only costs speed, while a scan cost an ASCII text more than it saved.
  */
 export function writeUtf8(s: string, dest: Uint8Array, at: number): number {
-  if (s.length < LONG || !NON_ASCII.test(s)) return encoder.encodeInto(s, dest.subarray(at)).written;
+  const n = s.length;
+  if (n < LONG || (s.charCodeAt(0) | s.charCodeAt(n >>> 1) | s.charCodeAt(n - 1)) < 0x80) return encoder.encodeInto(s, dest.subarray(at)).written;
   const utf16 = Buffer.from(s, 'utf16le');
   const utf8 = transcode(utf16, 'utf16le', 'utf8');
   dest.set(utf8, at);
