@@ -51,6 +51,14 @@ export type OutgoingTextCheck = 'ok' | 'empty' | 'too-long' | 'control-char' | '
 
 /** Checks a text for sending (the CLI and app input edges); 'ok' exactly when a receiver would accept it. */
 export function validateOutgoingText(text: string): OutgoingTextCheck {
+  return checkText(text, false);
+}
+
+// eslint-disable-next-line no-control-regex -- C0 controls and DEL, with the two characters JSON escapes
+const SPECIAL = /["\\\u0000-\u001f\u007f]/;
+
+/** validateOutgoingText; `plain`: the caller found none of SPECIAL in the text, so no control character either. */
+function checkText(text: string, plain: boolean): OutgoingTextCheck {
   if (typeof text !== 'string') throw new TypeError('validateOutgoingText: text must be a string');
   if (text.length === 0) return 'empty';
   // Code points lie between half the UTF-16 length and the length: count only in between.
@@ -58,7 +66,7 @@ export function validateOutgoingText(text: string): OutgoingTextCheck {
   // Checked once, up front: the fast count needs it (results keep the order below).
   const wellFormed = isWellFormedText(text);
   if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text, wellFormed) > MAX_TEXT_CODE_POINTS) return 'too-long';
-  if (hasControlChars(text, true)) return 'control-char';
+  if (!plain && hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
   if (!wellFormed) return 'invalid-unicode';
   return 'ok';
@@ -131,8 +139,8 @@ export function decodeTransport(bytes: Uint8Array, options: TransportOptions = N
 
 /** Encodes a transport message as compact JSON; TypeError/RangeError for anything a receiver would refuse. */
 export function encodeTransport(m: TransportMessage): Uint8Array {
-  const wire = toWire(m);
-  return bounded(wire.type === 'msg' ? encodeMsgJson(wire) : utf8(JSON.stringify(wire)));
+  const { wire, plain } = toWire(m);
+  return bounded(wire.type === 'msg' ? encodeMsgJson(wire, plain) : utf8(JSON.stringify(wire)));
 }
 
 /**
@@ -141,13 +149,16 @@ export function encodeTransport(m: TransportMessage): Uint8Array {
  * path, which seals them at once: it saves a 64 KB allocation and copy per long message.
  */
 export function withEncodedTransport<T>(m: TransportMessage, use: (bytes: Uint8Array) => T): T {
-  const wire = toWire(m);
-  if (wire.type === 'msg') return withMsgJson(wire, (bytes) => use(bounded(bytes)));
+  const { wire, plain } = toWire(m);
+  if (wire.type === 'msg') return withMsgJson(wire, (bytes) => use(bounded(bytes)), plain);
   return use(bounded(utf8(JSON.stringify(wire))));
 }
 
-/** The checked message as a fresh object with the members in a fixed order, so stray members never reach the wire. */
-function toWire(m: TransportMessage): TransportMessage {
+/**
+ * The checked message as a fresh object with the members in a fixed order, so stray members never
+ * reach the wire; `plain`: a msg whose text needs no JSON escape.
+ */
+function toWire(m: TransportMessage): { wire: TransportMessage; plain: boolean } {
   if (!isPlainObject(m)) throw new TypeError('encodeTransport: m must be a message object');
   switch (m.type) {
     case 'msg': {
@@ -155,21 +166,24 @@ function toWire(m: TransportMessage): TransportMessage {
       if (typeof m.ts !== 'number') throw new TypeError('encodeTransport: m.ts must be a number');
       if (!isTimestamp(m.ts)) throw new RangeError('encodeTransport: m.ts must be an integer from 0 to 2^53 - 1');
       if (typeof m.text !== 'string') throw new TypeError('encodeTransport: m.text must be a string');
-      const check = validateOutgoingText(m.text);
+      // One scan answers both "no control character" and "nothing to escape" for most texts.
+      const plain = !SPECIAL.test(m.text);
+      const check = checkText(m.text, plain);
       if (check !== 'ok') throw new RangeError(`encodeTransport: m.text is invalid (${check})`);
       if (m.reply !== undefined) assertId(m.reply);
       if (m.react !== undefined) assertId(m.react);
-      return { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
+      const refs = { ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
+      return { wire: { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...refs }, plain };
     }
     case 'ack':
       assertId(m.id);
-      return { type: 'ack', id: m.id };
+      return { wire: { type: 'ack', id: m.id }, plain: false };
     case 'ping':
     case 'pong':
-      return { type: m.type };
+      return { wire: { type: m.type }, plain: false };
     case 'reach':
       if (m.dht !== null && !isDhtKeyHex(m.dht)) throw new RangeError('encodeTransport: m.dht must be 64 lowercase hex digits or null');
-      return { type: 'reach', dht: m.dht };
+      return { wire: { type: 'reach', dht: m.dht }, plain: false };
     default:
       throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);
   }

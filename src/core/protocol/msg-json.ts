@@ -23,17 +23,21 @@ const encoder = new TextEncoder();
 let scratch = new Uint8Array(0);
 let busy = false;
 
-/** `utf8(JSON.stringify(wire))` for a msg whose id, ts, text and refs were checked; members in wire order. */
-export function encodeMsgJson(wire: MsgMessage): Uint8Array {
-  return withMsgJson(wire, (bytes) => (bytes.buffer === scratch.buffer ? bytes.slice() : bytes));
+/**
+ * `utf8(JSON.stringify(wire))` for a msg whose id, ts, text and refs were checked; members in wire
+ * order. `escapeFree`: whether the caller already knows if the text needs an escape (a checked
+ * text holding `"`, `\`, TAB or LF does); omitted, it is found out here.
+ */
+export function encodeMsgJson(wire: MsgMessage, escapeFree?: boolean): Uint8Array {
+  return withMsgJson(wire, (bytes) => (bytes.buffer === scratch.buffer ? bytes.slice() : bytes), escapeFree);
 }
 
 /**
- * Calls `use` with the bytes of encodeMsgJson(wire), possibly a view of the reused buffer: valid
- * only during the call, zeroed after it. A nested call (from inside `use`) gets fresh bytes.
+ * Calls `use` with the bytes of encodeMsgJson(wire, escapeFree), possibly a view of the reused
+ * buffer: valid only during the call, zeroed after it. A nested call (from inside `use`) gets fresh bytes.
  */
-export function withMsgJson<T>(wire: MsgMessage, use: (bytes: Uint8Array) => T): T {
-  if (busy || NEEDS_ESCAPE.test(wire.text)) return use(encoder.encode(JSON.stringify(wire)));
+export function withMsgJson<T>(wire: MsgMessage, use: (bytes: Uint8Array) => T, escapeFree = !NEEDS_ESCAPE.test(wire.text)): T {
+  if (busy || !escapeFree) return use(encoder.encode(JSON.stringify(wire)));
   // ids are lowercase UUIDs and ts a safe integer: none of them needs an escape either.
   const head = `{"type":"msg","id":"${wire.id}","ts":${String(wire.ts)},"text":"`;
   const tail = `"${wire.reply !== undefined ? `,"reply":"${wire.reply}"` : ''}${wire.react !== undefined ? `,"react":"${wire.react}"` : ''}}`;

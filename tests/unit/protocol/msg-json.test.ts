@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../src/core/crypto/bytes.ts';
-import { validateOutgoingText, type MsgMessage } from '../../../src/core/protocol/messages.ts';
+import { encodeTransport, validateOutgoingText, withEncodedTransport, type MsgMessage } from '../../../src/core/protocol/messages.ts';
 import { encodeMsgJson, withMsgJson } from '../../../src/core/protocol/msg-json.ts';
 
 const ID = '0b7e1c52-6d7f-4d8e-9a51-3f0c2b1a9e77';
@@ -31,11 +31,15 @@ const msgArb = fc.record(
 );
 
 describe('encodeMsgJson', () => {
-  it('gives the bytes of utf8(JSON.stringify(wire)) for any sendable text', () => {
+  it('gives the bytes of utf8(JSON.stringify(wire)) for any sendable text, alone and through encodeTransport', () => {
     fc.assert(
       fc.property(msgArb, (r) => {
         const wire: MsgMessage = { type: 'msg', id: ID, ts: r.ts, text: r.text, ...(r.reply ? { reply: r.reply } : {}), ...(r.react ? { react: r.react } : {}) };
-        expect(Buffer.from(encodeMsgJson(wire)).equals(Buffer.from(utf8(JSON.stringify(wire))))).toBe(true);
+        const expected = Buffer.from(utf8(JSON.stringify(wire)));
+        expect(Buffer.from(encodeMsgJson(wire)).equals(expected)).toBe(true);
+        // encodeTransport tells the encoder whether the text needs an escape from its own single scan.
+        expect(Buffer.from(encodeTransport(wire)).equals(expected)).toBe(true);
+        expect(withEncodedTransport(wire, (bytes) => Buffer.from(bytes).equals(expected))).toBe(true);
       }),
       { seed: 7, numRuns: 2000 },
     );
