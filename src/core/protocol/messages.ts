@@ -57,14 +57,18 @@ export function validateOutgoingText(text: string): OutgoingTextCheck {
 // eslint-disable-next-line no-control-regex -- C0 controls and DEL, with the two characters JSON escapes
 const SPECIAL = /["\\\u0000-\u001f\u007f]/;
 
-/** validateOutgoingText; `plain`: the caller found none of SPECIAL in the text, so no control character either. */
-function checkText(text: string, plain: boolean): OutgoingTextCheck {
+/**
+ * validateOutgoingText. `plain`: the caller found none of SPECIAL in the text, so no control
+ * character either. `parsed`: the text came out of parseJsonText, which only yields well-formed
+ * strings (fatal UTF-8, unpaired surrogate escapes refused), so that scan is skipped on receipt.
+ */
+function checkText(text: string, plain: boolean, parsed = false): OutgoingTextCheck {
   if (typeof text !== 'string') throw new TypeError('validateOutgoingText: text must be a string');
   if (text.length === 0) return 'empty';
   // Code points lie between half the UTF-16 length and the length: count only in between.
   if (text.length > 2 * MAX_TEXT_CODE_POINTS) return 'too-long';
   // Checked once, up front: the fast count needs it (results keep the order below).
-  const wellFormed = isWellFormedText(text);
+  const wellFormed = parsed || isWellFormedText(text);
   if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text, wellFormed) > MAX_TEXT_CODE_POINTS) return 'too-long';
   if (!plain && hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
@@ -83,7 +87,7 @@ const MsgSchema = v.object({
   ts: v.custom<number>(isTimestamp, 'ts is not an integer from 0 to 2^53 - 1'),
   text: v.pipe(
     v.string('text is not a string'),
-    v.check((t) => validateOutgoingText(t) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
+    v.check((t) => checkText(t, false, true) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
   ),
   // Optional extension members: absent for a plain message; present, they must be ids (null closes).
   reply: v.optional(idSchema),

@@ -1,6 +1,6 @@
 /**
- * Messages in and out (PROTOCOL.md section 4): the outbox is stored before anything is sent and
- * resent until acked; a received message is committed durably before its ack; duplicates are
+ * Messages in and out (PROTOCOL.md section 4): the outbox is stored before anything is sent (and
+ * durably before send() returns, see send) and resent until acked; a received message is committed durably before its ack; duplicates are
  * acked again, not stored twice. The outbox goes to the socket only while the peer reads (write
  * back-pressure), and is read from storage one page at a time from where the sender got to, so a
  * slow peer with a long outbox costs O(outbox) in all, not O(outbox) per drain (issue 11 item 6).
