@@ -16,8 +16,14 @@ export type AesKey = { readonly keyObject: KeyObject };
 export function importAesKey(key: Uint8Array): AesKey {
   if (!(key instanceof Uint8Array)) throw new TypeError('importAesKey: key must be a Uint8Array');
   if (key.length !== KEYLEN) throw new RangeError('importAesKey: key must be 32 bytes');
-  return { keyObject: createSecretKey(key) };
+  const imported = Object.freeze({ keyObject: createSecretKey(key) });
+  imports.add(imported);
+  return imported;
 }
+
+// Keys made (and checked) by importAesKey: frozen, so seal and open need not ask the KeyObject
+// for its type and size again (two calls into C++ per frame, on the path of every message).
+const imports = new WeakSet<AesKey>();
 
 /** The 12-byte Noise AESGCM nonce for counter n (0 <= n < 2^64). */
 export function noiseNonce(n: bigint): Uint8Array {
@@ -27,8 +33,10 @@ export function noiseNonce(n: bigint): Uint8Array {
   // Two 32-bit halves written byte by byte: a third of the cost of a DataView's setBigUint64 here,
   // and this runs for every frame sealed or opened.
   const iv = new Uint8Array(IVLEN);
-  const hi = Number(n >> 32n);
-  const lo = Number(n & 0xffff_ffffn);
+  // Below 2^32 (every session in practice) without BigInt shifts, which allocate.
+  const small = n <= 0xffff_ffffn;
+  const hi = small ? 0 : Number(n >> 32n);
+  const lo = small ? Number(n) : Number(n & 0xffff_ffffn);
   iv[4] = hi >>> 24;
   iv[5] = (hi >>> 16) & 0xff;
   iv[6] = (hi >>> 8) & 0xff;
@@ -93,9 +101,11 @@ export function aesGcmDecrypt(key: AesKey, iv: Uint8Array, ad: Uint8Array, data:
  * The IV length matters most: node:crypto would quietly accept any length (GCM allows it).
  */
 function checkArgs(fn: string, key: AesKey, iv: Uint8Array, ad: Uint8Array): void {
-  const k: unknown = (key as { keyObject?: unknown } | null)?.keyObject;
-  if (!(k instanceof KeyObject) || k.type !== 'secret') throw new TypeError(`${fn}: key must come from importAesKey`);
-  if (k.symmetricKeySize !== KEYLEN) throw new RangeError(`${fn}: key must be 32 bytes`);
+  if (!imports.has(key)) {
+    const k: unknown = (key as { keyObject?: unknown } | null)?.keyObject;
+    if (!(k instanceof KeyObject) || k.type !== 'secret') throw new TypeError(`${fn}: key must come from importAesKey`);
+    if (k.symmetricKeySize !== KEYLEN) throw new RangeError(`${fn}: key must be 32 bytes`);
+  }
   if (!(iv instanceof Uint8Array)) throw new TypeError(`${fn}: iv must be a Uint8Array`);
   if (iv.length !== IVLEN) throw new RangeError(`${fn}: iv must be 12 bytes`);
   if (!(ad instanceof Uint8Array)) throw new TypeError(`${fn}: ad must be a Uint8Array`);

@@ -7,9 +7,11 @@ import * as v from 'valibot';
 import { utf8 } from '../crypto/bytes.ts';
 import { MAX_TEXT_CODE_POINTS } from '../../shared/text.ts';
 import { isDhtKeyHex } from './hello.ts';
+import { codePointCount } from './long-text.ts';
+import { encodeMsgJson, withMsgJson } from './msg-json.ts';
 import { describeIssue } from './schema-issue.ts';
 import { decodeFileMessage, isFileMessageType, type FileMessage } from './file-messages.ts';
-import { countCodePoints, hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
+import { hasControlChars, isPlainObject, isWellFormedText, parseJsonText } from './json-text.ts';
 import { MAX_PLAINTEXT_LENGTH, MAX_TS, isMessageId, isTimestamp } from './wire-values.ts';
 
 /** Longest msg text, in code points (the one constant every edge uses, from src/shared). */
@@ -49,14 +51,28 @@ export type OutgoingTextCheck = 'ok' | 'empty' | 'too-long' | 'control-char' | '
 
 /** Checks a text for sending (the CLI and app input edges); 'ok' exactly when a receiver would accept it. */
 export function validateOutgoingText(text: string): OutgoingTextCheck {
+  return checkText(text, false);
+}
+
+// eslint-disable-next-line no-control-regex -- C0 controls and DEL, with the two characters JSON escapes
+const SPECIAL = /["\\\u0000-\u001f\u007f]/;
+
+/**
+ * validateOutgoingText. `plain`: the caller found none of SPECIAL in the text, so no control
+ * character either. `parsed`: the text came out of parseJsonText, which only yields well-formed
+ * strings (fatal UTF-8, unpaired surrogate escapes refused), so that scan is skipped on receipt.
+ */
+function checkText(text: string, plain: boolean, parsed = false): OutgoingTextCheck {
   if (typeof text !== 'string') throw new TypeError('validateOutgoingText: text must be a string');
   if (text.length === 0) return 'empty';
   // Code points lie between half the UTF-16 length and the length: count only in between.
   if (text.length > 2 * MAX_TEXT_CODE_POINTS) return 'too-long';
-  if (text.length > MAX_TEXT_CODE_POINTS && countCodePoints(text) > MAX_TEXT_CODE_POINTS) return 'too-long';
-  if (hasControlChars(text, true)) return 'control-char';
+  // Checked once, up front: the fast count needs it (results keep the order below).
+  const wellFormed = parsed || isWellFormedText(text);
+  if (text.length > MAX_TEXT_CODE_POINTS && codePointCount(text, wellFormed) > MAX_TEXT_CODE_POINTS) return 'too-long';
+  if (!plain && hasControlChars(text, true)) return 'control-char';
   // JSON.stringify would escape an unpaired surrogate and the receiver would close.
-  if (!isWellFormedText(text)) return 'invalid-unicode';
+  if (!wellFormed) return 'invalid-unicode';
   return 'ok';
 }
 
@@ -71,7 +87,7 @@ const MsgSchema = v.object({
   ts: v.custom<number>(isTimestamp, 'ts is not an integer from 0 to 2^53 - 1'),
   text: v.pipe(
     v.string('text is not a string'),
-    v.check((t) => validateOutgoingText(t) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
+    v.check((t) => checkText(t, false, true) === 'ok', 'text is empty, over 16000 code points or holds a control character'),
   ),
   // Optional extension members: absent for a plain message; present, they must be ids (null closes).
   reply: v.optional(idSchema),
@@ -127,39 +143,58 @@ export function decodeTransport(bytes: Uint8Array, options: TransportOptions = N
 
 /** Encodes a transport message as compact JSON; TypeError/RangeError for anything a receiver would refuse. */
 export function encodeTransport(m: TransportMessage): Uint8Array {
+  const { wire, plain } = toWire(m);
+  return bounded(wire.type === 'msg' ? encodeMsgJson(wire, plain) : utf8(JSON.stringify(wire)));
+}
+
+/**
+ * Calls `use` with the bytes encodeTransport would return, which may be a view of a reused buffer:
+ * valid only during the call (it is zeroed afterwards), so `use` must not keep it. For the send
+ * path, which seals them at once: it saves a 64 KB allocation and copy per long message.
+ */
+export function withEncodedTransport<T>(m: TransportMessage, use: (bytes: Uint8Array) => T): T {
+  const { wire, plain } = toWire(m);
+  if (wire.type === 'msg') return withMsgJson(wire, (bytes) => use(bounded(bytes)), plain);
+  return use(bounded(utf8(JSON.stringify(wire))));
+}
+
+/**
+ * The checked message as a fresh object with the members in a fixed order, so stray members never
+ * reach the wire; `plain`: a msg whose text needs no JSON escape.
+ */
+function toWire(m: TransportMessage): { wire: TransportMessage; plain: boolean } {
   if (!isPlainObject(m)) throw new TypeError('encodeTransport: m must be a message object');
-  // A fresh object with the members in a fixed order, so stray members never reach the wire.
-  let wire: TransportMessage;
   switch (m.type) {
     case 'msg': {
       assertId(m.id);
       if (typeof m.ts !== 'number') throw new TypeError('encodeTransport: m.ts must be a number');
       if (!isTimestamp(m.ts)) throw new RangeError('encodeTransport: m.ts must be an integer from 0 to 2^53 - 1');
       if (typeof m.text !== 'string') throw new TypeError('encodeTransport: m.text must be a string');
-      const check = validateOutgoingText(m.text);
+      // One scan answers both "no control character" and "nothing to escape" for most texts.
+      const plain = !SPECIAL.test(m.text);
+      const check = checkText(m.text, plain);
       if (check !== 'ok') throw new RangeError(`encodeTransport: m.text is invalid (${check})`);
       if (m.reply !== undefined) assertId(m.reply);
       if (m.react !== undefined) assertId(m.react);
-      wire = { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
-      break;
+      const refs = { ...(m.reply !== undefined ? { reply: m.reply } : {}), ...(m.react !== undefined ? { react: m.react } : {}) };
+      return { wire: { type: 'msg', id: m.id, ts: m.ts + 0, text: m.text, ...refs }, plain };
     }
     case 'ack':
       assertId(m.id);
-      wire = { type: 'ack', id: m.id };
-      break;
+      return { wire: { type: 'ack', id: m.id }, plain: false };
     case 'ping':
     case 'pong':
-      wire = { type: m.type };
-      break;
+      return { wire: { type: m.type }, plain: false };
     case 'reach':
       if (m.dht !== null && !isDhtKeyHex(m.dht)) throw new RangeError('encodeTransport: m.dht must be 64 lowercase hex digits or null');
-      wire = { type: 'reach', dht: m.dht };
-      break;
+      return { wire: { type: 'reach', dht: m.dht }, plain: false };
     default:
       throw new TypeError(`encodeTransport: unknown m.type ${JSON.stringify((m as { type: unknown }).type)}`);
   }
-  // Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.
-  const bytes = utf8(JSON.stringify(wire));
+}
+
+// Within the bounds above a msg is at most ~64,100 bytes, so this only guards future changes.
+function bounded(bytes: Uint8Array): Uint8Array {
   if (bytes.length > MAX_PLAINTEXT_LENGTH) throw new RangeError('encodeTransport: message does not fit in one frame');
   return bytes;
 }

@@ -8,7 +8,7 @@ import type { CipherState } from '../noise/cipher-state.ts';
 import { NoiseError } from '../noise/errors.ts';
 import type { FrameChannel } from './frame-channel.ts';
 import type { FileMessage } from './file-messages.ts';
-import { decodeTransport, encodeTransport, type TransportMessage, type TransportOptions } from './messages.ts';
+import { decodeTransport, withEncodedTransport, type TransportMessage, type TransportOptions } from './messages.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -92,7 +92,8 @@ export class SecureSession {
 
   /** Encrypts and sends one message; false if the session has ended (the caller keeps it queued). */
   send(message: TransportMessage): boolean {
-    return this.sendPlaintext(encodeTransport(message));
+    // Sealed straight from the encoder's reused buffer: no copy of a long text's JSON.
+    return withEncodedTransport(message, (plaintext) => this.sendPlaintext(plaintext));
   }
 
   /** Encrypts and sends one plaintext already encoded (a file chunk); false if the session has ended. */

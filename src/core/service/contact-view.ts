@@ -18,11 +18,15 @@ export type ContactLive = {
   readonly rejoining: (peer: string) => RejoiningDto | null;
 };
 
+/** Safety numbers kept at most (a bound, not a tuning: a few hundred bytes each). */
+const SAFETY_NUMBER_CACHE = 4096;
+
 /** See the module comment. */
 export class ContactView {
   readonly #store: ServiceStore;
   readonly #live: ContactLive;
   readonly #hub: EventHub;
+  readonly #safetyNumbers = new Map<string, string>();
 
   constructor(store: ServiceStore, live: ContactLive, hub: EventHub) {
     this.#store = store;
@@ -65,7 +69,16 @@ export class ContactView {
 
   /** The safety number of this node and the peer. */
   safetyNumber(peer: string): string {
-    return safetyNumberFromHex(this.#store.identity.fingerprint, peer);
+    // Cached: it only depends on the two keys, and every contact-changed event (each message, on
+    // both sides) needs it; a SHA-512 in JS each time was ~5 % of a message's path (issue 11 item 17).
+    const key = `${this.#store.identity.fingerprint}:${peer}`;
+    let value = this.#safetyNumbers.get(key);
+    if (value === undefined) {
+      if (this.#safetyNumbers.size >= SAFETY_NUMBER_CACHE) this.#safetyNumbers.clear();
+      value = safetyNumberFromHex(this.#store.identity.fingerprint, peer);
+      this.#safetyNumbers.set(key, value);
+    }
+    return value;
   }
 
   #toDto(c: ContactSummary): ContactDto {

@@ -1,6 +1,6 @@
 /**
- * Messages in and out (PROTOCOL.md section 4): the outbox is stored before anything is sent and
- * resent until acked; a received message is committed durably before its ack; duplicates are
+ * Messages in and out (PROTOCOL.md section 4): the outbox is stored before anything is sent (and
+ * durably before send() returns, see send) and resent until acked; a received message is committed durably before its ack; duplicates are
  * acked again, not stored twice. The outbox goes to the socket only while the peer reads (write
  * back-pressure), and is read from storage one page at a time from where the sender got to, so a
  * slow peer with a long outbox costs O(outbox) in all, not O(outbox) per drain (issue 11 item 6).
@@ -65,18 +65,28 @@ export class Delivery {
       throw new ServiceError('send-blocked', "this contact's key changed or its name belongs to another contact: verify it or accept the new key first");
     }
     const refs = this.#refs(peer, options);
-    const stored = this.#store.messages.insertOutgoing(peer, text, refs);
     const link = this.#link(peer);
-    // transmit() marks it sent exactly when it went out; its ack cannot have arrived yet (that
-    // takes I/O). Behind a waiting outbox (or a full write buffer) it queues, so the peer gets
-    // messages in order.
-    let state = stored.state;
-    if (link && !link.outbox.waiting) {
-      if (link.session.backpressured) this.flush(link);
-      else if (this.#transmit(link, stored)) state = 'sent';
+    // Behind a waiting outbox (or a full write buffer) it queues, so the peer gets messages in order.
+    const now = link && !link.outbox.waiting && link.session.open && !link.session.backpressured ? link : undefined;
+    if (!now) {
+      const stored = this.#store.messages.insertOutgoing(peer, text, refs);
+      if (link && !link.outbox.waiting) this.flush(link);
+      this.#contacts.changed(peer);
+      return toMessageDto(stored);
+    }
+    // Sent at once: the row goes to the WAL (it survives a crash or kill), then to the peer, and the
+    // commit that marks it sent is the fsync that makes both durable, before send() returns. The
+    // fsync thus overlaps the message's trip to the peer instead of preceding it (issue 11 item
+    // 17). Its ack cannot have arrived yet (that takes I/O, and this is all synchronous).
+    const stored = this.#store.messages.insertOutgoing(peer, text, refs, { durable: false });
+    let sent = false;
+    try {
+      sent = this.#transmit(now, stored, { durable: true });
+    } finally {
+      if (!sent) this.#store.messages.durableBarrier();
     }
     this.#contacts.changed(peer);
-    return toMessageDto({ ...stored, state });
+    return toMessageDto({ ...stored, state: sent ? 'sent' : stored.state });
   }
 
   /**
@@ -136,7 +146,7 @@ export class Delivery {
     return { replyTo, reactTo };
   }
 
-  #transmit(link: PeerLink, m: StoredMessage): boolean {
+  #transmit(link: PeerLink, m: StoredMessage, commit = { durable: false }): boolean {
     if (m.kind === 'file') {
       const offer = this.#offer(link, m.id);
       if (offer === null) {
@@ -149,7 +159,7 @@ export class Delivery {
       if (!link.session.send({ type: 'msg', id: m.id, ts: m.ts, text: m.text, ...refs })) return false;
     }
     link.outbox.through = Math.max(link.outbox.through, m.seq);
-    if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id)) {
+    if (m.state === 'queued' && this.#store.messages.markSent(link.peer, m.id, commit)) {
       this.#hub.emit({ type: 'message-state', peer: link.peer, id: m.id, state: 'sent' });
     }
     return true;

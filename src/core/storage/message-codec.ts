@@ -58,16 +58,24 @@ export function sealText(key: AesKey, peer: string, direction: Direction, id: st
 /** A row as node:sqlite returns it. */
 type Row = Record<string, unknown>;
 
-/** Decodes and unseals one row; a text that does not open is `corrupt`, never shown half-right. */
-export function rowToMessage(key: AesKey, row: Row): StoredMessage {
+/**
+ * Decodes and unseals one row; a text that does not open is `corrupt`, never shown half-right.
+ * `sealedText`: the text the caller has just sealed into this very row (an insert's RETURNING),
+ * which is then not opened again (an AES-GCM open per message saved on both sides of a send).
+ */
+export function rowToMessage(key: AesKey, row: Row, sealedText?: string): StoredMessage {
   const seq = Number(row['seq']);
   const peer = String(row['peer']);
   const id = String(row['id']);
   const direction = row['direction'] === 'in' ? 'in' : 'out';
   const ts = Number(row['sent_ts']);
-  const box = row['text_box'];
-  const plain = box instanceof Uint8Array ? openBox(key, messageAd(peer, direction, id, ts), box) : null;
-  if (plain === null) throw new StorageError('corrupt', `message ${seq} does not decrypt: it was altered or moved`);
+  let text = sealedText;
+  if (text === undefined) {
+    const box = row['text_box'];
+    const plain = box instanceof Uint8Array ? openBox(key, messageAd(peer, direction, id, ts), box) : null;
+    if (plain === null) throw new StorageError('corrupt', `message ${seq} does not decrypt: it was altered or moved`);
+    text = DECODER.decode(plain);
+  }
   return {
     seq,
     peer,
@@ -78,7 +86,7 @@ export function rowToMessage(key: AesKey, row: Row): StoredMessage {
     deliveredAt: row['delivered_at'] === null ? null : Number(row['delivered_at']),
     state: row['state'] as DeliveryState,
     kind: row['kind'] === 'file' ? 'file' : 'text',
-    text: DECODER.decode(plain),
+    text,
     replyTo: typeof row['reply_to'] === 'string' ? row['reply_to'] : null,
     reactTo: typeof row['react_to'] === 'string' ? row['react_to'] : null,
   };

@@ -27,10 +27,22 @@ export type InsertIncomingResult = { readonly inserted: true; readonly message: 
 export type MessagesRepo = {
   /** Stores a received message durably (the commit is fsynced) before it returns; ack only after. */
   insertIncoming(peer: string, message: IncomingMessage): InsertIncomingResult;
-  /** Stores a new outgoing message as 'queued' with a random v4 id and our clock, before any send. */
-  insertOutgoing(peer: string, text: string, refs?: MessageRefs): StoredMessage;
-  /** queued → sent; false if there is no such queued message. Not fsynced on its own (a power loss may undo it: the message is then sent again). */
-  markSent(peer: string, id: string): boolean;
+  /**
+   * Stores a new outgoing message as 'queued' with a random v4 id and our clock, before any send,
+   * durably. With `{ durable: false }` the row only reaches the WAL (it survives a crash or kill),
+   * for a caller that sends it at once and then makes it durable with markSent(…, { durable: true })
+   * or durableBarrier(), before it tells anyone the message was stored (the fsync then overlaps
+   * the message's trip to the peer).
+   */
+  insertOutgoing(peer: string, text: string, refs?: MessageRefs, options?: { readonly durable: boolean }): StoredMessage;
+  /**
+   * queued → sent; false if there is no such queued message. Not fsynced on its own (a power loss may
+   * undo it: the message is then sent again), unless `durable`: then its commit is fsynced, which
+   * makes every earlier write durable too (the WAL is append-only).
+   */
+  markSent(peer: string, id: string, options?: { readonly durable: boolean }): boolean;
+  /** Makes every earlier write durable (a WAL checkpoint syncs the WAL first): for the rare send that did not go out after a non-durable insertOutgoing. */
+  durableBarrier(): void;
   /** queued/sent → delivered; true only the first time (a repeated or unknown ack gives false). Not fsynced on its own, like markSent. */
   markDelivered(peer: string, id: string): boolean;
   /**
@@ -96,6 +108,7 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
   const scan = db.prepare(MESSAGE_SQL.scanBefore);
   // Delivery states are not worth an fsync each (see relaxedWriter); the messages themselves are.
   const relaxed = relaxedWriter(db);
+  const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
   const decode = (rows: Record<string, unknown>[]): StoredMessage[] => rows.map((row) => rowToMessage(key, row));
 
@@ -120,16 +133,17 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
         box: sealText(key, peer, 'in', id, ts, text),
         ...refs,
       });
-      return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row) };
+      return row === undefined ? { inserted: false } : { inserted: true, message: rowToMessage(key, row, text) };
     },
 
-    insertOutgoing(peer, text, refs = {}) {
+    insertOutgoing(peer, text, refs = {}, options = { durable: true }) {
       assertFingerprint('peer', peer);
       assertText('text', text);
       const checked = checkRefs(refs);
       const id = randomUUID();
       const ts = now();
-      const row = run(insert, peer, {
+      const write = options.durable ? <T>(fn: () => T): T => fn() : relaxed;
+      const row = write(() => run(insert, peer, {
         peer,
         id,
         direction: 'out',
@@ -139,16 +153,21 @@ export function createMessagesRepo(db: DatabaseSync, key: AesKey, now: () => num
         state: 'queued',
         box: sealText(key, peer, 'out', id, ts, text),
         ...checked,
-      });
+      }));
       // A fresh random id cannot collide unless the random source is broken: refuse loudly.
       if (row === undefined) throw new Error('insertOutgoing: a random message id collided');
-      return rowToMessage(key, row);
+      return rowToMessage(key, row, text);
     },
 
-    markSent(peer, id) {
+    markSent(peer, id, options = { durable: false }) {
       assertFingerprint('peer', peer);
       assertMessageId('id', id);
+      if (options.durable) return setSent.run(peer, id).changes === 1;
       return relaxed(() => setSent.run(peer, id).changes === 1);
+    },
+
+    durableBarrier() {
+      checkpoint.get();
     },
 
     markDelivered(peer, id) {

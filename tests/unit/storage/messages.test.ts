@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -78,6 +78,32 @@ describe('messages', () => {
     const reader = new DatabaseSync(join(dir, DB_FILE_NAME), { readOnly: true });
     expect(reader.prepare('SELECT count(*) AS n FROM messages WHERE id = ?').get(id)?.['n']).toBe(1);
     reader.close();
+    store.close();
+  });
+
+  it('a non-durable insertOutgoing is committed to the WAL, and durableBarrier puts it in the database file itself (issue 11 item 17)', () => {
+    const dir = join(tempDir(), 'data');
+    const store = openTestStore(dir);
+    const peer = addPeer(store);
+    store.messages.durableBarrier(); // the contact row too: from here on only the message is new
+    const m = store.messages.insertOutgoing(peer, 'sent at once', {}, { durable: false });
+    const reader = new DatabaseSync(join(dir, DB_FILE_NAME), { readOnly: true });
+    expect(reader.prepare('SELECT count(*) AS n FROM messages WHERE id = ?').get(m.id)?.['n']).toBe(1);
+    reader.close();
+    // The main file alone (copied without its WAL) does not hold it until the barrier checkpoints,
+    // which syncs the WAL before it copies pages back: the row is then durable.
+    const mainOnly = (): number => {
+      const copy = join(tempDir(), 'copy.db');
+      copyFileSync(join(dir, DB_FILE_NAME), copy);
+      const db = new DatabaseSync(copy);
+      const n = Number(db.prepare('SELECT count(*) AS n FROM messages WHERE id = ?').get(m.id)?.['n']);
+      db.close();
+      return n;
+    };
+    expect(mainOnly()).toBe(0);
+    store.messages.durableBarrier();
+    expect(mainOnly()).toBe(1);
+    expect(store.messages.markSent(peer, m.id, { durable: true })).toBe(true);
     store.close();
   });
 
