@@ -17,6 +17,8 @@ export const MAX_FRAME_BODY = 65535;
 export const FRAME_HEADER_LENGTH = 2;
 /** The most bytes a FrameDecoder ever holds unprocessed: one whole frame. */
 export const MAX_BUFFERED_BYTES = FRAME_HEADER_LENGTH + MAX_FRAME_BODY;
+/** Split frames up to this size get a fresh array even with reuseBodies(): small, and rare enough. */
+const REUSE_MIN_BODY = 4096;
 
 /** A framing violation (a zero length); the connection must be closed. */
 export class FrameError extends Error {
@@ -70,7 +72,8 @@ export class FrameDecoder {
   #filled = 0; // bytes of #body received so far
   #dead = false;
   #paused = false;
-  /** One buffer for every frame split across chunks (reuseBodies), instead of a fresh one each. */
+  #reuse = false; // reuseBodies() was called
+  /** One buffer for every large frame split across chunks (reuseBodies), made at the first such frame. */
   #scratch: Uint8Array | null = null;
 
   constructor(onFrame: FrameHandler) {
@@ -104,9 +107,11 @@ export class FrameDecoder {
    * the handler must be done with each body when it returns (a transport session decrypts it at
    * once). Before, every such frame (nearly every 64 KiB file chunk: socket reads are 64 KiB too)
    * was a fresh 64 KiB array, garbage the receiver's GC then spent a fifth of its time on.
+   * The buffer is made at the first split frame above REUSE_MIN_BODY, not here: a session that only
+   * chats never needs it, and a host with a thousand idle sessions would hold 64 MiB of them.
    */
   reuseBodies(): void {
-    this.#scratch ??= new Uint8Array(MAX_FRAME_BODY);
+    this.#reuse = true;
   }
 
   /** Lets push() accept bytes again. */
@@ -171,10 +176,15 @@ export class FrameDecoder {
         i += length;
         this.#onFrame(body);
       } else {
-        this.#body = this.#scratch === null ? new Uint8Array(length) : this.#scratch.subarray(0, length);
+        this.#body = this.#reuse && length > REUSE_MIN_BODY ? this.#scratchOf(length) : new Uint8Array(length);
         this.#filled = 0;
       }
     }
     return this.#paused ? chunk.subarray(n) : undefined;
+  }
+
+  #scratchOf(length: number): Uint8Array {
+    this.#scratch ??= new Uint8Array(MAX_FRAME_BODY);
+    return this.#scratch.subarray(0, length);
   }
 }

@@ -270,4 +270,21 @@ describe('reuseBodies (handler mode of a transport connection)', () => {
     expect(split.length).toBeGreaterThan(1);
     expect(new Set(split.map((v) => v.buffer)).size).toBe(1);
   });
+
+  it('gives small split frames their own array, so the buffer is only made for large ones', () => {
+    // An idle chat session never receives a large split frame, so it never holds the 64 KiB buffer
+    // (a host with 1,000 sessions held 64 MiB of them, bench P8.sessions).
+    const small = new Uint8Array(100).fill(7);
+    const large = new Uint8Array(60_000).fill(9);
+    const seen: Uint8Array[] = [];
+    const decoder = new FrameDecoder((body) => seen.push(body));
+    decoder.reuseBodies();
+    const wire = Buffer.concat([encodeFrame(small), encodeFrame(large), encodeFrame(large)]);
+    const cuts = [0, 50, 102 + 30_000, 102 + 60_002 + 20_000, wire.length];
+    for (let k = 0; k + 1 < cuts.length; k++) decoder.push(wire.subarray(cuts[k], cuts[k + 1]));
+    expect(seen.map((b) => b.length)).toEqual([100, 60_000, 60_000]);
+    expect(seen[0]?.buffer).not.toBe(seen[1]?.buffer);
+    expect(seen[1]?.buffer).toBe(seen[2]?.buffer);
+    expect(seen[0]?.every((b) => b === 7)).toBe(true);
+  });
 });
