@@ -6,7 +6,7 @@
  * trip (send → delivered) while the transfer runs against the idle one (P10.rtt).
  */
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keepSampling, type Part, type PartContext } from '../lib/part.ts';
 import { figure, type FigureResult } from '../lib/report.ts';
@@ -15,7 +15,10 @@ import { summarize } from '../lib/stats.ts';
 
 const MiB = 1024 * 1024;
 
-/** `size` bytes of a repeated random MiB, each block numbered (so no two are equal). */
+/**
+ * `size` bytes of a repeated random MiB, each block numbered (so no two are equal), synced: its
+ * writeback must not land in one of the two measured transfers and not the other.
+ */
 async function makeFile(path: string, size: number): Promise<void> {
   const block = randomBytes(MiB);
   const h = await open(path, 'w');
@@ -24,6 +27,7 @@ async function makeFile(path: string, size: number): Promise<void> {
       block.writeUInt32LE(i, 0);
       await h.write(block, 0, Math.min(MiB, size - at), at);
     }
+    await h.sync();
   } finally {
     await h.close();
   }
@@ -39,12 +43,16 @@ export const filesPart: Part = {
     const [sender, receiver, tlsIn, tlsOut] = await Promise.all([startPeer('file-peer'), startPeer('file-peer'), startPeer('tls-file-peer'), startPeer('tls-file-peer')]);
     try {
       // Baseline first: node:tls, disk to disk.
-      const tlsPort = await tlsIn.call<number>('listen', { tls: ctx.tls, path: join(ctx.tmp, 'p10-tls-copy.bin') });
+      const tlsCopy = join(ctx.tmp, 'p10-tls-copy.bin');
+      const tlsPort = await tlsIn.call<number>('listen', { tls: ctx.tls, path: tlsCopy });
       const tlsCpu0 = [await tlsOut.call<number>('cpuMs'), await tlsIn.call<number>('cpuMs')];
       const tlsMs = await tlsOut.call<number>('send', { tls: ctx.tls, port: tlsPort, path: src });
       await tlsIn.call('received');
       const tlsCpu = [(await tlsOut.call<number>('cpuMs')) - (tlsCpu0[0] as number), (await tlsIn.call<number>('cpuMs')) - (tlsCpu0[1] as number)];
       const tlsRate = size / MiB / (tlsMs / 1000);
+      // Its copy goes before Parley's turn, with its dirty pages (never written back): else the kernel
+      // writes up to a GiB of them back during Parley's transfer, which TLS did not have to share.
+      await rm(tlsCopy);
       const perGiB = (ms: number): string => (ms / (size / 1024 ** 3) / 1000).toFixed(1);
       ctx.log(`P10: node:tls moved ${size / MiB} MiB in ${(tlsMs / 1000).toFixed(1)} s; CPU per GiB sender ${perGiB(tlsCpu[0] as number)} s, receiver ${perGiB(tlsCpu[1] as number)} s`);
 
@@ -73,7 +81,7 @@ export const filesPart: Part = {
       const growth = Math.max((rssPeak[0] as number) - (rssBefore[0] as number), (rssPeak[1] as number) - (rssBefore[1] as number)) / MiB;
       return [
         figure({ id: 'P10', name: `a ${size / MiB} MiB file peer to peer (hashed both sides, disk to disk), MiB/s`, value: rate, unit: 'MiB/s', baseline: tlsRate, baselineName: 'node:tls, disk to disk', goal: { text: 'ratio ≥ 1.0', on: 'ratio', min: 1 }, spread: `${(ms / 1000).toFixed(1)} s; TLS ${(tlsMs / 1000).toFixed(1)} s` }),
-        figure({ id: 'P10.rss', name: 'RSS growth during the transfer, the larger of sender and receiver', value: growth, unit: 'MiB', goal: { text: '≤ a few MiB', on: 'value', max: 16 }, spread: `peaks: sender ${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssPeak[1] as number)} MiB; before ${mib(rssBefore[0] as number)} / ${mib(rssBefore[1] as number)} MiB` }),
+        figure({ id: 'P10.rss', name: 'RSS growth during the transfer, the larger of sender and receiver', value: growth, unit: 'MiB', goal: { text: '≤ 8 MiB (a few)', on: 'value', max: 8 }, spread: `peaks: sender ${mib(rssPeak[0] as number)} MiB, receiver ${mib(rssPeak[1] as number)} MiB; before ${mib(rssBefore[0] as number)} / ${mib(rssBefore[1] as number)} MiB` }),
         figure({ id: 'P10.rtt', name: 'chat send → delivered p50 during the transfer', value: d?.median ?? null, unit: 'ms', baseline: i.median, baselineName: 'idle p50', goal: { text: 'ratio ≤ 2', on: 'ratio', max: 2 }, spread: d ? `during: n=${d.n}, p99 ${d.p99.toFixed(2)}; idle: n=${i.n}` : 'the transfer ended before a round trip', ...(d ? {} : { note: 'no sample during the transfer' }) }),
       ];
     } finally {

@@ -28,8 +28,11 @@ export const FLIGHT_WINDOW = 1024 * 1024;
 export const PROBE_EVERY = 256 * 1024;
 /** Chunks sent per event-loop turn at most (a chat message, an ack or a cancel waits behind at most these). */
 export const CHUNKS_PER_TURN = 4;
-/** Chunks read from disk at once (~1 MiB): one disk read per 16 chunks instead of one each. */
-export const READ_CHUNKS = 16;
+/**
+ * Chunks read from disk at once (~512 KiB): one disk read per 8 chunks instead of one each. Two such
+ * buffers per file being sent; 16 chunks (1 MiB each) read no faster here and cost 1 MiB more RSS.
+ */
+export const READ_CHUNKS = 8;
 const SLOT = CHUNK_HEADER_LENGTH + MAX_CHUNK_DATA;
 
 /** How the pump reports each file's fate. */
