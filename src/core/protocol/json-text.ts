@@ -182,8 +182,12 @@ function hex4(text: string, at: number): number {
   return Number.parseInt(text.slice(at, at + 4), 16); // JSON.parse already checked the 4 hex digits
 }
 
+const DIGITS = /^-?\d+$/;
+
 /** True if a JSON number literal's exact decimal value is an integer (e.g. `1.0`, `17E11`, `-0`, but not `1e-400`). */
 export function isExactIntegerLiteral(literal: string): boolean {
+  // The common case (every `ts`): plain digits, an integer without the regexes below.
+  if (DIGITS.test(literal)) return true;
   const m = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
   if (m === null) return false;
   const intDigits = m[1] ?? '';
