@@ -30,6 +30,19 @@ describe('parseJsonText', () => {
     expect(parse('"\ufeff"')).toEqual({ ok: true, value: '\ufeff' }); // inside a string it is an ordinary character
   });
 
+  it('refuses invalid UTF-8 in long texts too (decoded another way), wherever it lies', () => {
+    // Truncated, lone continuation, overlong, surrogate, above U+10FFFF, 0xFF.
+    const bad = [[0xc3], [0x80], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xff], [0xf0, 0x9f, 0xa6]];
+    const long = utf8('🦜'.repeat(2000));
+    for (const seq of bad) {
+      for (const at of [0, 1000, long.length]) {
+        const bytes = new Uint8Array([0x22, ...long.subarray(0, at), ...seq, ...long.subarray(at), 0x22]);
+        expect(parseJsonText(bytes), `${seq.join(',')} at ${at}`).toMatchObject({ ok: false, reason: 'invalid UTF-8' });
+      }
+    }
+    expect(parseJsonText(utf8(`"${'🦜'.repeat(2000)}é語"`))).toEqual({ ok: true, value: `${'🦜'.repeat(2000)}é語` });
+  });
+
   it('refuses what JSON does not allow', () => {
     for (const bad of ['', 'hello', '{"a":1', '{"a":1}x', '{}{}', '{"a":NaN}', '"a\tb"', "{'a':1}", '[1,]', '01']) {
       expect(parse(bad).ok, bad).toBe(false);

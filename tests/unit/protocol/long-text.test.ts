@@ -47,4 +47,12 @@ describe('writeUtf8', () => {
       { seed: 13, numRuns: 600 },
     );
   });
+
+  it('writes texts longer than any message text (beyond its unit buffer) and leaves the next call unaffected', () => {
+    for (const s of ['🦜'.repeat(20_000), '語'.repeat(40_000), '🦜'.repeat(16_000), 'é'.repeat(1500)]) {
+      const dest = new Uint8Array(3 * s.length);
+      const n = writeUtf8(s, dest, 0);
+      expect(Buffer.from(dest.subarray(0, n)).equals(Buffer.from(s))).toBe(true);
+    }
+  });
 });

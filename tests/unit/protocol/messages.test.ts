@@ -86,7 +86,15 @@ describe('decodeTransport: each reason to close', () => {
     for (const text of [msg({ text: '' }), ...tooLong]) expectClose(text, /invalid msg: text is empty, over 16000 code points/);
     for (const c of ['\u0000', '\u0001', '\b', '\r', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f']) {
       expectClose(msg({ text: `a${c}b` }), /holds a control character/);
+      // Long plaintexts take another path (a byte search may spare the scan): a control character still closes.
+      for (const long of ['🦜'.repeat(8000), 'x'.repeat(15_000)]) {
+        expectClose(msg({ text: `${long}${c}b` }), /holds a control character/);
+        expectClose(msg({ text: `${c}${long}` }), /holds a control character/);
+      }
     }
+    // An escaped backslash or a DEL elsewhere in a long plaintext leaves the text checked as usual.
+    expectClose(msg({ text: `${'🦜'.repeat(8000)}\u0001`, x: 'a\\b' }), /holds a control character/);
+    expect(decode(msg({ text: '🦜'.repeat(8000), x: '\u007f\\' }))).toMatchObject({ verdict: 'deliver' });
   });
 });
 
@@ -102,6 +110,8 @@ describe('decodeTransport: deliver and ignore', () => {
     const big = '🦜'.repeat(MAX_TEXT_CODE_POINTS);
     expect(decode(msg({ text: big }))).toMatchObject({ verdict: 'deliver', message: { text: big } });
     expect(decode(msg({ text: 'a\tb\nc\u0085' }))).toMatchObject({ verdict: 'deliver' });
+    const longTabs = `${'🦜'.repeat(8000)}\t${'x'.repeat(7000)}\n\u0085\\"`;
+    expect(decode(msg({ text: longTabs }))).toMatchObject({ verdict: 'deliver', message: { text: longTabs } });
     expect(decode(msg({ ts: 0 }))).toMatchObject({ verdict: 'deliver', message: { ts: 0 } });
     expect(decode(msg({ ts: MAX_TS }))).toMatchObject({ verdict: 'deliver', message: { ts: MAX_TS } });
     const negZero = decode(`{"type":"msg","id":"${ID}","ts":-0,"text":"x"}`);
