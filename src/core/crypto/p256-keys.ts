@@ -43,7 +43,7 @@ type PrivateEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
  * step, and the fingerprint of a static key reads the decompressed point from here. Bounded, so
  * a flood of keys costs re-imports, never memory.
  */
-const RECENT_PUBLIC_KEYS = 64;
+const RECENT_PUBLIC_KEYS = 16;
 const publicKeys = new Map<string, PublicEntry>();
 const privateKeys = new WeakMap<Uint8Array, PrivateEntry>();
 
