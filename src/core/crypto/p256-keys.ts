@@ -40,10 +40,11 @@ type PrivateEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
 /**
  * Recently imported public keys by their bytes (public data, so a content key is safe), most
  * recent last: a handshake imports the peer's key on receipt and uses it for its DH in the same
- * step, and the fingerprint of a static key reads the decompressed point from here. Bounded, so
- * a flood of keys costs re-imports, never memory.
+ * step, and the peer's static key is decompressed again for its fingerprint right after the
+ * handshake (by the handshake, and by the contacts store) — while up to 64 other handshakes in
+ * progress import their keys in between. Bounded, so a flood of keys costs re-imports, never memory.
  */
-const RECENT_PUBLIC_KEYS = 16;
+const RECENT_PUBLIC_KEYS = 256;
 const publicKeys = new Map<string, PublicEntry>();
 const privateKeys = new WeakMap<Uint8Array, PrivateEntry>();
 

@@ -58,7 +58,7 @@ describe('remembered public keys', () => {
   it('are bounded: after many other keys, the first is imported again', () => {
     const { publicKey } = generateKeyPair();
     const key = publicKeyObject(publicKey);
-    for (let i = 0; i < 100; i++) publicKeyObject(generateKeyPair().publicKey);
+    for (let i = 0; i < 300; i++) publicKeyObject(generateKeyPair().publicKey);
     const again = publicKeyObject(publicKey);
     expect(again).not.toBeNull();
     expect(again).not.toBe(key);
