@@ -78,9 +78,12 @@ function publicEntry(point: Uint8Array): PublicEntry | null {
   }
   let entry: PublicEntry;
   try {
-    const uncompressed = point.length === 33 ? toUint8(ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer) : point.slice();
-    const der = Buffer.concat([SPKI_UNCOMPRESSED, uncompressed]);
-    entry = { key: withoutStackTraces(() => createPublicKey({ key: der, format: 'der', type: 'spki' })), uncompressed };
+    // Without stack traces here too: a refused point (anyone can send one) throws from convertKey.
+    entry = withoutStackTraces(() => {
+      const uncompressed = point.length === 33 ? toUint8(ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer) : point.slice();
+      const der = Buffer.concat([SPKI_UNCOMPRESSED, uncompressed]);
+      return { key: createPublicKey({ key: der, format: 'der', type: 'spki' }), uncompressed };
+    });
   } catch {
     return null;
   }
