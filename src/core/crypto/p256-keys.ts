@@ -6,25 +6,24 @@
  * also re-derives the public key of the private scalar on every call. Importing a key costs about
  * as much as one derive, so it pays only when the import is reused: the peer's ephemeral key takes
  * part in two DH per side and is checked on receipt, the local static key in every handshake. So a
- * key is imported once and remembered for the life of its byte array (a WeakMap on the array), and
- * a remembered entry is used only while the array still holds the bytes it was imported from.
+ * key is imported once and remembered: a public key by its bytes (the last few), a private key for
+ * the life of its byte array (a WeakMap on the array), used only while the array still holds the
+ * bytes it was imported from.
  *
  * Private keys: the entry keeps a copy of the scalar for that check; `forgetPrivateKey` zeroes the
  * copy and drops the entry (the handshake calls it where it zeroes its ephemeral key). The KeyObject
  * itself cannot be wiped from JS (as for the AES keys); dropping it is what we can do.
  *
- * Imports run without stack traces (withoutStackTraces): node:crypto's key parsing probes its input
- * with isKeyObject/isCryptoKey, which throw and catch a TypeError each (four per createPublicKey);
- * capturing their stacks, never seen by anyone, was ~20 µs of the ~55 µs an import cost here, and a
- * handshake imports two keys per side on its critical path.
+ * Imports run without stack traces (no-stack-traces.ts): a handshake imports two keys per side on
+ * its critical path.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, ECDH, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { withoutStackTraces } from './no-stack-traces.ts';
 
 const PRIVATE_LENGTH = 32;
 
-// DER SubjectPublicKeyInfo prefixes for id-ecPublicKey / prime256v1 with a compressed (33-byte) or
-// uncompressed (65-byte) point: every length in them is fixed, so prefix || point is exact DER.
-const SPKI_COMPRESSED = Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex');
+// The DER SubjectPublicKeyInfo prefix for id-ecPublicKey / prime256v1 with an uncompressed (65-byte)
+// point: every length in it is fixed, so prefix || point is exact DER.
 const SPKI_UNCOMPRESSED = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 // SEC 1 ECPrivateKey { version 1, privateKey, parameters prime256v1 } without the optional public
 // key, which OpenSSL derives on import.
@@ -35,10 +34,18 @@ const SEC1_TAIL = Buffer.from('a00a06082a8648ce3d030107', 'hex');
 const SEC1_EXPORT_HEAD = Buffer.from('30770201010420', 'hex');
 const SEC1_EXPORT_MIDDLE = Buffer.from('a00a06082a8648ce3d030107a144034200', 'hex');
 
-type PublicEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
+type PublicEntry = { readonly key: KeyObject; readonly uncompressed: Uint8Array };
 type PrivateEntry = { readonly bytes: Uint8Array; readonly key: KeyObject };
 
-const publicKeys = new WeakMap<Uint8Array, PublicEntry>();
+/**
+ * Recently imported public keys by their bytes (public data, so a content key is safe), most
+ * recent last: a handshake imports the peer's key on receipt and uses it for its DH in the same
+ * step, and the peer's static key is decompressed again for its fingerprint right after the
+ * handshake (by the handshake, and by the contacts store) — while up to 64 other handshakes in
+ * progress import their keys in between. Bounded, so a flood of keys costs re-imports, never memory.
+ */
+const RECENT_PUBLIC_KEYS = 256;
+const publicKeys = new Map<string, PublicEntry>();
 const privateKeys = new WeakMap<Uint8Array, PrivateEntry>();
 
 /**
@@ -46,18 +53,47 @@ const privateKeys = new WeakMap<Uint8Array, PrivateEntry>();
  * shape), or null when OpenSSL refuses it: x or y ≥ p, not on the curve, no square root.
  */
 export function publicKeyObject(point: Uint8Array): KeyObject | null {
-  const cached = publicKeys.get(point);
-  if (cached !== undefined && sameBytes(cached.bytes, point)) return cached.key;
-  const prefix = point.length === 33 ? SPKI_COMPRESSED : SPKI_UNCOMPRESSED;
-  let key: KeyObject;
+  return publicEntry(point)?.key ?? null;
+}
+
+/**
+ * The 65-byte uncompressed form (a fresh copy) of a SEC 1 point, with the same checks and the
+ * same null as publicKeyObject; both come from one import.
+ */
+export function uncompressedPoint(point: Uint8Array): Uint8Array | null {
+  return publicEntry(point)?.uncompressed.slice() ?? null;
+}
+
+// Why a compressed point is decompressed first (ECDH.convertKey: 0x02/0x03, x < p, a square) and
+// imported in its uncompressed DER form (OpenSSL checks x, y < p and the curve equation again):
+// measured ~45 µs for both together against ~65 µs for importing the compressed DER, and the
+// decompressed point is the fingerprint's input, which would otherwise cost another ~20 µs.
+function publicEntry(point: Uint8Array): PublicEntry | null {
+  const id = Buffer.from(point.buffer, point.byteOffset, point.byteLength).toString('latin1');
+  const cached = publicKeys.get(id);
+  if (cached !== undefined) {
+    publicKeys.delete(id);
+    publicKeys.set(id, cached);
+    return cached;
+  }
+  let entry: PublicEntry;
   try {
-    const der = Buffer.concat([prefix, point]);
-    key = withoutStackTraces(() => createPublicKey({ key: der, format: 'der', type: 'spki' }));
+    // Without stack traces here too: a refused point (anyone can send one) throws from convertKey.
+    entry = withoutStackTraces(() => {
+      const uncompressed = point.length === 33 ? toUint8(ECDH.convertKey(point, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer) : point.slice();
+      const der = Buffer.concat([SPKI_UNCOMPRESSED, uncompressed]);
+      return { key: createPublicKey({ key: der, format: 'der', type: 'spki' }), uncompressed };
+    });
   } catch {
     return null;
   }
-  publicKeys.set(point, { bytes: point.slice(), key });
-  return key;
+  if (publicKeys.size >= RECENT_PUBLIC_KEYS) publicKeys.delete(publicKeys.keys().next().value as string);
+  publicKeys.set(id, entry);
+  return entry;
+}
+
+function toUint8(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
 /** The KeyObject of a 32-byte scalar the caller has checked to be in [1, n-1]. */
@@ -112,21 +148,6 @@ export function generateKeyObjects(): { readonly scalar: Uint8Array; readonly po
     return { scalar, point: new Uint8Array(der.subarray(56, 121)) };
   } finally {
     der.fill(0);
-  }
-}
-
-// Stack traces off for one synchronous call (see the module comment), restored before it returns,
-// so no other code can observe the change. An error from `fn` itself then has no stack; every
-// caller here turns it into null or its own error.
-const STACK_LIMIT_WRITABLE = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')?.writable === true;
-function withoutStackTraces<T>(fn: () => T): T {
-  if (!STACK_LIMIT_WRITABLE) return fn();
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return fn();
-  } finally {
-    Error.stackTraceLimit = limit;
   }
 }
 

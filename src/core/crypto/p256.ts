@@ -6,9 +6,9 @@
  * @noble/curves is the second, independent implementation: the tests run every Wycheproof case
  * through both and require agreement.
  */
-import { createECDH, diffieHellman, ECDH } from 'node:crypto';
+import { createECDH, diffieHellman } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { forgetPrivateKey, generateKeyObjects, privateKeyObject, publicKeyObject, rememberedPrivateKeyObject } from './p256-keys.ts';
+import { forgetPrivateKey, generateKeyObjects, privateKeyObject, publicKeyObject, rememberedPrivateKeyObject, uncompressedPoint } from './p256-keys.ts';
 
 export const PUBLIC_KEY_LENGTH = 33;
 export const PRIVATE_KEY_LENGTH = 32;
@@ -115,20 +115,17 @@ export function nobleEcdhSec1(privateKey: Uint8Array, publicKey: Uint8Array): Ui
  * x < p and x³ − 3x + b a square mod p (OpenSSL's point decoding refuses the rest).
  *
  * On node:crypto rather than noble because it is on the handshake's path: the peer's static key is
- * decompressed for its fingerprint (received keys are checked by their import, see checkPublicKey).
- * Measured on the build machine: ~25–40 µs through OpenSSL against ~230 µs through noble's
- * square root. Tests compare it with noble's answer.
+ * decompressed for its fingerprint. Measured on the build machine: ~25–40 µs through OpenSSL
+ * against ~230 µs through noble's square root; and a key the handshake has just received and
+ * checked was decompressed by that import already (p256-keys.ts), so it costs nothing here. Tests
+ * compare it with noble's answer.
  */
 export function uncompressPublicKey(publicKey: Uint8Array): Uint8Array {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) throw new InvalidPointError('public key must be 33 bytes');
   if (publicKey[0] !== 0x02 && publicKey[0] !== 0x03) throw new InvalidPointError('public key must be compressed');
-  let point: Buffer;
-  try {
-    point = ECDH.convertKey(publicKey, 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
-  } catch {
-    throw new InvalidPointError('public key is not a point on P-256');
-  }
-  return new Uint8Array(point.buffer, point.byteOffset, point.byteLength);
+  const point = uncompressedPoint(publicKey);
+  if (point === null) throw new InvalidPointError('public key is not a point on P-256');
+  return point;
 }
 
 /** Compresses a 65-byte uncompressed point to 33 bytes (strict, via noble). */

@@ -4,8 +4,11 @@
  * stack traces but leave Error.stackTraceLimit as they found it, on success and on failure.
  */
 import { describe, expect, it } from 'vitest';
+import { p256 } from '@noble/curves/nist.js';
 import { dh, ecdhSec1, forgetKey, generateKeyPair, InvalidPointError, nobleEcdhSec1 } from '../../../src/core/crypto/p256.ts';
-import { publicKeyObject, rememberedPrivateKeyObject } from '../../../src/core/crypto/p256-keys.ts';
+import { publicKeyObject, rememberedPrivateKeyObject, uncompressedPoint } from '../../../src/core/crypto/p256-keys.ts';
+import { noiseHkdf } from '../../../src/core/crypto/hash.ts';
+import { uncompressPublicKey } from '../../../src/core/crypto/p256.ts';
 
 describe('remembered private keys', () => {
   it('a generated key is remembered, and its DH agrees with noble', () => {
@@ -40,6 +43,28 @@ describe('remembered private keys', () => {
   });
 });
 
+describe('remembered public keys', () => {
+  it('are found by their bytes: a copy of the array gets the same KeyObject, and the point handed out is a copy', () => {
+    const { publicKey } = generateKeyPair();
+    const key = publicKeyObject(publicKey);
+    expect(key).not.toBeNull();
+    expect(publicKeyObject(publicKey.slice())).toBe(key);
+    const point = uncompressedPoint(publicKey.slice()) as Uint8Array;
+    expect(point).toEqual(p256.Point.fromBytes(publicKey).toBytes(false));
+    point.fill(0);
+    expect(uncompressPublicKey(publicKey)).toEqual(p256.Point.fromBytes(publicKey).toBytes(false));
+  });
+
+  it('are bounded: after many other keys, the first is imported again', () => {
+    const { publicKey } = generateKeyPair();
+    const key = publicKeyObject(publicKey);
+    for (let i = 0; i < 300; i++) publicKeyObject(generateKeyPair().publicKey);
+    const again = publicKeyObject(publicKey);
+    expect(again).not.toBeNull();
+    expect(again).not.toBe(key);
+  });
+});
+
 describe('imports without stack traces', () => {
   it('restore Error.stackTraceLimit after a valid and after a refused point', () => {
     const before = Error.stackTraceLimit;
@@ -50,6 +75,12 @@ describe('imports without stack traces', () => {
     expect(publicKeyObject(bad)).toBeNull();
     expect(Error.stackTraceLimit).toBe(before);
     expect(() => dh(generateKeyPair().privateKey, bad)).toThrow(InvalidPointError);
+    expect(Error.stackTraceLimit).toBe(before);
+  });
+
+  it('HKDF (hkdfSync probes its key argument too) restores Error.stackTraceLimit', () => {
+    const before = Error.stackTraceLimit;
+    expect(noiseHkdf(new Uint8Array(32), new Uint8Array(32), 2)).toHaveLength(2);
     expect(Error.stackTraceLimit).toBe(before);
   });
 });
