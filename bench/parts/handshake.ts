@@ -65,12 +65,13 @@ export const handshakePart: Part = {
       const cr = summarize(runs.parley.cpuR);
       const ctr = summarize(runs.tls.cpuR);
       ctx.log(`P1 parley p50 ${p.median.toFixed(3)} ms, tls p50 ${t.median.toFixed(3)} ms`);
+      // Issue 11 item 15's goals (P1.p99's is 1.2).
       const ratioGoal = { text: 'ratio ≤ 1.0', on: 'ratio', max: 1.0 } as const;
       return [
         figure({ id: 'P1.p50', name: 'TCP connect → session ready, p50', value: p.median, unit: 'ms', baseline: t.median, baselineName: 'TLS 1.3', goal: ratioGoal, spread: spreadText(p, 3) }),
-        figure({ id: 'P1.p99', name: 'TCP connect → session ready, p99', value: p.p99, unit: 'ms', baseline: t.p99, baselineName: 'TLS 1.3', goal: ratioGoal, spread: `max ${p.max.toFixed(2)}, n=${p.n}` }),
+        figure({ id: 'P1.p99', name: 'TCP connect → session ready, p99', value: p.p99, unit: 'ms', baseline: t.p99, baselineName: 'TLS 1.3', goal: { text: 'ratio ≤ 1.2', on: 'ratio', max: 1.2 }, spread: `max ${p.max.toFixed(2)}, n=${p.n}` }),
         figure({ id: 'C1', name: 'handshake CPU, joining side (initiator / TLS client)', value: ci.median, unit: 'µs', baseline: cti.median, baselineName: 'TLS client', spread: spreadText(ci, 0) + ` blocks of ${BLOCK}` }),
-        figure({ id: 'C2', name: 'handshake CPU, hosting side (responder / TLS server)', value: cr.median, unit: 'µs', baseline: ctr.median, baselineName: 'TLS server', spread: spreadText(cr, 0) + ` blocks of ${BLOCK}` }),
+        figure({ id: 'C2', name: 'handshake CPU, hosting side (responder / TLS server)', value: cr.median, unit: 'µs', baseline: ctr.median, baselineName: 'TLS server', goal: ratioGoal, spread: spreadText(cr, 0) + ` blocks of ${BLOCK}` }),
       ];
     } finally {
       await peer.stop();

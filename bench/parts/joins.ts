@@ -117,7 +117,7 @@ export const joinsPart: Part = {
       const tls = await tlsBaseline(ctx, COUNT);
       ctx.log(`P5 baseline: ${COUNT} TLS handshakes ready after ${tls.ms.toFixed(0)} ms, server loop delay max ${tls.delay.max.toFixed(1)} ms`);
       return [
-        figure({ id: 'P5.time', name: `${COUNT} concurrent joins to one host: time until all are ready`, value: allDone, unit: 'ms', baseline: tls.ms, baselineName: `${COUNT} TLS 1.3 handshakes`, goal: { text: '< 1,000 ms', on: 'value', max: 1000, strict: true }, spread: `one run; ${retries} joins tried again` }),
+        figure({ id: 'P5.time', name: `${COUNT} concurrent joins to one host: time until all are ready`, value: allDone, unit: 'ms', baseline: tls.ms, baselineName: `${COUNT} TLS 1.3 handshakes`, goal: { text: 'ratio ≤ 1.0', on: 'ratio', max: 1.0 }, spread: `one run; ${retries} joins tried again` }),
         figure({ id: 'P5.delay', name: "the host's worst event-loop delay meanwhile", value: delay.max, unit: 'ms', baseline: tls.delay.max, baselineName: 'TLS server', goal: { text: '≤ 20 ms', on: 'value', max: 20 }, spread: `p99 ${delay.p99.toFixed(1)}, mean ${delay.mean.toFixed(1)}` }),
       ];
     } finally {
