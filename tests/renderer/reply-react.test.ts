@@ -41,10 +41,46 @@ async function open(messages: MessageDto[]): Promise<VueWrapper> {
 const bubble = (w: VueWrapper, seq: number) => w.get(`[data-testid="message"][data-seq="${seq}"]`);
 const row = (w: VueWrapper, seq: number) => bubble(w, seq).element.closest('.msg-row') as HTMLElement;
 
+/** A row's action button, as the user reaches it: the pointer over the row first (the bar exists only then). */
+async function action(w: VueWrapper, seq: number, id: 'msg-reply' | 'msg-react' | 'msg-copy'): Promise<HTMLButtonElement> {
+  row(w, seq).dispatchEvent(new MouseEvent('mouseenter'));
+  await flushPromises();
+  const button = row(w, seq).querySelector<HTMLButtonElement>(`[data-testid="${id}"]`);
+  if (button === null) throw new Error(`no ${id} on row ${seq}`);
+  return button;
+}
+
+describe('the action bar', () => {
+  test('exists only on the row under the pointer or holding focus, so a long thread lays out no hidden buttons', async () => {
+    const w = await open([msg(1), msg(2)]);
+    const actions = (seq: number): boolean => row(w, seq).querySelector('.actions') !== null;
+    expect([actions(1), actions(2)]).toEqual([false, false]);
+    row(w, 1).dispatchEvent(new MouseEvent('mouseenter'));
+    await flushPromises();
+    expect([actions(1), actions(2)]).toEqual([true, false]);
+    row(w, 1).dispatchEvent(new MouseEvent('mouseleave'));
+    await flushPromises();
+    expect(actions(1)).toBe(false);
+    // Keyboard: a text bubble takes focus, which brings its actions; focus leaving the row takes them away.
+    const b2 = bubble(w, 2).element as HTMLElement;
+    expect(b2.getAttribute('tabindex')).toBe('0');
+    b2.focus();
+    await flushPromises();
+    expect(actions(2)).toBe(true);
+    (row(w, 2).querySelector('[data-testid="msg-reply"]') as HTMLButtonElement).focus();
+    await flushPromises();
+    expect(actions(2)).toBe(true);
+    b2.blur();
+    (bubble(w, 1).element as HTMLElement).focus();
+    await flushPromises();
+    expect([actions(1), actions(2)]).toEqual([true, false]);
+  });
+});
+
 describe('replies', () => {
   test('Reply puts a quoted preview in the composer; sending sends a reply; the bubble quotes the message', async () => {
     const w = await open([msg(1, { text: 'Lunch at noon?' })]);
-    row(w, 1).querySelector<HTMLButtonElement>('[data-testid="msg-reply"]')?.click();
+    (await action(w, 1, 'msg-reply')).click();
     await flushPromises();
     expect(w.get('[data-testid="composer-reply"]').text()).toContain('Replying to Bob');
     expect(w.get('[data-testid="composer-reply"]').text()).toContain('Lunch at noon?');
@@ -61,7 +97,7 @@ describe('replies', () => {
 
   test('Escape or the cancel button drops the reply; a plain message goes through send', async () => {
     const w = await open([msg(1)]);
-    row(w, 1).querySelector<HTMLButtonElement>('[data-testid="msg-reply"]')?.click();
+    (await action(w, 1, 'msg-reply')).click();
     await flushPromises();
     await w.get('[data-testid="composer"]').trigger('keydown', { key: 'Escape' });
     expect(w.find('[data-testid="composer-reply"]').exists()).toBe(false);
@@ -96,7 +132,7 @@ describe('reactions', () => {
 
   test('the picker offers a few emoji and sends the chosen one as a reaction', async () => {
     const w = await open([msg(1)]);
-    row(w, 1).querySelector<HTMLButtonElement>('[data-testid="msg-react"]')?.click();
+    (await action(w, 1, 'msg-react')).click();
     await flushPromises();
     const picker = w.get('[data-testid="reaction-picker"]');
     expect(picker.findAll('button')).toHaveLength(6);
@@ -114,7 +150,7 @@ describe('copy', () => {
     const writeText = vi.fn(async () => undefined);
     vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
     const w = await open([msg(1, { text: 'copy me https://example.com' })]);
-    row(w, 1).querySelector<HTMLButtonElement>('[data-testid="msg-copy"]')?.click();
+    (await action(w, 1, 'msg-copy')).click();
     await flushPromises();
     expect(writeText).toHaveBeenCalledWith('copy me https://example.com');
     expect(row(w, 1).querySelector('[data-testid="msg-copy"]')?.getAttribute('aria-label')).toBe('Copied');
