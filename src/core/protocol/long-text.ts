@@ -13,7 +13,7 @@ import { transcode } from 'node:buffer';
 import { countCodePoints } from '../../shared/text.ts';
 
 /** Texts shorter than this go the portable way: the fast paths only pay off on long ones. */
-const LONG = 1024;
+export const LONG_TEXT = 1024;
 const SURROGATE = /[\ud800-\udfff]/; // none: one unit per code point (a native scan)
 const MAX_UNITS = 32_000; // the longest text a code-point check ever counts (2 × 16,000)
 const units = new ArrayBuffer(2 * MAX_UNITS);
@@ -27,7 +27,7 @@ const unitWords = new Uint32Array(units);
 export function codePointCount(s: string, wellFormed = s.isWellFormed()): number {
   const n = s.length;
   // Only a well-formed text is counted by its low surrogates: each ends exactly one pair.
-  if (n < LONG || n > MAX_UNITS || !wellFormed) return countCodePoints(s);
+  if (n < LONG_TEXT || n > MAX_UNITS || !wellFormed) return countCodePoints(s);
   if (!SURROGATE.test(s)) return n;
   unitBytes.write(s, 0, 'utf16le');
   let lows = 0;
@@ -52,7 +52,7 @@ const encoder = new TextEncoder();
  */
 export function writeUtf8(s: string, dest: Uint8Array, at: number): number {
   const n = s.length;
-  if (n < LONG || n > MAX_UNITS || (s.charCodeAt(0) | s.charCodeAt(n >>> 1) | s.charCodeAt(n - 1)) < 0x80) return encoder.encodeInto(s, dest.subarray(at)).written;
+  if (n < LONG_TEXT || n > MAX_UNITS || (s.charCodeAt(0) | s.charCodeAt(n >>> 1) | s.charCodeAt(n - 1)) < 0x80) return encoder.encodeInto(s, dest.subarray(at)).written;
   // Through the module's own unit buffer: Buffer.from(s, 'utf16le') made a fresh 64 KB buffer per
   // message (zeroed, then garbage), which took ~65 of a 16,000-emoji text's ~105 µs here.
   unitBytes.write(s, 0, 'utf16le');

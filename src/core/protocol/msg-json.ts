@@ -10,7 +10,7 @@
  * sealed from there (withMsgJson) or copied out at its exact length. The bytes are the very bytes
  * of `utf8(JSON.stringify(wire))` (a test compares them).
  */
-import { writeUtf8 } from './long-text.ts';
+import { LONG_TEXT, writeUtf8 } from './long-text.ts';
 import type { MsgMessage } from './messages.ts';
 
 // Any character JSON.stringify would escape in a checked (well-formed) text.
@@ -18,8 +18,6 @@ import type { MsgMessage } from './messages.ts';
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 
 const encoder = new TextEncoder();
-/** Texts shorter than this are encoded with the members around them, in one piece. */
-const SHORT = 1024;
 // At most 3 UTF-8 bytes per UTF-16 unit, for the longest text a check lets through (32,000 units),
 // plus the members around it. Reused: only one message is encoded at a time (synchronous).
 let scratch = new Uint8Array(0);
@@ -46,8 +44,9 @@ export function withMsgJson<T>(wire: MsgMessage, use: (bytes: Uint8Array) => T, 
   const room = head.length + 3 * wire.text.length + tail.length;
   if (scratch.length < room) scratch = new Uint8Array(Math.max(room, 1024));
   let at: number;
-  if (wire.text.length < SHORT) {
-    // One call into the encoder instead of three for a chat-sized text (every round trip).
+  if (wire.text.length < LONG_TEXT) {
+    // A text writeUtf8 would encode the portable way anyway: one call into the encoder with the
+    // members around it instead of three (every chat round trip).
     at = encoder.encodeInto(head + wire.text + tail, scratch).written;
   } else {
     at = encoder.encodeInto(head, scratch).written;
