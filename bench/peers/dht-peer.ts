@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
-import { DhtNode, dhtKeyPairFromSeed } from '../../src/core/net/dht-node.ts';
+import { dhtKeyPairFromSeed } from '../../src/core/net/dht-keys.ts';
+import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { FramedConnection } from '../../src/core/net/framed-connection.ts';
 import { Listener } from '../../src/core/net/listener.ts';
 import { initiatorHandshake, responderHandshake } from '../../src/core/protocol/perform-handshake.ts';

@@ -4,7 +4,8 @@
  * the process ends only if destroy() really left no socket, stream or timer behind.
  */
 import createTestnet from 'hyperdht/testnet.js';
-import { DhtNode, dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-node.ts';
+import { dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-keys.ts';
+import { DhtNode } from '../../src/core/net/dht-node.ts';
 
 const testnet = await createTestnet(3, { host: '127.0.0.1' });
 const host = new DhtNode({ bootstrap: testnet.bootstrap, host: '127.0.0.1' });

@@ -10,7 +10,8 @@ import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DhtCarrier } from '../../src/core/net/dht-carrier.ts';
 import { DhtError } from '../../src/core/net/dht-errors.ts';
-import { DhtNode, dhtKeyPairFromSeed, newDhtSeed, parseDhtKey } from '../../src/core/net/dht-node.ts';
+import { dhtKeyPairFromSeed, newDhtSeed, parseDhtKey } from '../../src/core/net/dht-keys.ts';
+import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { FramedConnection, WRITE_HIGH_WATER } from '../../src/core/net/framed-connection.ts';
 
 let testnet: Testnet;

@@ -5,7 +5,8 @@
  * "relay":<hex or null>}` and runs until killed.
  */
 import HyperDHT from 'hyperdht';
-import { DhtNode, dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-node.ts';
+import { dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-keys.ts';
+import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { startRelayServer } from '../../src/core/net/dht-relay.ts';
 import { BOOTSTRAP, DHT_NODE_HOSTS, RELAY_HOST } from './net-lab.ts';
 

@@ -11,7 +11,8 @@
  * Arguments: JSON `{"bootstrap":[{host,port}],"relay"?:hex}` (relay: the host side's relayThrough).
  */
 import { createInterface } from 'node:readline';
-import { DhtNode, dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-node.ts';
+import { dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-keys.ts';
+import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { DhtError } from '../../src/core/net/dht-errors.ts';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as { bootstrap: { host: string; port: number }[]; relay?: string };

@@ -8,59 +8,22 @@
  *   ~4 s more: "nobody answered" must be told from "nobody listens" by `nodes.length === 0`.
  * - the server's 'connection' stream is already started (its remote address is known); a client
  *   stream is usable once it emits 'open' (after both Noise handshakes).
- * - relay nodes forward a joiner's handshake to the address the host announced from, and the
- *   host re-announces only every ~5 minutes (or when its relay nodes stop answering; they keep
- *   answering after the router's address changed). The 'nat-update' event comes only after the
- *   NAT sampler has seen many new samples (minutes). So while listening we ask one DHT node every
- *   ADDRESS_CHECK_MS which address it sees us at, and announce again when it changed: joiners
- *   then reach us at the new address (NAT lab case "address change").
+ * - a router's new public address reaches joiners only after minutes unless we announce again:
+ *   dht-address-watch.ts.
  * - every stream emits 'error' (ECONNRESET when the other side goes away): a listener is attached
  *   the moment a stream exists, so no HyperDHT error escapes as an uncaught exception.
  */
-import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import type HyperDHT from 'hyperdht';
-import type { DhtServer, HostPort, KeyPair, SecretStream } from 'hyperdht';
+import type { DhtServer, HostPort, SecretStream } from 'hyperdht';
+import { AddressWatch } from './dht-address-watch.ts';
 import { DhtCarrier, type DhtPathInfo } from './dht-carrier.ts';
 import { DhtError, UNREACHABLE_MESSAGE, describeDhtFailure } from './dht-errors.ts';
-
-export type DhtKeyPair = KeyPair;
+import { loadHyperDht, parseDhtKey, type DhtKeyPair } from './dht-keys.ts';
 
 /** How long the bootstrap may take before the DHT counts as unreachable (the contract says 15 s). */
 export const BOOTSTRAP_WAIT_MS = 12_000;
-/** While listening, how often we ask a DHT node which public address it sees us at. */
-export const ADDRESS_CHECK_MS = 5_000;
 /** How long a connect may take in all (finding the peer, holepunching, relay): under 30 s. */
 export const CONNECT_TIMEOUT_MS = 25_000;
-
-/** A fresh 32-byte seed for a DHT key pair: storage keeps only this, sealed like the identity. */
-export function newDhtSeed(): Uint8Array {
-  return new Uint8Array(randomBytes(32));
-}
-
-let hyperdhtClass: typeof HyperDHT | null = null;
-
-/**
- * hyperdht, loaded on first use rather than with the module: it brings its native addons
- * (sodium-native, udx-native) and about 14 MB of resident memory, which a peer that never uses the
- * DHT should not carry (P8, idle RSS). A plain require: hyperdht is CommonJS and stays outside
- * every bundle (scripts/native-externals.ts).
- */
-function loadHyperDht(): typeof HyperDHT {
-  hyperdhtClass ??= createRequire(import.meta.url)('hyperdht') as typeof HyperDHT;
-  return hyperdhtClass;
-}
-
-/** The Ed25519 key pair HyperDHT derives from a 32-byte seed (sodium crypto_sign_seed_keypair). */
-export function dhtKeyPairFromSeed(seed: Uint8Array): DhtKeyPair {
-  if (seed.length !== 32) throw new RangeError(`a DHT seed is 32 bytes, got ${seed.length}`);
-  return loadHyperDht().keyPair(Buffer.from(seed));
-}
-
-/** A DHT public key from `unknown`: 64 lowercase hex digits (PROTOCOL.md section 7), else null. */
-export function parseDhtKey(value: unknown): Buffer | null {
-  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? Buffer.from(value, 'hex') : null;
-}
 
 /** What the host screen shows: can people reach this computer through the DHT now, and why (not). */
 export type Reachability = { readonly state: 'yes' | 'checking' | 'no'; readonly reason: string };
@@ -90,8 +53,7 @@ export class DhtNode {
   #server: DhtServer | null = null;
   #listening: 'no' | 'starting' | 'yes' = 'no';
   #destroyed = false;
-  #addressTimer: NodeJS.Timeout | null = null;
-  #seenAs: string | null = null;
+  #addressWatch: AddressWatch | null = null;
   /** Streams handed to Parley (connected or accepted): told apart from HyperDHT's relay streams. */
   readonly #streams = new Set<SecretStream>();
   readonly #changeListeners = new Set<(r: Reachability) => void>();
@@ -181,38 +143,15 @@ export class DhtNode {
     this.#listenKey = keyPair.publicKey.toString('hex');
     this.#listening = 'yes';
     this.#changed();
-    // The address the NAT sampler settled on during the bootstrap: the first check compares with it.
-    this.#seenAs = this.dht.host;
-    this.#addressTimer = setInterval(() => void this.#checkAddress(server), ADDRESS_CHECK_MS);
-    this.#addressTimer.unref();
-  }
-
-  /** Announces again when a DHT node sees us at another address than last time (see the module comment). */
-  async #checkAddress(server: DhtServer): Promise<void> {
-    const [node] = this.dht.toArray({ limit: 1 });
-    if (!node || this.#server !== server) return;
-    let seen: string;
-    try {
-      const res = await this.dht.ping(node);
-      if (!res.to) return;
-      seen = res.to.host;
-    } catch {
-      return; // no answer this time: nothing learned
-    }
-    if (this.#server !== server) return;
-    if (this.#seenAs !== null && this.#seenAs !== seen) {
-      this.#log(`dht: our public address changed (${this.#seenAs} -> ${seen}); announcing again`);
-      server.refresh();
-    }
-    this.#seenAs = seen;
+    this.#addressWatch = new AddressWatch(this.dht, server, this.#log);
   }
 
   /** Stops listening (unannounces); open connections stay up. */
   async stopListening(): Promise<void> {
     const server = this.#server;
     this.#server = null;
-    if (this.#addressTimer) clearInterval(this.#addressTimer);
-    this.#addressTimer = null;
+    this.#addressWatch?.stop();
+    this.#addressWatch = null;
     this.#listening = 'no';
     this.#listenKey = null;
     this.#changed();

@@ -6,7 +6,8 @@
  * people who run their own relay on a machine with a public address.
  */
 import { Server as RelayServer } from 'blind-relay';
-import type { DhtKeyPair, DhtNode } from './dht-node.ts';
+import type { DhtKeyPair } from './dht-keys.ts';
+import type { DhtNode } from './dht-node.ts';
 
 export type RelayHandle = {
   /** The relay's DHT public key (64 hex): what peers put in `relayThrough`. */

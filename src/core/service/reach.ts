@@ -5,8 +5,9 @@
  * the first use, and the DHT key is a locator only: every connection still runs the full
  * handshake, and its fingerprint decides who the peer is.
  */
-import { DhtNode, dhtKeyPairFromSeed, type Reachability } from '../net/dht-node.ts';
+import { DhtNode, type Reachability } from '../net/dht-node.ts';
 import { DhtError } from '../net/dht-errors.ts';
+import { dhtKeyPairFromSeed } from '../net/dht-keys.ts';
 import { FramedConnection } from '../net/framed-connection.ts';
 import type { JoinAttempt } from './connector.ts';
 import { ServiceError } from './errors.ts';
