@@ -6,7 +6,8 @@
  * in tests/e2e/bridge.ts, without its test-only extras.
  */
 import type { Browser, Page } from '@playwright/test';
-import { AppController, type Keychain } from '../../src/main/app-controller.ts';
+import { AppController } from '../../src/main/app-controller.ts';
+import type { Keychain } from '../../src/main/protection-choice.ts';
 import { createHandlers, type Platform } from '../../src/main/handlers.ts';
 import { createIpcRouter } from '../../src/main/ipc-router.ts';
 import type { PageLocation } from '../../src/main/page.ts';

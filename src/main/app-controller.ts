@@ -5,8 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKeyFileSealer } from '../core/identity/key-file-sealer.ts';
-import { createPassphraseSealer } from '../core/identity/passphrase-sealer.ts';
 import type { Sealer, SealerKind } from '../core/storage/sealer.ts';
 import { ServiceError } from '../core/service/errors.ts';
 import { ParleyService, type ServiceOptions } from '../core/service/parley-service.ts';
@@ -14,26 +12,14 @@ import { DB_FILE_NAME } from '../core/storage/database.ts';
 import { openDataDir, type Store } from '../core/storage/data-dir.ts';
 import { StorageError } from '../core/storage/storage-error.ts';
 import type { IdentityDto, ParleyEvent } from '../shared/dto.ts';
-import type { AppStatus, Args } from '../shared/ipc/schemas.ts';
+import type { AppStatus } from '../shared/ipc/schemas.ts';
 import { readFileSettings, toCoreSettings } from './file-settings.ts';
+import { describeFailure, toServiceError } from './open-failure.ts';
 import type { AppPaths } from './paths.ts';
 import { applyProtectionChange, detectSealerKind, reconcileRecord, type ProtectionStep } from './protection-change.ts';
+import { checkProtectionChange, checkSetupChoice, sealerFor, type Keychain, type ProtectionChoice, type SetupChoice } from './protection-choice.ts';
 import { dhtSettingsFrom, readReachSettings } from './reach-settings.ts';
-import { ProtectionRecordError, readProtectionRecord, writeProtectionRecord } from './protection-record.ts';
-
-/** The OS keychain as the controller sees it: whether it is usable, and a sealer over it. */
-export type Keychain = {
-  readonly available: boolean;
-  /** Why not, in plain words (null when available). */
-  readonly reason: string | null;
-  createSealer(): Sealer;
-};
-
-/** What first-run setup receives (the `app:setup` argument). */
-export type SetupChoice = { readonly name: string; readonly protection: SealerKind; readonly passphrase: string | null };
-
-/** What a change of protection receives (the `app:change-protection` argument). */
-export type ProtectionChoice = Args<'app:change-protection'>[0];
+import { readProtectionRecord, writeProtectionRecord } from './protection-record.ts';
 
 /** Options of the controller. */
 export type AppControllerOptions = {
@@ -89,7 +75,7 @@ export class AppController {
           `Your Parley identity is protected by the system keychain, but ${this.#opts.keychain.reason ?? 'the keychain is not available'}. ` +
             'Start Parley in the desktop session where you created it. Nothing was changed or deleted.',
         );
-      } else this.#open(this.#sealerFor(kind, null));
+      } else this.#open(sealerFor(kind, null, this.#opts));
     } catch (error) {
       this.#fail(describeFailure(error, this.#opts.paths));
     }
@@ -134,12 +120,8 @@ export class AppController {
   /** First run: creates the identity under the chosen protection and starts the service. */
   setup(choice: SetupChoice): IdentityDto {
     if (this.#phase !== 'setup') throw new ServiceError('bad-input', 'Parley is already set up on this computer');
-    if (choice.protection === 'keychain' && !this.#opts.keychain.available) {
-      throw new ServiceError('bad-input', `The system keychain cannot be used: ${this.#opts.keychain.reason ?? 'it is not available'}. Choose a passphrase or the key file.`);
-    }
-    if (choice.protection === 'passphrase' && choice.passphrase === null) throw new ServiceError('bad-input', 'Choose a passphrase (at least 8 characters)');
-    if (choice.protection !== 'passphrase' && choice.passphrase !== null) throw new ServiceError('bad-input', 'A passphrase goes only with passphrase protection');
-    const sealer = this.#sealerFor(choice.protection, choice.passphrase);
+    checkSetupChoice(choice, this.#opts.keychain);
+    const sealer = sealerFor(choice.protection, choice.passphrase, this.#opts);
     let store: Store;
     try {
       store = openDataDir(this.#opts.paths.dataDir, { sealer });
@@ -167,7 +149,7 @@ export class AppController {
     if (this.#phase !== 'locked') throw new ServiceError('bad-input', this.#phase === 'ready' ? 'Parley is already unlocked' : 'Parley has no passphrase to unlock');
     let store: Store;
     try {
-      store = openDataDir(this.#opts.paths.dataDir, { sealer: this.#sealerFor('passphrase', passphrase) });
+      store = openDataDir(this.#opts.paths.dataDir, { sealer: sealerFor('passphrase', passphrase, this.#opts) });
     } catch (error) {
       if (error instanceof StorageError && error.code === 'unseal-failed') {
         throw new ServiceError('unseal-failed', 'That passphrase does not unlock your Parley data. Nothing was changed.');
@@ -186,16 +168,11 @@ export class AppController {
     const store = this.#store;
     const current = this.#protection;
     if (this.#phase !== 'ready' || store === null || current === null) throw new ServiceError('bad-input', 'Set Parley up or unlock it first');
+    checkProtectionChange(current, choice, this.#opts.keychain);
     const target = choice.protection;
-    if (target === current && target !== 'passphrase') throw new ServiceError('bad-input', `Your identity is already protected by the ${target}`);
-    if (target === 'keychain' && !this.#opts.keychain.available) {
-      throw new ServiceError('bad-input', `The system keychain cannot be used: ${this.#opts.keychain.reason ?? 'it is not available'}`);
-    }
-    if ((target === 'passphrase') !== (choice.passphrase !== null)) throw new ServiceError('bad-input', 'A new passphrase goes with passphrase protection, and only with it');
-    if ((current === 'passphrase') !== (choice.currentPassphrase !== null)) throw new ServiceError('bad-input', 'The current passphrase is needed to change it, and only then');
     try {
-      const next = this.#sealerFor(target, choice.passphrase);
-      const change = { store, current: this.#sealerFor(current, choice.currentPassphrase), next, paths: this.#opts.paths, log: this.#opts.log };
+      const next = sealerFor(target, choice.passphrase, this.#opts);
+      const change = { store, current: sealerFor(current, choice.currentPassphrase, this.#opts), next, paths: this.#opts.paths, log: this.#opts.log };
       applyProtectionChange({ ...change, onStep: this.#opts.onProtectionStep });
     } catch (error) {
       this.#protection = store.sealerKind; // what the data says, whatever step failed
@@ -254,53 +231,9 @@ export class AppController {
     return service;
   }
 
-  #sealerFor(kind: SealerKind, passphrase: string | null): Sealer {
-    switch (kind) {
-      case 'keychain':
-        return this.#opts.keychain.createSealer();
-      case 'key-file':
-        return createKeyFileSealer(this.#opts.paths.dataDir);
-      case 'passphrase':
-        if (passphrase === null) throw new ServiceError('bad-input', 'a passphrase is needed');
-        return createPassphraseSealer(passphrase, this.#opts.scryptLogN === undefined ? {} : { logN: this.#opts.scryptLogN });
-    }
-  }
-
   #fail(problem: string): void {
     this.#phase = 'error';
     this.#problem = problem;
     this.#opts.log(`cannot open the data: ${problem}`);
   }
-}
-
-function describeFailure(error: unknown, paths: AppPaths): string {
-  const unchanged = 'Nothing was changed or deleted.';
-  if (error instanceof ProtectionRecordError) {
-    return `Parley cannot read the record of how your identity is protected (${error.message}). Restore or remove that file; your data in ${paths.dataDir} was not touched.`;
-  }
-  if (error instanceof StorageError) {
-    switch (error.code) {
-      case 'unseal-failed':
-        return `Parley cannot unlock its stored identity: ${error.message}. ${unchanged}`;
-      case 'data-dir':
-        return `Parley cannot use its data folder: ${error.message}. ${unchanged}`;
-      case 'corrupt':
-        return `Parley's stored data looks damaged: ${error.message}. ${unchanged}`;
-      case 'schema-too-new':
-        return `Your data was written by a newer version of Parley: ${error.message}. ${unchanged}`;
-    }
-  }
-  if (error instanceof ServiceError) return `${error.message}. ${unchanged}`;
-  return `Parley could not open its data in ${paths.dataDir} (${error instanceof Error ? error.message : String(error)}). ${unchanged}`;
-}
-
-/** A storage or file-system failure as a ServiceError with a plain sentence; anything else (a bug) as it is. */
-function toServiceError(error: unknown, paths: AppPaths): unknown {
-  if (error instanceof ServiceError) return error;
-  if (error instanceof StorageError && error.code === 'unseal-failed') return new ServiceError('unseal-failed', describeFailure(error, paths));
-  const fsCode = (error as NodeJS.ErrnoException | null)?.code;
-  if (error instanceof StorageError || error instanceof ProtectionRecordError || typeof fsCode === 'string') {
-    return new ServiceError('data-dir', describeFailure(error, paths));
-  }
-  return error;
 }

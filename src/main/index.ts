@@ -18,7 +18,7 @@ import { PastedFiles } from './pasted-files.ts';
 import { redactEvent } from './redact.ts';
 import { appPaths } from './paths.ts';
 import { HeldEvents, resumeAtStart } from './startup.ts';
-import type { Keychain } from './app-controller.ts';
+import type { Keychain } from './protection-choice.ts';
 import { createKeychainSealer, keychainStatus, loadKeychainKey } from './sealer.ts';
 import { hardenSession, hardenWebContents } from './web-policy.ts';
 import { createMainWindow } from './window.ts';

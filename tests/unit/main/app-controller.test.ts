@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AppController, type Keychain } from '../../../src/main/app-controller.ts';
+import { AppController } from '../../../src/main/app-controller.ts';
+import type { Keychain } from '../../../src/main/protection-choice.ts';
 import { detectSealerKind } from '../../../src/main/protection-change.ts';
 import { appPaths } from '../../../src/main/paths.ts';
 import { readProtectionRecord, writeProtectionRecord, ProtectionRecordError } from '../../../src/main/protection-record.ts';
