@@ -47,7 +47,10 @@ describe('reach repository', () => {
     store.reach.loadOrCreateSeed();
     store.close();
     const db = new DatabaseSync(join(dir, DB_FILE_NAME));
-    db.exec("UPDATE dht_identity SET seed_box = CAST(substr(seed_box, 1, 20) || x'00' || substr(seed_box, 22) AS BLOB)");
+    // Flip one bit rather than write a fixed byte: a fixed byte equals the original one time in 256.
+    const { seed_box: box } = db.prepare('SELECT seed_box FROM dht_identity').get() as { seed_box: Uint8Array };
+    box[20] ^= 0x01;
+    db.prepare('UPDATE dht_identity SET seed_box = ?').run(box);
     db.close();
     store = openTestStore(dir);
     expect(() => store.reach.loadOrCreateSeed()).toThrow(StorageError);
