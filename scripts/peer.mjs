@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleIsCurrent } from './peer-bundle-state.mjs';
+import { PEER_V8_FLAGS } from './peer-v8-flags.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BUNDLE = join(ROOT, 'out', 'peer', 'parley-peer.mjs');
@@ -25,7 +26,8 @@ if (!bundleIsCurrent(BUNDLE, ROOT)) {
 }
 if (entry === BUNDLE && typeof process.execve === 'function') {
   // Replace this process with a fresh Node running the bundle (same pid, same stdin/stdout): the
-  // peer then carries none of the launcher (about 1 MB of RSS). Not on Windows, which has no execve.
-  process.execve(process.execPath, [process.execPath, '--no-warnings=ExperimentalWarning', BUNDLE, ...process.argv.slice(2)], process.env);
+  // peer then carries none of the launcher (about 1 MB of RSS), and runs with its own V8 flags.
+  // Not on Windows, which has no execve: there the peer runs in this process, with Node's defaults.
+  process.execve(process.execPath, [process.execPath, ...PEER_V8_FLAGS, '--no-warnings=ExperimentalWarning', BUNDLE, ...process.argv.slice(2)], process.env);
 }
 await import(pathToFileURL(entry).href);

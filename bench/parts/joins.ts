@@ -22,6 +22,7 @@ import { sleep } from '../lib/part.ts';
 import { figure, type FigureResult } from '../lib/report.ts';
 import { startPeer } from '../lib/rpc.ts';
 import { tlsClientOptions } from '../lib/tls-fixture.ts';
+import { PEER_V8_FLAGS } from '../../scripts/peer-v8-flags.mjs';
 
 /** What joinMany leaves running. */
 export type Crowd = {
@@ -91,7 +92,8 @@ export const joinsPart: Part = {
   budget: [25, 50],
   async run(ctx: PartContext): Promise<FigureResult[]> {
     const COUNT = Number(process.env['BENCH_P5_COUNT'] ?? 1000);
-    const peer = await startPeer('service-peer');
+    // The host runs with the headless peer's V8 flags: taking 1,000 joins is its server role.
+    const peer = await startPeer('service-peer', PEER_V8_FLAGS);
     try {
       await peer.call('open', { dir: join(ctx.tmp, 'p5-host'), name: 'Host' });
       const { port } = await peer.call<{ port: number }>('host');
@@ -132,7 +134,7 @@ export const joinsPart: Part = {
  * machine allows for 1,000 concurrent handshakes of the TLS kind, without storage or sessions.
  */
 async function tlsBaseline(ctx: PartContext, count: number): Promise<{ ms: number; delay: { max: number; p99: number; mean: number } }> {
-  const peer = await startPeer('channel-peer');
+  const peer = await startPeer('channel-peer', PEER_V8_FLAGS); // the same V8 flags as Parley's host
   try {
     const port = await peer.call<number>('listen', { proto: 'tls', mode: 'echo', tls: ctx.tls });
     const addresses = loopbackAddresses(Math.ceil(count / 30));

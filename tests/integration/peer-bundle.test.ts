@@ -6,7 +6,7 @@
  * is newer.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { expectContract, killPeers, ROOT, spawnPeer } from '../helpers/cli-peer.
 // @ts-expect-error -- a plain .mjs script without typings; the test uses its two functions as they are
 import { bundleIsCurrent, PEER_SOURCES } from '../../scripts/peer-bundle-state.mjs';
 import { NATIVE_EXTERNALS } from '../../scripts/native-externals.ts';
+import { PEER_V8_FLAGS } from '../../scripts/peer-v8-flags.mjs';
 
 let dir: string;
 let outDir: string;
@@ -96,6 +97,22 @@ describe('the launcher’s rebuild check', () => {
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(root, 'src/core/deep/file.ts'), later, later); // a source edited after the build
     expect(bundleIsCurrent(built, root)).toBe(false);
+  });
+
+  // The peer's own V8 flags (a capped young generation: less memory and shorter GC pauses with many
+  // sessions, BENCHMARKS.md P5/P8) reach the process that runs it. Read from /proc: Linux only.
+  it.runIf(existsSync('/proc/self/cmdline'))('npm run peer’s launcher runs the peer with the peer’s V8 flags', async () => {
+    expect(PEER_V8_FLAGS).toContain('--max-semi-space-size=4');
+    const host = spawnPeer(['host', '--port', '0', '--bind', '127.0.0.1', '--data', join(dir, 'flags'), '--json'], {
+      command: [process.execPath, '--experimental-strip-types', '--no-warnings=ExperimentalWarning', join(ROOT, 'scripts/peer.mjs')],
+    });
+    await host.waitFor('listening');
+    // execve keeps the pid: the launcher's process is now the peer, with Node's command line replaced.
+    const argv = readFileSync(`/proc/${host.proc.pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of PEER_V8_FLAGS) expect(argv).toContain(flag);
+    expect(argv.some((a) => a.endsWith('parley-peer.mjs'))).toBe(true);
+    host.command({ cmd: 'quit' });
+    expect((await host.exited).code).toBe(0);
   });
 
   it('npm run peer’s launcher answers with the contract’s JSON on stdout only', () => {

@@ -49,7 +49,7 @@ describe('reach repository', () => {
     const db = new DatabaseSync(join(dir, DB_FILE_NAME));
     // Flip one bit rather than write a fixed byte: a fixed byte equals the original one time in 256.
     const { seed_box: box } = db.prepare('SELECT seed_box FROM dht_identity').get() as { seed_box: Uint8Array };
-    box[20] ^= 0x01;
+    box[20] = (box[20] as number) ^ 0x01;
     db.prepare('UPDATE dht_identity SET seed_box = ?').run(box);
     db.close();
     store = openTestStore(dir);
