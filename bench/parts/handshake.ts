@@ -2,12 +2,14 @@
  * P1: TCP connect → session ready, on the joining side, against a responder in another process;
  * baseline: a full TLS 1.3 handshake (ECDSA P-256 certificate, P-256 group, TLS_AES_256_GCM_SHA384,
  * chain verified, no resumption) on the same loopback. C1/C2: the CPU each side spends per
- * handshake (connection set-up and teardown included, for both protocols alike).
+ * handshake (connection set-up and teardown included, for both protocols alike); C1.gc/C2.gc, the GC
+ * pauses per handshake on each side (P1's tail is scavenges in either process: BENCHMARKS.md).
  */
 import { once } from 'node:events';
 import { connect as tlsConnect } from 'node:tls';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
 import { joinSession } from '../lib/parley-side.ts';
+import { startGcMeter } from '../lib/gc-time.ts';
 import type { Part, PartContext } from '../lib/part.ts';
 import { figure, type FigureResult } from '../lib/report.ts';
 import { startPeer } from '../lib/rpc.ts';
@@ -15,6 +17,8 @@ import { cpuMicros, spreadText, summarize } from '../lib/stats.ts';
 import { tlsClientOptions } from '../lib/tls-fixture.ts';
 
 const BLOCK = 50;
+/** Handshakes per GC measurement (C1.gc/C2.gc): ~9 MB of Parley's garbage, a young generation's worth. */
+const GC_RUN = 300;
 const noop = { onMessage: () => undefined, onEnd: () => undefined };
 
 export const handshakePart: Part = {
@@ -58,6 +62,20 @@ export const handshakePart: Part = {
           r.cpuR.push((peerCpu1 - peerCpu0) / BLOCK);
         }
       }
+      // C1.gc/C2.gc apart from the blocks above: a scavenge there collects both protocols' garbage,
+      // whichever block it falls in. Here each measurement runs one protocol, in both processes
+      // from an empty young generation to a final scavenge (gc-time.ts), alternating as the blocks do.
+      const gcRuns = { parley: { i: 0, r: 0, n: 0 }, tls: { i: 0, r: 0, n: 0 } };
+      for (let round = 0; round < (ctx.quick ? 1 : 3); round++) {
+        for (const [name, fn] of [['parley', parley], ['tls', tls]] as const) {
+          await peer.call('gcStart');
+          const meter = startGcMeter();
+          for (let i = 0; i < GC_RUN; i++) await fn();
+          gcRuns[name].i += meter.stop();
+          gcRuns[name].r += await peer.call<number>('gcStop');
+          gcRuns[name].n += GC_RUN;
+        }
+      }
       const p = summarize(runs.parley.lat);
       const t = summarize(runs.tls.lat);
       const ci = summarize(runs.parley.cpuI);
@@ -72,6 +90,8 @@ export const handshakePart: Part = {
         figure({ id: 'P1.p99', name: 'TCP connect → session ready, p99', value: p.p99, unit: 'ms', baseline: t.p99, baselineName: 'TLS 1.3', goal: { text: 'ratio ≤ 1.2', on: 'ratio', max: 1.2 }, spread: `max ${p.max.toFixed(2)}, n=${p.n}` }),
         figure({ id: 'C1', name: 'handshake CPU, joining side (initiator / TLS client)', value: ci.median, unit: 'µs', baseline: cti.median, baselineName: 'TLS client', spread: spreadText(ci, 0) + ` blocks of ${BLOCK}` }),
         figure({ id: 'C2', name: 'handshake CPU, hosting side (responder / TLS server)', value: cr.median, unit: 'µs', baseline: ctr.median, baselineName: 'TLS server', goal: ratioGoal, spread: spreadText(cr, 0) + ` blocks of ${BLOCK}` }),
+        figure({ id: 'C1.gc', name: 'GC pauses per handshake, joining side', value: gcRuns.parley.i / gcRuns.parley.n, unit: 'µs', baseline: gcRuns.tls.i / gcRuns.tls.n, baselineName: 'TLS client', spread: `${gcRuns.parley.n} handshakes, young generation emptied before` }),
+        figure({ id: 'C2.gc', name: 'GC pauses per handshake, hosting side', value: gcRuns.parley.r / gcRuns.parley.n, unit: 'µs', baseline: gcRuns.tls.r / gcRuns.tls.n, baselineName: 'TLS server', spread: `${gcRuns.parley.n} handshakes, young generation emptied before` }),
       ];
     } finally {
       await peer.stop();

@@ -11,6 +11,7 @@ import { FramedConnection } from '../../src/core/net/framed-connection.ts';
 import { Listener } from '../../src/core/net/listener.ts';
 import { HANDSHAKE_TIMEOUT_MS, responderHandshake } from '../../src/core/protocol/perform-handshake.ts';
 import { SecureSession } from '../../src/core/protocol/secure-session.ts';
+import { startGcMeter, type GcMeter } from '../lib/gc-time.ts';
 import { END_TEXT } from '../lib/parley-side.ts';
 import { serve } from '../lib/rpc.ts';
 import { tlsServerOptions, type TlsFixture } from '../lib/tls-fixture.ts';
@@ -22,6 +23,7 @@ const closers: (() => Promise<void>)[] = [];
 let streamTarget = 0; // P2 baselines: bytes per round, after which the sink answers one byte
 let tlsSessions = 0; // P5's baseline: TLS handshakes completed
 let histogram: ELDHistogram | null = null;
+let gcMeter: GcMeter | null = null;
 
 function parley(mode: Mode): Promise<number> {
   return Listener.listen('127.0.0.1', 0, (admission) => {
@@ -106,6 +108,16 @@ serve({
     if (!histogram) throw new Error('monitorStart first');
     histogram.disable();
     return { max: histogram.max / 1e6, p99: histogram.percentile(99) / 1e6, mean: histogram.mean / 1e6 };
+  },
+  gcStart: () => {
+    gcMeter?.stop();
+    gcMeter = startGcMeter();
+  },
+  gcStop: () => {
+    if (!gcMeter) throw new Error('gcStart first');
+    const micros = gcMeter.stop();
+    gcMeter = null;
+    return micros;
   },
   cpu: () => {
     const u = process.cpuUsage();
