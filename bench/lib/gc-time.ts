@@ -4,7 +4,7 @@
  * measurement starts from an empty young generation (a forced scavenge, not counted) and ends with
  * another (counted) that collects what the work left; in between, V8 collects as it would. Not a
  * full collection at the start: V8 then shrinks the young generation, and the first scavenge after
- * it paid ~10 ms to grow it again (measured), whatever the work.
+ * it paid 12–16 ms to grow it again (measured), whatever the work.
  *
  * The pauses come from V8's GC callbacks through `v8.GCProfiler`, which reports each collection's
  * cost (µs) synchronously when stopped — a PerformanceObserver's entries arrive a turn later.
