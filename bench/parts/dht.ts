@@ -14,13 +14,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import type { Testnet } from 'hyperdht/testnet.js';
 import { generateKeyPair } from '../../src/core/crypto/p256.ts';
 import type { Carrier } from '../../src/core/net/carrier.ts';
 import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { FramedConnection } from '../../src/core/net/framed-connection.ts';
 import { initiatorHandshake } from '../../src/core/protocol/perform-handshake.ts';
 import { SecureSession } from '../../src/core/protocol/secure-session.ts';
+import { localTestnet } from '../../tests/helpers/testnet.ts';
 import { BOOTSTRAP, buildLab, labUnavailable, type Lab } from '../../tests/lab/net-lab.ts';
 import { END_TEXT, joinSession } from '../lib/parley-side.ts';
 import type { Part, PartContext } from '../lib/part.ts';
@@ -38,7 +39,7 @@ export const dhtPart: Part = {
   name: 'DHT (P9)',
   budget: [30, 60],
   async run(ctx: PartContext): Promise<FigureResult[]> {
-    const testnet = await createTestnet(3, { host: '127.0.0.1' });
+    const testnet = await localTestnet();
     try {
       const setup = await setUp(ctx, testnet.bootstrap);
       const bulk = await throughput(ctx, testnet);

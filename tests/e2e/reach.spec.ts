@@ -10,7 +10,8 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import type { Page } from '@playwright/test';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import type { Testnet } from 'hyperdht/testnet.js';
+import { localTestnet } from '../helpers/testnet.ts';
 import { formatInvite, parseInvite } from '../../src/core/protocol/invite.ts';
 import type { PersonOptions } from './bridge.ts';
 import { test, expect, shot } from './support/fixtures.ts';
@@ -19,7 +20,7 @@ import { conversation, createIdentity, submitJoin } from './support/steps.ts';
 let testnet: Testnet;
 
 test.beforeAll(async () => {
-  testnet = await createTestnet(3, { host: '127.0.0.1' });
+  testnet = await localTestnet();
 });
 test.afterAll(async () => {
   await testnet.destroy();

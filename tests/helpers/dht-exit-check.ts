@@ -3,11 +3,11 @@
  * that connect and exchange bytes, then everything is destroyed. It never calls process.exit, so
  * the process ends only if destroy() really left no socket, stream or timer behind.
  */
-import createTestnet from 'hyperdht/testnet.js';
 import { dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-keys.ts';
 import { DhtNode } from '../../src/core/net/dht-node.ts';
+import { localTestnet } from './testnet.ts';
 
-const testnet = await createTestnet(3, { host: '127.0.0.1' });
+const testnet = await localTestnet();
 const host = new DhtNode({ bootstrap: testnet.bootstrap, host: '127.0.0.1' });
 const joiner = new DhtNode({ bootstrap: testnet.bootstrap, host: '127.0.0.1' });
 await Promise.all([host.ready(), joiner.ready()]);

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import type { Testnet } from 'hyperdht/testnet.js';
+import { localTestnet } from '../helpers/testnet.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DhtCarrier } from '../../src/core/net/dht-carrier.ts';
 import { DhtError } from '../../src/core/net/dht-errors.ts';
@@ -18,7 +19,7 @@ let testnet: Testnet;
 const nodes: DhtNode[] = [];
 
 beforeAll(async () => {
-  testnet = await createTestnet(4, { host: '127.0.0.1' });
+  testnet = await localTestnet();
 });
 afterAll(async () => {
   for (const n of nodes) await n.destroy();

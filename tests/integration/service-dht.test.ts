@@ -7,7 +7,8 @@
  * and its outbox is delivered. A DHT key that answers with another identity never passes.
  */
 import { createServer } from 'node:net';
-import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import type { Testnet } from 'hyperdht/testnet.js';
+import { localTestnet } from '../helpers/testnet.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseInvite, formatInvite } from '../../src/core/protocol/invite.ts';
 import { ServiceError } from '../../src/core/service/errors.ts';
@@ -17,7 +18,7 @@ let testnet: Testnet;
 let dht: NodeOptions;
 
 beforeAll(async () => {
-  testnet = await createTestnet(4, { host: '127.0.0.1' });
+  testnet = await localTestnet();
   dht = { ...FAST, dht: { bootstrap: testnet.bootstrap, host: '127.0.0.1' } };
 });
 afterEach(cleanupNodes);
