@@ -8,16 +8,17 @@
  *                                              {"event":"connected","ms",...info} then {"event":"echoed"}
  *                                              or {"event":"error","code","message","ms"}
  *
- * Arguments: JSON `{"bootstrap":[{host,port}],"relay"?:hex}` (relay: the host side's relayThrough).
+ * Arguments: JSON `{"bootstrap":[{host,port}],"relay"?:hex,"host"?:address}` (relay: the host side's
+ * relayThrough; host: the address to bind, 127.0.0.1 on a local testnet outside the lab).
  */
 import { createInterface } from 'node:readline';
 import { dhtKeyPairFromSeed, newDhtSeed } from '../../src/core/net/dht-keys.ts';
 import { DhtNode } from '../../src/core/net/dht-node.ts';
 import { DhtError } from '../../src/core/net/dht-errors.ts';
 
-const config = JSON.parse(process.argv[2] ?? '{}') as { bootstrap: { host: string; port: number }[]; relay?: string };
+const config = JSON.parse(process.argv[2] ?? '{}') as { bootstrap: { host: string; port: number }[]; relay?: string; host?: string };
 const print = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
-const node = new DhtNode({ bootstrap: config.bootstrap, log: (line) => void process.stderr.write(`${line}\n`) });
+const node = new DhtNode({ bootstrap: config.bootstrap, host: config.host, log: (line) => void process.stderr.write(`${line}\n`) });
 print({ event: 'started', reachability: await node.ready() });
 
 async function listen(): Promise<void> {
