@@ -219,6 +219,13 @@ describe('text, addresses, errors', () => {
       expect(d.serious).toBe(code === 'fingerprint-mismatch');
     }
     expect(describeError({ code: 'connect-refused', message: 'ECONNREFUSED' }).detail).toBe('ECONNREFUSED');
+    // The DHT's own sentences for these two say what the hint says: not repeated as details.
+    expect(describeError({ code: 'peer-not-found', message: 'Nobody is listening on that DHT address: the host is not running Parley right now.' }).detail).toBeNull();
+    expect(describeError({ code: 'dht-unreachable', message: 'No DHT bootstrap node answered: this computer seems to be offline.' }).detail).toBeNull();
+    // The relay variant of holepunch-failed adds something (the relay failed too): kept.
+    expect(describeError({ code: 'holepunch-failed', message: 'The peer was found, but neither a direct path nor the relay worked.' }).detail).toBe(
+      'The peer was found, but neither a direct path nor the relay worked.',
+    );
     expect(describeError({ code: 'something-new', message: 'new failure' })).toMatchObject({ code: 'unknown', hint: 'new failure' });
   });
 

@@ -28,6 +28,13 @@ const TITLES: Readonly<Record<ErrorCode, string>> = {
   internal: 'Something went wrong',
 };
 
+/**
+ * Codes whose core message restates the hint in other words (src/core/net/dht-errors.ts: "Nobody is
+ * listening on that DHT address…", "No DHT bootstrap node answered…"): shown again as "Details",
+ * the same advice stood three times in the join card, with "What to do" under it.
+ */
+const PARAPHRASED: ReadonlySet<ErrorCode> = new Set(['peer-not-found', 'dht-unreachable']);
+
 /** An error as the UI shows it. */
 export type DescribedError = {
   readonly code: ErrorCode | 'unknown';
@@ -57,6 +64,6 @@ export function describeError(error: { readonly code: string; readonly message: 
   }
   const hint = ERROR_HINTS[error.code];
   const message = error.message.trim();
-  const detail = message !== '' && message !== hint ? message : null;
+  const detail = message !== '' && message !== hint && !PARAPHRASED.has(error.code) ? message : null;
   return { code: error.code, title: TITLES[error.code], hint, detail, serious: error.code === 'fingerprint-mismatch' };
 }
