@@ -48,7 +48,8 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string>> = {
   'connect-timeout': 'The host did not answer in time. A firewall or NAT may be in the way, or the address is wrong.',
   'connect-unreachable': 'That address cannot be reached from this computer. Check the address and your network.',
   'handshake-failed': 'The secure handshake failed: the other side is not speaking Parley, or the connection was tampered with.',
-  'handshake-timeout': 'The secure handshake did not complete within 10 seconds.',
+  'handshake-timeout':
+    'The connection opened, but the host did not finish the secure handshake within 10 seconds: it may be busy, or something on the way is holding the traffic back.',
   'bad-input': 'That input is not valid.',
   'no-peer': 'There is no such contact, or it is not connected.',
   'message-too-long': 'Messages are limited to 16,000 characters.',
