@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { Testnet } from 'hyperdht/testnet.js';
 import { killPeers, spawnPeer } from '../helpers/cli-peer.ts';
 import { localTestnet } from '../helpers/testnet.ts';
+import { connectInARow, labScript } from '../lab/lab-process.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DhtCarrier } from '../../src/core/net/dht-carrier.ts';
 import { DhtError } from '../../src/core/net/dht-errors.ts';
@@ -166,20 +167,13 @@ describe('two processes on one machine', () => {
   // has just opened (hyperdht#304): the client's join then stalls. With the testnet's 3 nodes of
   // before, most runs stalled within 30 joins; tests/helpers/testnet.ts says why 8.
   it('connect twenty times in a row through the local testnet, each echoed within 5 s', async () => {
-    const dhtPeer = (): ReturnType<typeof spawnPeer> =>
-      spawnPeer([JSON.stringify({ bootstrap: testnet.bootstrap, host: '127.0.0.1' })], {
-        command: [process.execPath, '--experimental-strip-types', '--no-warnings=ExperimentalWarning', join(import.meta.dirname, '..', 'lab', 'dht-peer.ts')],
-      });
+    const dhtPeer = (): ReturnType<typeof spawnPeer> => spawnPeer([JSON.stringify({ bootstrap: testnet.bootstrap, host: '127.0.0.1' })], { command: labScript('dht-peer.ts') });
     const host = dhtPeer();
     const joiner = dhtPeer();
     await Promise.all([host.waitFor('started'), joiner.waitFor('started')]);
     host.command({ cmd: 'listen' });
     const key = (await host.waitFor('listening'))['key'] as string;
-    for (let i = 0; i < 20; i++) {
-      const since = joiner.events.length;
-      joiner.command({ cmd: 'connect', key, bytes: 1000 });
-      expect(await joiner.waitFor('echoed', undefined, { since, timeoutMs: 5_000 }), `join ${i + 1}`).toMatchObject({ intact: true, relayed: false });
-    }
+    for (const echoed of await connectInARow(joiner, key, 20)) expect(echoed).toMatchObject({ intact: true, relayed: false });
   }, 120_000);
 });
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { killPeers, type CliEvent, type CliPeer } from '../helpers/cli-peer.ts';
-import { spawnDhtPeer, startPublicDht } from './lab-process.ts';
+import { connectInARow, spawnDhtPeer, startPublicDht } from './lab-process.ts';
 import { DEAD_HOST, buildLab, labUnavailable, type Lab, type LabOptions } from './net-lab.ts';
 
 const unavailable = labUnavailable();
@@ -52,11 +52,7 @@ describe.skipIf(unavailable !== null).concurrent(`NAT lab${unavailable ? ` (skip
     // Behind one NAT HyperDHT takes its LAN shortcut while a hole punch runs beside it; in 6.33–6.34
     // the host can abort that punch and drop the stream the client has just opened (hyperdht#304),
     // which stalls a join for ~15 s. Ten in a row, each echoed within 5 s, guard an upgrade.
-    for (let i = 0; i < 10; i++) {
-      const since = neighbour.events.length;
-      neighbour.command({ cmd: 'connect', key, bytes: 1000 });
-      expect(await neighbour.waitFor('echoed', undefined, { since, timeoutMs: 5_000 })).toMatchObject({ intact: true, relayed: false });
-    }
+    for (const echoed of await connectInARow(neighbour, key, 10)) expect(echoed).toMatchObject({ intact: true, relayed: false });
   });
 
   it('both behind randomising NATs: holepunch-failed within 30 s without a relay; through a blind relay it works', async () => {

@@ -6,7 +6,7 @@
  *   const host = spawnInNs(lab, lab.ns.a, peerCommand(), ['host', '--dht-bootstrap', labBootstrapArg(), '--json', ...]);
  */
 import { join } from 'node:path';
-import { PEER_ARGS, spawnPeer, type CliPeer } from '../helpers/cli-peer.ts';
+import { PEER_ARGS, spawnPeer, type CliEvent, type CliPeer } from '../helpers/cli-peer.ts';
 import { BOOTSTRAP, type Lab } from './net-lab.ts';
 
 const NODE_TS = [process.execPath, '--experimental-strip-types', '--no-warnings=ExperimentalWarning'];
@@ -36,6 +36,20 @@ export async function startPublicDht(lab: Lab, options: { relay?: boolean } = {}
   const proc = spawnInNs(lab, lab.ns.pub, labScript('dht-nodes.ts'), options.relay ? ['--relay'] : []);
   const ready = await proc.waitFor('ready', undefined, { timeoutMs: 20_000 });
   return { proc, relay: (ready['relay'] as string | null) ?? null };
+}
+
+/**
+ * `times` connects to `key` one after another from a dht-peer.ts process, each echoed within 5 s:
+ * HyperDHT's LAN shortcut race (hyperdht#304) stalls one for ~15 s. Returns each 'echoed' event.
+ */
+export async function connectInARow(peer: CliPeer, key: string, times: number): Promise<CliEvent[]> {
+  const echoed: CliEvent[] = [];
+  for (let i = 0; i < times; i++) {
+    const since = peer.events.length;
+    peer.command({ cmd: 'connect', key, bytes: 1000 });
+    echoed.push(await peer.waitFor('echoed', undefined, { since, timeoutMs: 5_000 }));
+  }
+  return echoed;
 }
 
 /** The small DHT peer of dht-peer.ts inside `ns`, with the lab's bootstrap (or `bootstrap`). */
