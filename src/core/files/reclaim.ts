@@ -18,7 +18,7 @@
  * forced scavenges finds a few KB of chunks in flight, so a long transfer grew it step by step to
  * its maximum, and RSS with it: +18–19 MiB for a 4 GiB file on the sender, +11 with the size held
  * (bench P10 run with a 4 GiB file). V8 reads `--semi-space-growth-factor` at each growth, so 1
- * holds the size; its default, 2, is back once no file bytes have passed for RELEASE_AFTER_MS.
+ * holds the size; its default, 2, is back once no reclaim GC has run for RELEASE_AFTER_MS.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -29,7 +29,7 @@ import { runInNewContext } from 'node:vm';
  */
 export const RECLAIM_EVERY = 1024 * 1024;
 
-/** Milliseconds without file bytes after which the young generation may grow again. */
+/** Milliseconds without a reclaim GC after which the young generation may grow again. */
 export const RELEASE_AFTER_MS = 2000;
 /** V8's default `--semi-space-growth-factor` (`node --v8-options`). */
 const DEFAULT_GROWTH_FACTOR = 2;
@@ -52,15 +52,16 @@ function resolveGc(): Gc | null {
 
 /** Counts `bytes` of a chunk sent or received; runs a minor GC once RECLAIM_EVERY have passed since the last. */
 export function reclaimAfter(bytes: number): void {
-  holdYoungGeneration();
   since += bytes;
   if (since < RECLAIM_EVERY) return;
   since = 0;
+  // Held from the scavenges that make it grow (once a MiB, not on every chunk's hot path).
+  holdYoungGeneration();
   gc ??= resolveGc();
   gc?.({ type: 'minor', execution: 'sync' });
 }
 
-/** True while the young generation is held at its size (file bytes passed in the last RELEASE_AFTER_MS). */
+/** True while the young generation is held at its size (a reclaim GC ran in the last RELEASE_AFTER_MS). */
 export function youngGenerationHeld(): boolean {
   return release !== null;
 }
