@@ -16,7 +16,7 @@
  * While file bytes flow, the young generation is also held at its size. Why: V8 doubles it once
  * the bytes that survived scavenges since its last growth exceed its size, and each of these
  * forced scavenges finds a few KB of chunks in flight, so a long transfer grew it step by step to
- * its maximum, and RSS with it: +18–19 MiB for a 4 GiB file on the sender, +11 with the size held
+ * its maximum, and RSS with it: +18–19 MiB for a 4 GiB file on the sender, +11–13 with the size held
  * (bench P10 run with a 4 GiB file). V8 reads `--semi-space-growth-factor` at each growth, so 1
  * holds the size; its default, 2, is back once no reclaim GC has run for RELEASE_AFTER_MS.
  */
